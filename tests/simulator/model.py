@@ -1,0 +1,425 @@
+"""The shared, thread-safe model of a simulated Neo4j cluster.
+
+One :class:`ClusterModel` holds what every member of the cluster agrees on: servers, databases with a
+state per hosting member, aliases, users and roles, loaded graph data, and the log of statements
+received.  The Bolt servers, the Cypher executor and the Arrow Flight server all read and change it
+under ``model.lock``.
+
+Database state changes are time based and evaluated lazily: an allocation records the status it is
+heading for and when it gets there, so ``SHOW DATABASES`` and ``WAIT`` see real transitions
+(``starting`` -> ``online``) without background threads.  Tests slow a start with
+``model.start_delay`` (or per database with ``model.start_delays``) and make one fail with
+``model.fail_start``.
+"""
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from . import errors
+
+NEO4J_VERSION = "5.26.0"
+
+BUILTIN_ROLES = ("PUBLIC", "reader", "editor", "publisher", "architect", "admin")
+
+
+def utc_now():
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Server:
+    """A cluster member as SHOW SERVERS reports it, plus whether its process is up."""
+
+    name: str
+    host: str
+    port: int
+    server_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    state: str = "Enabled"  # Free | Enabled | Cordoned | Deallocating | Deallocated
+    up: bool = True  # process running and reachable
+    isolated: bool = False  # running, but cut off from the rest of the cluster
+    mode_constraint: str = "NONE"
+    tags: list = field(default_factory=list)
+    http_port: int = 0
+
+    @property
+    def address(self):
+        return "%s:%d" % (self.host, self.port)
+
+    @property
+    def available(self):
+        return self.up and not self.isolated
+
+    @property
+    def health(self):
+        return "Available" if self.available else "Unavailable"
+
+
+@dataclass
+class Allocation:
+    """One database on one server: its role and the status it is in or heading for."""
+
+    server: str
+    role: str  # primary | secondary
+    status: str = "online"  # the status reached once ready_at has passed
+    transition: str = ""  # the status shown until then: starting, stopping, store copying...
+    ready_at: float = 0.0
+    message: str = ""  # statusMessage once the target is reached (e.g. a start failure)
+
+    def current(self, now=None):
+        now = time.monotonic() if now is None else now
+        if now < self.ready_at and self.transition:
+            return self.transition
+        return self.status
+
+
+@dataclass
+class GraphData:
+    """Enough of a graph to answer count and validation queries."""
+
+    label_counts: dict = field(default_factory=dict)  # label -> nodes carrying it
+    type_counts: dict = field(default_factory=dict)  # relationship type -> count
+    node_count: int = 0
+    relationship_count: int = 0
+    node_properties: set = field(default_factory=set)
+    relationship_properties: set = field(default_factory=set)
+
+
+@dataclass
+class Database:
+    name: str
+    type: str = "standard"  # system | standard | composite
+    access: str = "read-write"
+    requested_status: str = "online"
+    primaries: int = 1
+    secondaries: int = 0
+    allocations: dict = field(default_factory=dict)  # server name -> Allocation
+    writer: str = None  # server name of the leader (primary that accepts writes)
+    options: dict = field(default_factory=dict)
+    database_id: str = field(default_factory=lambda: uuid.uuid4().hex.upper())
+    creation_time: datetime = field(default_factory=utc_now)
+    last_start_time: datetime = field(default_factory=utc_now)
+    last_stop_time: datetime = None
+    store: str = "block-block-1.1"
+    last_committed_txn: int = 2
+    graph: GraphData = field(default_factory=GraphData)
+    default: bool = False
+
+
+@dataclass
+class Alias:
+    name: str
+    database: str  # target database name
+    location: str = "local"  # local | remote
+    url: str = None
+    user: str = None
+    password: str = None
+    driver: dict = None
+    properties: dict = field(default_factory=dict)
+    namespace: str = None  # composite database the alias lives in, if any
+
+
+@dataclass
+class User:
+    name: str
+    password: str
+    roles: set = field(default_factory=lambda: {"PUBLIC"})
+    suspended: bool = False
+    password_change_required: bool = False
+    home: str = None
+
+
+@dataclass
+class Statement:
+    """One statement as a member received it."""
+
+    member: str
+    database: str
+    query: str
+    parameters: dict
+    user: str
+    at: float = field(default_factory=time.time)
+    error: str = None  # the Neo4j code of the failure it got, if any
+
+
+class ClusterModel:
+    """What the whole simulated cluster agrees on.  All access goes through ``lock``."""
+
+    def __init__(self, version=NEO4J_VERSION, edition="enterprise", default_primaries=1,
+                 default_secondaries=0, max_databases=100):
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.version = version
+        self.edition = edition
+        self.default_primaries = default_primaries
+        self.default_secondaries = default_secondaries
+        self.max_databases = max_databases
+        self.servers = {}  # name -> Server, in join order
+        self.system_leader = None
+        self.databases = {}
+        self.aliases = {}
+        self.users = {}
+        self.roles = {name: set() for name in BUILTIN_ROLES}
+        self.statements = []
+        self.start_delay = 0.0  # seconds a database takes to start, unless start_delays says otherwise
+        self.start_delays = {}
+        self.start_failures = {}  # database name -> status message of the failure
+        self.arrow = {"enabled": True, "running": False, "listenAddress": None, "versions": ["v1"],
+                      "batchSize": 10000, "abortionTimeout": "10m"}
+        self.heap = {}  # server name -> (used bytes, max bytes) for JMX
+
+    # ----- servers -------------------------------------------------------------------------
+
+    def add_server(self, name, host, port):
+        with self.lock:
+            server = Server(name=name, host=host, port=port)
+            self.servers[name] = server
+            if self.system_leader is None:
+                self.system_leader = name
+            self.heap.setdefault(name, (256 * 1024 * 1024, 1024 * 1024 * 1024))
+            return server
+
+    def server(self, name):
+        with self.lock:
+            return self.servers[name]
+
+    def available_servers(self):
+        with self.lock:
+            return [s for s in self.servers.values() if s.available]
+
+    def set_server_up(self, name, up):
+        """A member process stops or starts; leadership moves off a member that is down."""
+        with self.lock:
+            self.servers[name].up = up
+            self._reelect()
+            self.changed.notify_all()
+
+    def set_isolated(self, name, isolated):
+        with self.lock:
+            self.servers[name].isolated = isolated
+            self._reelect()
+            self.changed.notify_all()
+
+    def move_leader(self, to=None, database="system"):
+        """Hand the leadership of ``database`` to ``to`` (or to the next available primary)."""
+        with self.lock:
+            if database == "system":
+                candidates = [s.name for s in self.available_servers()]
+                current = self.system_leader
+            else:
+                db = self.databases[database]
+                candidates = [a.server for a in db.allocations.values()
+                              if a.role == "primary" and self.servers[a.server].available]
+                current = db.writer
+            if to is None:
+                others = [c for c in candidates if c != current] or candidates
+                if not others:
+                    raise RuntimeError("no available member to lead %s" % database)
+                to = others[0]
+            if to not in candidates:
+                raise RuntimeError("%s cannot lead %s" % (to, database))
+            if database == "system":
+                self.system_leader = to
+                self.databases["system"].writer = to
+            else:
+                self.databases[database].writer = to
+            self.changed.notify_all()
+            return to
+
+    def _reelect(self):
+        for db in self.databases.values():
+            if db.writer is None or not self.servers[db.writer].available:
+                candidates = [a.server for a in db.allocations.values()
+                              if a.role == "primary" and self.servers[a.server].available]
+                db.writer = candidates[0] if candidates else None
+        if "system" in self.databases:
+            self.system_leader = self.databases["system"].writer
+
+    def is_writer(self, server, database):
+        with self.lock:
+            db = self.databases.get(database)
+            return db is not None and db.writer == server and self.servers[server].available
+
+    # ----- users ---------------------------------------------------------------------------
+
+    def add_user(self, name, password, roles=("admin",)):
+        with self.lock:
+            self.users[name] = User(name=name, password=password, roles={"PUBLIC", *roles})
+
+    def authenticate(self, auth):
+        """Check a Bolt auth map; return the user name or raise Unauthorized."""
+        scheme = auth.get("scheme")
+        with self.lock:
+            if scheme == "basic":
+                user = self.users.get(auth.get("principal"))
+                if user and not user.suspended and user.password == auth.get("credentials"):
+                    return user.name
+            elif scheme == "bearer" and auth.get("credentials") in self.bearer_tokens():
+                return self.bearer_tokens()[auth["credentials"]]
+            raise errors.unauthorized()
+
+    def bearer_tokens(self):
+        """token -> user; tests register tokens here to exercise bearer auth."""
+        return getattr(self, "_tokens", {})
+
+    def add_bearer_token(self, token, user):
+        with self.lock:
+            if not hasattr(self, "_tokens"):
+                self._tokens = {}
+            self._tokens[token] = user
+
+    # ----- databases -----------------------------------------------------------------------
+
+    def bootstrap(self, default_database="neo4j"):
+        """Create system (on every member) and the default database, as a fresh cluster has them."""
+        with self.lock:
+            names = list(self.servers)
+            system = Database(name="system", type="system", primaries=len(names))
+            for name in names:
+                system.allocations[name] = Allocation(server=name, role="primary")
+            system.writer = self.system_leader
+            self.databases["system"] = system
+            if default_database:
+                db = self.create_database(default_database, start_delay=0.0)
+                db.default = True
+
+    def start_delay_for(self, name):
+        return self.start_delays.get(name, self.start_delay)
+
+    def place(self, primaries, secondaries, exclude=()):
+        """Choose servers for a topology, or raise the error Neo4j gives when it cannot."""
+        candidates = [s.name for s in self.servers.values()
+                      if s.state == "Enabled" and s.name not in exclude]
+        if primaries < 1 or primaries + secondaries > len(candidates):
+            raise Neo4jTopologyError(primaries, secondaries, len(candidates))
+        return candidates[:primaries], candidates[primaries:primaries + secondaries]
+
+    def create_database(self, name, primaries=None, secondaries=None, options=None, access="read-write",
+                        start_delay=None, graph=None):
+        """Add a database and start it on its allocations (the caller checks names and existence)."""
+        with self.lock:
+            primaries = self.default_primaries if primaries is None else primaries
+            secondaries = self.default_secondaries if secondaries is None else secondaries
+            if len([d for d in self.databases.values() if d.type != "system"]) >= self.max_databases:
+                raise errors.Neo4jError(
+                    "Neo.DatabaseError.Database.UnableToStartDatabase",
+                    "Failed to create the specified database '%s': The total limit of databases is already "
+                    "reached. To create more you need to either drop databases or change the limit via the "
+                    "config setting 'dbms.max_databases'" % name, "51N40")
+            prim, sec = self.place(primaries, secondaries)
+            db = Database(name=name, primaries=primaries, secondaries=secondaries, options=dict(options or {}),
+                          access=access, graph=graph or GraphData())
+            for server in prim:
+                db.allocations[server] = Allocation(server=server, role="primary")
+            for server in sec:
+                db.allocations[server] = Allocation(server=server, role="secondary")
+            self.databases[name] = db
+            self._begin_start(db, self.start_delay_for(name) if start_delay is None else start_delay)
+            db.writer = prim[0]
+            self._reelect()
+            self.changed.notify_all()
+            return db
+
+    def _begin_start(self, db, delay):
+        now = time.monotonic()
+        failure = self.start_failures.get(db.name)
+        db.requested_status = "online"
+        db.last_start_time = utc_now()
+        for alloc in db.allocations.values():
+            alloc.transition = "starting"
+            alloc.ready_at = now + delay
+            alloc.status = "offline" if failure else "online"
+            alloc.message = failure or ""
+
+    def start_database(self, name):
+        with self.lock:
+            db = self.databases[name]
+            self._begin_start(db, self.start_delay_for(name))
+            self.changed.notify_all()
+
+    def stop_database(self, name):
+        with self.lock:
+            db = self.databases[name]
+            db.requested_status = "offline"
+            db.last_stop_time = utc_now()
+            for alloc in db.allocations.values():
+                alloc.transition = ""
+                alloc.status = "offline"
+                alloc.message = ""
+                alloc.ready_at = 0.0
+            self.changed.notify_all()
+
+    def drop_database(self, name):
+        with self.lock:
+            del self.databases[name]
+            self.changed.notify_all()
+
+    def set_topology(self, name, primaries, secondaries):
+        with self.lock:
+            db = self.databases[name]
+            prim, sec = self.place(primaries, secondaries)
+            old = db.allocations
+            db.allocations = {}
+            for server in prim:
+                db.allocations[server] = old.get(server) or Allocation(server=server, role="primary")
+                db.allocations[server].role = "primary"
+            for server in sec:
+                db.allocations[server] = old.get(server) or Allocation(server=server, role="secondary")
+                db.allocations[server].role = "secondary"
+            db.primaries, db.secondaries = primaries, secondaries
+            if db.requested_status == "offline":
+                for alloc in db.allocations.values():
+                    alloc.status, alloc.transition = "offline", ""
+            self._reelect()
+            self.changed.notify_all()
+
+    def allocation_view(self, db, server_name, now=None):
+        """(address, currentStatus, statusMessage) of one allocation as SHOW DATABASES reports it."""
+        server = self.servers[server_name]
+        if not server.available:
+            return None, "unknown", "Server is unavailable"
+        alloc = db.allocations[server_name]
+        return server.address, alloc.current(now), alloc.message
+
+    def resolve(self, name):
+        """The database a session on ``name`` uses: the database itself or a local alias's target."""
+        with self.lock:
+            name = name.lower() if name else name
+            if name in self.databases:
+                return self.databases[name]
+            alias = self.aliases.get(name)
+            if alias is not None and alias.location == "local":
+                return self.databases.get(alias.database)
+            return None
+
+    def wait_for(self, predicate, timeout):
+        """Block until predicate() is true or timeout passes; returns its last value."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                value = predicate()
+                remaining = deadline - time.monotonic()
+                if value or remaining <= 0:
+                    return value
+                self.changed.wait(min(remaining, 0.05))
+
+    # ----- statement log -------------------------------------------------------------------
+
+    def log_statement(self, member, database, query, parameters, user):
+        entry = Statement(member=member, database=database, query=query, parameters=dict(parameters or {}),
+                          user=user)
+        with self.lock:
+            self.statements.append(entry)
+        return entry
+
+
+class Neo4jTopologyError(errors.Neo4jError):
+    """Raised when a topology cannot be placed on the enabled servers."""
+
+    def __init__(self, primaries, secondaries, available):
+        super().__init__(
+            "Neo.ClientError.Statement.ArgumentError",
+            "Could not allocate database: requested %d primaries and %d secondaries, but only %d servers are "
+            "enabled." % (primaries, secondaries, available), "51N52")
