@@ -1,0 +1,487 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.neo4j contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection layer shared by every graphops.neo4j module.
+
+Stable API (other modules build on it; change it only additively):
+
+``neo4j_argument_spec()``
+    The connection options (documented once in ``doc_fragments/neo4j.py``).  Merge it into a
+    module's own spec: ``spec = neo4j_argument_spec(); spec.update(name=...)``.
+``NEO4J_MUTUALLY_EXCLUSIVE`` / ``NEO4J_REQUIRED_IF``
+    Pass to ``AnsibleModule(mutually_exclusive=..., required_if=...)`` (add your own entries).
+``ensure_driver(module)``
+    ``fail_json`` with ``missing_required_lib('neo4j')`` when the driver is not importable.
+``Neo4jClient(params)``
+    Built from the module's params (a plain dict; no Ansible needed below this line):
+
+    - ``read(query, params=None, database=None) -> QueryResult``     managed read transaction
+    - ``write(query, params=None, database=None) -> QueryResult``    managed write transaction
+    - ``admin(query, params=None, autocommit=False) -> QueryResult`` write on ``system``; use
+      ``autocommit=True`` for statements with ``WAIT`` (they commit on their own)
+    - ``transaction(work, database=None, write=True)``  runs ``work(tx)`` in one managed
+      transaction, retried as a whole on transient errors; ``tx.run(query, params)`` returns a
+      ``QueryResult``
+    - ``server_info() -> {"name", "version", "edition"}`` from ``dbms.components()``
+    - ``require_enterprise(feature)`` raises unless the server runs Enterprise Edition
+    - ``target`` a printable description of where we connect (no secrets)
+    - ``close()``; the client is also a context manager
+``QueryResult``
+    ``rows`` (list of dicts with plain Python values), ``counters`` (dict), ``notifications``.
+``Neo4jModuleError``
+    Raised for every failure; ``str(e)``/``e.msg`` is a plain-language message for ``fail_json``,
+    ``e.code`` the Neo4j status code when there is one.  ``e.as_fail_kwargs()`` gives the keyword
+    arguments for ``module.fail_json``.
+``to_plain(value)``
+    Converts driver values (temporal, spatial, graph types) into JSON-friendly Python values.
+
+Retries: managed transactions are retried by the driver on transient errors (leader switch,
+database unavailable, lost connection) for at most ``retry_timeout`` seconds
+(``max_transaction_retry_time``).  Auto-commit statements get the same bounded retry here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import ssl
+import time
+import traceback
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+try:
+    import neo4j
+    from neo4j import exceptions as neo4j_exceptions
+    HAS_NEO4J = True
+    NEO4J_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    neo4j = None  # needed so the module imports without the driver
+    neo4j_exceptions = None
+    HAS_NEO4J = False
+    NEO4J_IMPORT_ERROR = traceback.format_exc()
+
+SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+DEFAULT_BOLT_PORT = 7687
+USER_AGENT = "graphops.neo4j"
+
+NEO4J_MUTUALLY_EXCLUSIVE = [("uri", "host"), ("uri", "scheme"), ("uri", "bolt_port")]
+NEO4J_REQUIRED_IF = [("auth_type", "bearer", ("token",))]
+
+
+def neo4j_argument_spec():
+    """The connection options every module of the collection accepts."""
+    return dict(
+        uri=dict(type="str", fallback=(env_fallback, ["NEO4J_URI"])),
+        host=dict(type="str"),
+        bolt_port=dict(type="int"),
+        scheme=dict(type="str", choices=list(SCHEMES)),
+        endpoints=dict(type="list", elements="str"),
+        auth_type=dict(type="str", default="basic", choices=["basic", "bearer", "none"]),
+        username=dict(type="str", default="neo4j", aliases=["user"], fallback=(env_fallback, ["NEO4J_USERNAME"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["NEO4J_PASSWORD"])),
+        token=dict(type="str", no_log=True, fallback=(env_fallback, ["NEO4J_TOKEN"])),
+        trusted_ca_file=dict(type="path"),
+        validate_certs=dict(type="bool", default=True),
+        check_hostname=dict(type="bool", default=True),
+        connection_timeout=dict(type="float", default=30.0),
+        retry_timeout=dict(type="float", default=30.0),
+    )
+
+
+def ensure_driver(module):
+    """Fail the module in the Ansible way when the neo4j driver is missing."""
+    if not HAS_NEO4J:
+        module.fail_json(msg=missing_required_lib("neo4j"), exception=NEO4J_IMPORT_ERROR)
+
+
+class Neo4jModuleError(Exception):
+    """A failure with a message meant for the person running the playbook."""
+
+    def __init__(self, msg, code=None, gql_status=None, query=None):
+        super(Neo4jModuleError, self).__init__(msg)
+        self.msg = msg
+        self.code = code
+        self.gql_status = gql_status
+        self.query = query
+
+    def as_fail_kwargs(self):
+        kwargs = dict(msg=self.msg)
+        if self.code:
+            kwargs["neo4j_code"] = self.code
+        if self.gql_status:
+            kwargs["gql_status"] = self.gql_status
+        return kwargs
+
+
+class QueryResult:
+    """Rows, counters and notifications of one statement."""
+
+    def __init__(self, rows=None, counters=None, notifications=None):
+        self.rows = rows or []
+        self.counters = counters or {}
+        self.notifications = notifications or []
+
+    def single(self):
+        return self.rows[0] if self.rows else None
+
+    def __repr__(self):
+        return "QueryResult(rows=%r, counters=%r)" % (self.rows, self.counters)
+
+
+# ----- connection settings (pure; unit-tested) ------------------------------------------------
+
+_ENDPOINT_RE = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9._-]+))(?::(?P<port>\d{1,5}))?$")
+
+
+def parse_endpoint(text, option="endpoints"):
+    """``host[:port]`` or ``[ipv6][:port]`` -> (host, port); raises Neo4jModuleError naming the option."""
+    match = _ENDPOINT_RE.match((text or "").strip())
+    if not match:
+        raise Neo4jModuleError("%s: '%s' is not a valid host:port address." % (option, text))
+    port = int(match.group("port") or DEFAULT_BOLT_PORT)
+    if not 0 < port < 65536:
+        raise Neo4jModuleError("%s: port %d in '%s' is out of range." % (option, port, text))
+    return match.group("ipv6") or match.group("host"), port
+
+
+def connection_settings(params):
+    """Turn module params into ``(uri, driver_kwargs)`` without touching the network.
+
+    Raises :class:`Neo4jModuleError` for contradictory or invalid options.
+    """
+    uri = params.get("uri")
+    host = params.get("host")
+    endpoints = params.get("endpoints") or []
+    for a, b in NEO4J_MUTUALLY_EXCLUSIVE:
+        if params.get(a) is not None and params.get(b) is not None:
+            raise Neo4jModuleError("Options %s and %s are mutually exclusive: give either a uri or host/bolt_port/scheme." % (a, b))
+    parsed_endpoints = [parse_endpoint(e) for e in endpoints]
+
+    if uri:
+        match = re.match(r"^(?P<scheme>[A-Za-z0-9+]+)://(?P<rest>[^/?#]*)(?P<tail>.*)$", uri.strip())
+        if not match:
+            raise Neo4jModuleError("uri: '%s' is not a URI such as neo4j://db.example.com:7687." % uri)
+        scheme = match.group("scheme").lower()
+        if scheme not in SCHEMES:
+            raise Neo4jModuleError("uri: scheme '%s' is not supported; use one of %s." % (scheme, ", ".join(SCHEMES)))
+        address = parse_endpoint(match.group("rest"), option="uri")
+        tail = match.group("tail")
+    else:
+        scheme = params.get("scheme") or "neo4j"
+        if host:
+            address = parse_endpoint(host, option="host")
+            if params.get("bolt_port") is not None:
+                address = (address[0], params["bolt_port"])
+        elif parsed_endpoints:
+            address = parsed_endpoints[0]
+        else:
+            address = ("localhost", params.get("bolt_port") or DEFAULT_BOLT_PORT)
+        tail = ""
+        if not 0 < address[1] < 65536:
+            raise Neo4jModuleError("bolt_port: %d is out of range." % address[1])
+
+    base, _, security = scheme.partition("+")
+    if parsed_endpoints and base != "neo4j":
+        raise Neo4jModuleError("endpoints needs a routing scheme (neo4j, neo4j+s or neo4j+ssc); '%s' connects to one server only." % scheme)
+
+    kwargs = dict(
+        auth=_auth(params),
+        connection_timeout=float(params.get("connection_timeout") or 30.0),
+        max_transaction_retry_time=float(params.get("retry_timeout") if params.get("retry_timeout") is not None else 30.0),
+        user_agent=USER_AGENT,
+    )
+    kwargs["connection_acquisition_timeout"] = kwargs["connection_timeout"] * 2
+    if kwargs["connection_timeout"] <= 0:
+        raise Neo4jModuleError("connection_timeout must be greater than 0.")
+    if kwargs["max_transaction_retry_time"] < 0:
+        raise Neo4jModuleError("retry_timeout must not be negative.")
+
+    ca_file = params.get("trusted_ca_file")
+    validate = params.get("validate_certs", True) is not False
+    check_hostname = params.get("check_hostname", True) is not False
+    if not security:
+        if ca_file:
+            raise Neo4jModuleError("trusted_ca_file only applies to encrypted connections; use a +s scheme such as neo4j+s.")
+    elif security == "s" and (ca_file or not validate or not check_hostname):
+        # The driver refuses TLS settings together with +s schemes, so we pass the plain scheme
+        # plus an SSLContext that says exactly how to verify.
+        kwargs["ssl_context"] = _ssl_context(ca_file, validate, check_hostname)
+        scheme = base
+    elif security == "ssc" and ca_file:
+        raise Neo4jModuleError("trusted_ca_file cannot be used with scheme %s, which accepts any certificate; use %s+s." % (scheme, base))
+
+    if parsed_endpoints:
+        kwargs["resolver"] = _resolver(parsed_endpoints)
+
+    host_part = "[%s]" % address[0] if ":" in address[0] else address[0]
+    return "%s://%s:%d%s" % (scheme, host_part, address[1], tail), kwargs
+
+
+def _auth(params):
+    auth_type = params.get("auth_type") or "basic"
+    if auth_type == "none":
+        return None
+    if auth_type == "bearer":
+        if not params.get("token"):
+            raise Neo4jModuleError("token is required when auth_type is bearer (or set NEO4J_TOKEN).")
+        return ("bearer", params["token"]) if neo4j is None else neo4j.bearer_auth(params["token"])
+    if params.get("password") is None:
+        raise Neo4jModuleError("password is required when auth_type is basic (or set NEO4J_PASSWORD).")
+    user = params.get("username") or "neo4j"
+    return (user, params["password"]) if neo4j is None else neo4j.basic_auth(user, params["password"])
+
+
+def _ssl_context(ca_file, validate, check_hostname):
+    try:
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+    except (OSError, ssl.SSLError) as exc:
+        raise Neo4jModuleError("trusted_ca_file: cannot load '%s': %s" % (ca_file, exc))
+    if not validate:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif not check_hostname:
+        context.check_hostname = False
+    return context
+
+
+def _resolver(addresses):
+    def resolve(_address):
+        return [neo4j.Address((host, port)) for host, port in addresses]
+    return resolve
+
+
+def describe_target(params):
+    """Where we connect, for messages; never contains credentials."""
+    try:
+        uri, _kwargs = connection_settings(dict(params, password="x", token="x"))
+    except Neo4jModuleError:
+        uri = params.get("uri") or params.get("host") or "localhost"
+    if params.get("endpoints"):
+        uri += " (endpoints %s)" % ", ".join(params["endpoints"])
+    return uri
+
+
+# ----- values ---------------------------------------------------------------------------------
+
+def to_plain(value):
+    """Driver values -> str/int/float/bool/None/list/dict (temporal types as ISO 8601 strings)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return dict((k, to_plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return list(bytearray(value))
+    if neo4j is not None:
+        from neo4j import graph, spatial  # noqa: deferred so the pure helpers import without the driver
+        if isinstance(value, graph.Node):
+            return dict(element_id=value.element_id, labels=sorted(value.labels), properties=to_plain(dict(value)))
+        if isinstance(value, graph.Relationship):
+            return dict(element_id=value.element_id, type=value.type, properties=to_plain(dict(value)),
+                        start=value.start_node.element_id if value.start_node else None,
+                        end=value.end_node.element_id if value.end_node else None)
+        if isinstance(value, graph.Path):
+            return dict(nodes=[to_plain(n) for n in value.nodes], relationships=[to_plain(r) for r in value.relationships])
+        if isinstance(value, spatial.Point):
+            return dict(srid=value.srid, coordinates=list(value))
+    for attr in ("iso_format", "isoformat"):
+        if hasattr(value, attr):
+            return getattr(value, attr)()
+    return str(value)
+
+
+def _counters(summary):
+    counters = {}
+    raw = summary.counters
+    for key in ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted", "properties_set",
+                "labels_added", "labels_removed", "indexes_added", "indexes_removed", "constraints_added",
+                "constraints_removed", "system_updates"):
+        counters[key] = getattr(raw, key, 0) or 0
+    counters["contains_updates"] = bool(raw.contains_updates)
+    counters["contains_system_updates"] = bool(raw.contains_system_updates)
+    return counters
+
+
+def _notifications(summary):
+    out = []
+    for item in getattr(summary, "gql_status_objects", None) or []:
+        if getattr(item, "is_notification", False):
+            out.append(dict(gql_status=item.gql_status, description=item.status_description))
+    return out
+
+
+def _collect(result):
+    rows = [dict((k, to_plain(v)) for k, v in record.items()) for record in result]
+    summary = result.consume()
+    return QueryResult(rows, _counters(summary), _notifications(summary))
+
+
+class _Tx:
+    """What ``Neo4jClient.transaction`` hands to ``work``: ``run(query, params) -> QueryResult``."""
+
+    def __init__(self, tx):
+        self._tx = tx
+
+    def run(self, query, params=None):
+        return _collect(self._tx.run(query, params or {}))
+
+
+# ----- the client -----------------------------------------------------------------------------
+
+class Neo4jClient:
+    """One driver for one module run.  See the module docstring for the API."""
+
+    def __init__(self, params):
+        if not HAS_NEO4J:
+            raise Neo4jModuleError(missing_required_lib("neo4j"))
+        self.params = dict(params)
+        self.target = describe_target(self.params)
+        self._uri, self._kwargs = connection_settings(self.params)
+        self._retry_timeout = self._kwargs["max_transaction_retry_time"]
+        self._driver = None
+        self._server_info = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    @property
+    def driver(self):
+        if self._driver is None:
+            try:
+                self._driver = neo4j.GraphDatabase.driver(self._uri, **self._kwargs)
+            except (neo4j_exceptions.ConfigurationError, ValueError) as exc:
+                raise Neo4jModuleError("Invalid connection settings for %s: %s" % (self.target, exc))
+        return self._driver
+
+    def close(self):
+        if self._driver is not None:
+            try:
+                self._driver.close()
+            finally:
+                self._driver = None
+
+    # -- statements --
+
+    def read(self, query, params=None, database=None):
+        return self.transaction(lambda tx: tx.run(query, params), database=database, write=False, query=query)
+
+    def write(self, query, params=None, database=None):
+        return self.transaction(lambda tx: tx.run(query, params), database=database, write=True, query=query)
+
+    def admin(self, query, params=None, autocommit=False):
+        """An administration command on ``system``."""
+        if not autocommit:
+            return self.write(query, params, database="system")
+        return self._autocommit(query, params, "system")
+
+    def transaction(self, work, database=None, write=True, query=None):
+        """Run ``work(tx)`` in one managed transaction; the driver retries it on transient errors."""
+        try:
+            with self.driver.session(database=database) as session:
+                run = session.execute_write if write else session.execute_read
+                return run(lambda tx: work(_Tx(tx)))
+        except Neo4jModuleError:
+            raise
+        except Exception as exc:  # every driver failure becomes a plain-language message
+            raise self._translate(exc, database, query)
+
+    def _autocommit(self, query, params, database):
+        deadline = time.monotonic() + self._retry_timeout
+        delay = 0.2
+        while True:
+            try:
+                with self.driver.session(database=database) as session:
+                    return _collect(session.run(query, params or {}))
+            except Neo4jModuleError:
+                raise
+            except Exception as exc:
+                if _retryable(exc) and time.monotonic() + delay < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+                    continue
+                raise self._translate(exc, database, query)
+
+    # -- server --
+
+    def server_info(self):
+        """``{"name", "version", "edition"}`` of the Neo4j kernel component (cached)."""
+        if self._server_info is None:
+            result = self.read("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
+                               database="system")
+            info = dict(name="Neo4j Kernel", version=None, edition=None)
+            for row in result.rows:
+                if row.get("name") == "Neo4j Kernel" or info["version"] is None:
+                    info = dict(name=row.get("name"), version=(row.get("versions") or [None])[0], edition=row.get("edition"))
+            self._server_info = info
+        return self._server_info
+
+    def require_enterprise(self, feature):
+        info = self.server_info()
+        if (info.get("edition") or "").lower() != "enterprise":
+            raise Neo4jModuleError(
+                "%s needs Neo4j Enterprise Edition, but %s runs the %s edition (version %s)."
+                % (feature, self.target, info.get("edition") or "unknown", info.get("version") or "unknown"))
+        return info
+
+    # -- errors --
+
+    def _translate(self, exc, database=None, query=None):
+        return translate_error(exc, self.target, self.params.get("username"), self._retry_timeout, database, query)
+
+
+def _retryable(exc):
+    if neo4j_exceptions is None:
+        return False
+    if isinstance(exc, (neo4j_exceptions.SessionExpired, neo4j_exceptions.ServiceUnavailable)):
+        return not isinstance(exc, neo4j_exceptions.IncompleteCommit)
+    is_retryable = getattr(exc, "is_retryable", None)
+    return bool(is_retryable and is_retryable())
+
+
+def translate_error(exc, target, username=None, retry_timeout=None, database=None, query=None):
+    """Map a driver exception to a :class:`Neo4jModuleError` with a plain-language message."""
+    ex = neo4j_exceptions
+    code = getattr(exc, "code", None)
+    gql = getattr(exc, "gql_status", None)
+    detail = getattr(exc, "message", None) or str(exc)
+    where = "database '%s'" % database if database else "the default database"
+    waited = " (retried for %s s, see retry_timeout)" % retry_timeout if retry_timeout else ""
+
+    def err(msg):
+        return Neo4jModuleError(msg, code=code, gql_status=gql, query=query)
+
+    if isinstance(exc, ex.AuthError) or code == "Neo.ClientError.Security.Unauthorized":
+        return err("Authentication failed at %s for user '%s': check username and password (or token)." % (target, username))
+    if code == "Neo.ClientError.Security.Forbidden":
+        return err("User '%s' is not allowed to do this on %s: %s" % (username, where, detail))
+    if code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand":
+        return err("The server at %s does not support this administration command (it needs Neo4j Enterprise Edition): %s"
+                   % (target, detail))
+    if code == "Neo.ClientError.Cluster.NotALeader" or isinstance(exc, ex.WriteServiceUnavailable):
+        return err("No server accepted the write on %s%s: %s. With a bolt:// URI the driver talks to one member only; "
+                   "use a neo4j:// URI so writes are routed to the leader." % (where, waited, detail))
+    if code == "Neo.TransientError.General.DatabaseUnavailable":
+        return err("%s is unavailable%s: %s" % (where.capitalize(), waited, detail))
+    if code == "Neo.ClientError.Database.DatabaseNotFound":
+        return err("%s does not exist: %s" % (where.capitalize(), detail))
+    if isinstance(exc, ex.IncompleteCommit):
+        return err("The connection to %s was lost while committing; the change may or may not have been applied: %s" % (target, detail))
+    if isinstance(exc, ssl.SSLError) or "SSL" in type(exc).__name__ or "certificate" in detail.lower():
+        return err("TLS failed with %s: %s. Check trusted_ca_file, check_hostname and the scheme (+s / +ssc)." % (target, detail))
+    if isinstance(exc, (ex.ServiceUnavailable, ex.SessionExpired)):
+        return err("Could not reach Neo4j at %s%s: %s. Check uri/host/bolt_port and that the server is running." % (target, waited, detail))
+    if isinstance(exc, ex.ConfigurationError):
+        return err("Invalid connection settings for %s: %s" % (target, detail))
+    if isinstance(exc, ex.Neo4jError):
+        return err("Neo4j returned %s: %s" % (code or "an error", detail))
+    if isinstance(exc, ex.DriverError):
+        return err("Neo4j driver error with %s: %s" % (target, detail))
+    if isinstance(exc, OSError):
+        return err("Could not reach Neo4j at %s: %s" % (target, detail))
+    return err("Unexpected error talking to %s: %s: %s" % (target, type(exc).__name__, detail))
