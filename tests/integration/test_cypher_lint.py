@@ -1,0 +1,102 @@
+"""The Cypher lint gate: Neo4j's own linter must accept every statement the collection sends.
+
+``lint_collector`` (loaded below as a plugin) lints, at session end, every statement any simulated
+cluster received during the session.  The tests here prove the linter works and run a representative
+flow of the collection's modules on a cluster of their own, so the gate bites even when this file
+runs alone.
+"""
+
+import os
+
+import pytest
+
+pytest.register_assert_rewrite("lint_collector")
+
+import lint_collector  # noqa: E402  (after the rewrite registration)
+
+pytest_plugins = ["lint_collector", "pytester"]
+
+GOOD = ("CREATE ALIAS `movies` IF NOT EXISTS FOR DATABASE `movies_20261122`",
+        "DROP DATABASE foo IF EXISTS DESTROY DATA WAIT",
+        "SHOW SERVERS YIELD *",
+        "CALL dbms.components() YIELD name, versions, edition")
+PARAMETERISED = "CREATE DATABASE $name IF NOT EXISTS WAIT"
+
+
+@pytest.fixture(scope="module")
+def linter():
+    try:
+        return lint_collector.ensure_linter()
+    except lint_collector.LinterUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def self_test(linter):
+    """One linter run (it takes seconds to load the grammar) over the self-test statements."""
+    statements = [{"query": "CREATE DATABSE foo", "parameters": {}},
+                  {"query": PARAMETERISED, "parameters": {"name": "movies"}},
+                  {"query": PARAMETERISED, "parameters": {}}]
+    statements += [{"query": q, "parameters": {}} for q in GOOD]
+    return {(f.query, bool(f.parameters)): f for f in lint_collector.lint(statements)}
+
+
+def test_linter_rejects_a_misspelt_command(self_test):
+    finding = self_test["CREATE DATABSE foo", False]
+    assert [d["message"] for d in finding.errors()] == ["Invalid input 'foo': expected a graph pattern"]
+
+
+def test_linter_accepts_administration_commands(self_test):
+    for query in GOOD:
+        assert self_test[query, False].diagnostics == [], query
+
+
+def test_parameters_are_defined_by_the_statement_itself(self_test):
+    assert self_test[PARAMETERISED, True].errors() == []
+    assert [d["message"] for d in self_test[PARAMETERISED, False].errors()] == ["Parameter $name is not defined."]
+
+
+def test_gate_fails_only_statements_the_simulator_accepted(linter):
+    findings = lint_collector.lint([
+        {"query": "CREATE DATABSE foo", "parameters": {}, "error": None, "member": "server1"},
+        {"query": "MATCH (n RETURN n", "parameters": {}, "error": "Neo.ClientError.Statement.SyntaxError"},
+        {"query": "RETURN 1 AS one", "parameters": {}},
+    ])
+    bad = lint_collector.failures(findings)
+    assert [f.query for f in bad] == ["CREATE DATABSE foo"]
+    text = lint_collector.report(findings)
+    assert "3 distinct statements linted, 1 with errors" in text
+    assert "Invalid input 'foo': expected a graph pattern" in text
+    assert "received by: server1" in text
+
+
+GATE_TEST = '''
+import pytest
+
+class FakeCluster:
+    """Shaped like simulator.cluster.Cluster as far as the gate cares."""
+    model = None
+    def __init__(self):
+        self.statements = []
+
+@pytest.fixture
+def cluster():
+    yield FakeCluster()
+
+def test_sends_statements(cluster):
+    cluster.statements.append({"query": "SHOW DATABASES YIELD name", "parameters": {}, "member": "server1"})
+    cluster.statements.append({"query": "SHOW DATABSES", "parameters": {}, "member": "server2"})
+'''
+
+
+def test_session_gate_fails_a_passing_session_on_a_bad_statement(linter, pytester, monkeypatch):
+    """A session whose tests all pass still fails when a cluster fixture received invalid Cypher."""
+    monkeypatch.setenv("PYTHONPATH", os.path.dirname(lint_collector.LINT_DIR))
+    pytester.makepyfile(test_gate=GATE_TEST)
+    result = pytester.runpytest_subprocess("-p", "lint_collector", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*Cypher lint gate: FAILED*",
+                                 "2 distinct statements linted, 1 with errors",
+                                 "statement: SHOW DATABSES",
+                                 "*received by: server2"])
