@@ -1,0 +1,94 @@
+# graphops.neo4j developer entry points. A fresh clone needs python3 (3.11), node/npm, make and git.
+#   make demo   - run playbooks/demo.yml against the Neo4j cluster simulator
+#   make test   - ansible-test sanity, then the pytest suite (simulator by default)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+VPY := $(VENV)/bin/python
+BUILD := build
+# ANSIBLE_COLLECTIONS_PATH for playbook runs: ansible_collections/graphops/neo4j is a symlink to this repo.
+COLLECTIONS := $(BUILD)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/neo4j
+# ansible-test needs a real (not symlinked) ansible_collections/graphops/neo4j tree.
+SANITY_ROOT := $(BUILD)/sanity
+# ansible-core 2.19 bootstraps pip in its sanity venvs from this cached script (see tools/get_pip_standin.py).
+GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+PYTEST_ARGS ?=
+LINT_DIR := tests/lint
+LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
+
+.PHONY: help venv demo test sanity pytest test-real bench build clean
+
+help:
+	@echo "make venv       create/update .venv from tests/requirements.txt (and npm deps of tests/lint)"
+	@echo "make demo       run playbooks/demo.yml against the cluster simulator"
+	@echo "make test       sanity + pytest"
+	@echo "make sanity     ansible-test sanity --local --python 3.11"
+	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
+	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
+	@echo "make bench      benchmarks under tests/bench/"
+	@echo "make build      ansible-galaxy collection build into build/dist"
+
+venv: $(VENV)/.requirements-stamp $(LINT_STAMP)
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-run pip whenever a requirements file changes; pip itself makes repeated runs cheap.
+$(VENV)/.requirements-stamp: $(VPY) requirements.txt tests/requirements.txt
+	$(VPY) -m pip install --disable-pip-version-check -q -r tests/requirements.txt
+	touch $@
+
+$(VENV)/.sanity-stamp: $(VENV)/.requirements-stamp tools/sanity_requirements.py
+	$(VPY) tools/sanity_requirements.py > $(VENV)/sanity-requirements.txt
+	if [ -s $(VENV)/sanity-requirements.txt ]; then \
+	  $(VPY) -m pip install --disable-pip-version-check -q -r $(VENV)/sanity-requirements.txt; fi
+	touch $@
+
+$(LINT_DIR)/node_modules/.graphops-stamp: $(wildcard $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json)
+	cd $(LINT_DIR) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+$(GET_PIP): tools/get_pip_standin.py
+	install -D -m 0644 $< $@
+
+demo: venv $(COLLECTION_LINK)
+	$(VPY) tools/run_demo.py --collections $(COLLECTIONS) playbooks/demo.yml
+
+test:
+	$(MAKE) --no-print-directory sanity
+	$(MAKE) --no-print-directory pytest
+
+sanity: $(VENV)/.sanity-stamp $(GET_PIP)
+	root=$$($(VPY) tools/collection_tree.py $(SANITY_ROOT)); \
+	cd "$$root" && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-test sanity --local --python 3.11 --color no
+
+pytest: venv
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# Same integration tests, against the real server named by NEO4J_TEST_URI (see docs/testing.md).
+test-real: venv
+	@if [ -z "$${NEO4J_TEST_URI:-}" ]; then \
+	  echo "make test-real: set NEO4J_TEST_URI (and NEO4J_TEST_USERNAME, NEO4J_TEST_PASSWORD, optionally NEO4J_TEST_ARROW) to a real Neo4j; see docs/testing.md" >&2; \
+	  exit 2; fi
+	$(VPY) -m pytest tests/integration $(PYTEST_ARGS)
+
+bench: venv
+	@shopt -s nullglob; benches=(tests/bench/*.py); \
+	if [ $${#benches[@]} -eq 0 ]; then echo "no benchmarks under tests/bench/"; exit 0; fi; \
+	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=tests $(VPY) "$$b"; done
+
+build: venv
+	rm -rf $(BUILD)/dist
+	$(VENV)/bin/ansible-galaxy collection build --output-path $(BUILD)/dist .
+	$(VPY) tools/check_artifact.py $(BUILD)/dist/graphops-neo4j-*.tar.gz
+
+clean:
+	rm -rf $(BUILD) tests/output
