@@ -1,0 +1,151 @@
+"""A simulated Neo4j cluster: the shared model, one Bolt server per member, and optionally Arrow Flight.
+
+Tests drive it from Python::
+
+    with Cluster(members=3) as c:
+        driver = neo4j.GraphDatabase.driver(c.routing_uri(), auth=("neo4j", "password"))
+        c.kill_member(c.leader())
+
+Member control changes the model first (so leadership and routing tables move at once), then the
+member's sockets, the way a real process stop or crash would look to clients.
+"""
+
+import importlib
+import itertools
+import threading
+
+from .bolt import BoltServer
+from .model import ClusterModel
+
+HOST = "127.0.0.1"
+
+
+class Cluster:
+    def __init__(self, members=3, users=None, version="5.26.0", tls=None, arrow=True, start_delay=0.0,
+                 auth=True, executor=None, telemetry=False):
+        self.size = members
+        self.users = {"neo4j": "password"} if users is None else dict(users)
+        self.version = version
+        self.tls = tls
+        self.arrow = arrow
+        self.start_delay = start_delay
+        self.auth = auth
+        self.model = ClusterModel(version=version)
+        self.members = ["server%d" % i for i in range(1, members + 1)]
+        self.arrow_address = None
+        self._arrow_server = None
+        self._executor = executor  # tests may substitute the Cypher executor
+        self._telemetry = telemetry
+        self._servers = {}
+        self._ids = itertools.count(1)  # connection ids unique across the cluster help when reading logs
+        self._lock = threading.Lock()
+
+    # ----- lifecycle -----------------------------------------------------------------------
+
+    def start(self):
+        try:
+            for name in self.members:
+                server = BoltServer(self.model, name, HOST, 0, tls=self.tls, auth_enabled=self.auth,
+                                    executor=self._executor, telemetry=self._telemetry,
+                                    connection_ids=self._ids).bind()
+                self._servers[name] = server
+                self.model.add_server(name, HOST, server.port)
+            self.model.start_delay = self.start_delay
+            self.model.bootstrap()
+            for user, password in self.users.items():
+                self.model.add_user(user, password, roles=("admin",))
+            for server in self._servers.values():
+                server.start()
+            if self.arrow:
+                self._start_arrow()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_arrow(self):
+        try:
+            module = importlib.import_module("simulator.arrow_server")
+        except ModuleNotFoundError as exc:
+            if exc.name != "simulator.arrow_server":
+                raise
+            return  # the Arrow Flight endpoint is optional until its module exists
+        self._arrow_server = module.start_arrow_server(self.model, host=HOST, port=0, tls=self.tls)
+        self.arrow_address = (HOST, self._arrow_server.port)
+
+    def stop(self):
+        """Stop every member and the Arrow server; returns the names of threads that did not end."""
+        leftovers = []
+        for server in self._servers.values():
+            leftovers += server.stop()
+        if self._arrow_server is not None:
+            self._arrow_server.shutdown()
+            self._arrow_server = None
+        return leftovers
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ----- addresses -----------------------------------------------------------------------
+
+    def _scheme(self, scheme, plain):
+        if scheme is not None:
+            return scheme
+        return plain + "+ssc" if self.tls else plain
+
+    def bolt_uri(self, member=None, scheme=None):
+        """Direct URI of a member (default: the first); the scheme defaults to bolt, or bolt+ssc with TLS."""
+        server = self._servers[member or self.members[0]]
+        return "%s://%s:%d" % (self._scheme(scheme, "bolt"), HOST, server.port)
+
+    def routing_uri(self, scheme=None):
+        """Routing URI through the first member (neo4j, or neo4j+ssc with TLS)."""
+        return self.bolt_uri(self.members[0], self._scheme(scheme, "neo4j"))
+
+    def bolt_server(self, name):
+        return self._servers[name]
+
+    # ----- control -------------------------------------------------------------------------
+
+    def leader(self):
+        with self.model.lock:
+            return self.model.system_leader
+
+    def stop_member(self, name):
+        """A clean shutdown: the member leaves the cluster and closes its connections."""
+        with self._lock:
+            self.model.set_server_up(name, False)
+            self._servers[name].stop(abrupt=False)
+
+    def kill_member(self, name):
+        """A crash: connections are reset without any goodbye."""
+        with self._lock:
+            self.model.set_server_up(name, False)
+            self._servers[name].stop(abrupt=True)
+
+    def restart_member(self, name):
+        """Start a stopped or killed member again on the same port."""
+        with self._lock:
+            server = self._servers[name]
+            if server.running:
+                server.stop(abrupt=False)
+            server.bind().start()
+            self.model.set_server_up(name, True)
+
+    def isolate_member(self, name):
+        """Cut a member off the cluster: it still accepts connections but is unavailable to the others."""
+        self.model.set_isolated(name, True)
+
+    def heal_member(self, name):
+        self.model.set_isolated(name, False)
+
+    def move_leader(self, to=None):
+        return self.model.move_leader(to)
+
+    @property
+    def statements(self):
+        with self.model.lock:
+            return list(self.model.statements)
