@@ -636,6 +636,11 @@ class BoltServer:
         """Stop listening and close every connection (abrupt: RST, as a killed process would)."""
         deadline = time.monotonic() + timeout
         self._stopping.set()
+        if self._listener is not None:
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() on Linux
+            except OSError:
+                pass
         if self._accept_thread is not None:
             self._accept_thread.join(max(0.0, deadline - time.monotonic()))
             self._accept_thread = None
