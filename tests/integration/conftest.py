@@ -1,0 +1,127 @@
+"""Run real ``ansible-playbook`` processes against this collection and read back every task result.
+
+``run_playbook(playbook, extra_vars=None, check=False, diff=False, env=None)`` runs the venv's
+ansible-playbook on the implicit localhost inventory, with this repository on ANSIBLE_COLLECTIONS_PATH
+as ``graphops.neo4j`` and the venv's Python as the module interpreter.  A test-only callback
+(``callback_plugins/graphops_test_results.py``) writes each task result to a JSON file, so tests read
+``run.results["task name"]``: the module result dict (failed tasks included), or a list of them in
+order when a task ran more than once.
+
+``playbook`` is a path (relative paths resolve against the repository root) or, when it contains a
+newline, the playbook's YAML text itself.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CALLBACK_DIR = Path(__file__).resolve().parent / "callback_plugins"
+CALLBACK_NAME = "graphops_test_results"
+# Bounded: a playbook that hangs fails the test instead of the whole run.
+PLAYBOOK_TIMEOUT = 300
+
+
+@dataclass
+class PlaybookRun:
+    """Outcome of one ansible-playbook run."""
+
+    rc: int
+    stdout: str
+    stderr: str
+    command: list
+    tasks: list = field(default_factory=list)  # every result in order: {task, host, status, result}
+
+    @property
+    def results(self):
+        """Task name -> result dict, or a list of result dicts when the task ran more than once."""
+        grouped = {}
+        for record in self.tasks:
+            grouped.setdefault(record["task"], []).append(record["result"])
+        return {name: found[0] if len(found) == 1 else found for name, found in grouped.items()}
+
+    def all_results(self, task):
+        """Every result of one task, in order (empty when it never ran)."""
+        return [record["result"] for record in self.tasks if record["task"] == task]
+
+    def __str__(self):
+        return f"ansible-playbook rc={self.rc}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+def _venv_bin(name):
+    candidate = Path(sys.executable).parent / name
+    if not candidate.exists():
+        raise RuntimeError(f"{name} not found next to {sys.executable}; run `make venv`")
+    return str(candidate)
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory):
+    """A directory whose ansible_collections/graphops/neo4j is this repository."""
+    root = tmp_path_factory.mktemp("collections")
+    link = root / "ansible_collections" / "graphops" / "neo4j"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(REPO_ROOT, target_is_directory=True)
+    return root
+
+
+@pytest.fixture
+def run_playbook(tmp_path, collections_path):
+    """Return a function that runs a playbook and returns a PlaybookRun."""
+    counter = iter(range(1, 1000))
+
+    def run(playbook, extra_vars=None, check=False, diff=False, env=None):
+        n = next(counter)
+        workdir = tmp_path / f"playbook-{n}"
+        workdir.mkdir()
+        if isinstance(playbook, str) and "\n" in playbook:
+            path = workdir / "playbook.yml"
+            path.write_text(playbook, encoding="utf-8")
+        else:
+            path = Path(playbook)
+            if not path.is_absolute():
+                path = REPO_ROOT / path
+            if not path.is_file():
+                raise FileNotFoundError(f"playbook not found: {path}")
+        results_file = workdir / "results.json"
+        config = workdir / "ansible.cfg"
+        config.write_text("[defaults]\n", encoding="utf-8")
+        command = [_venv_bin("ansible-playbook"), str(path)]
+        if extra_vars:
+            vars_file = workdir / "extra_vars.json"
+            vars_file.write_text(json.dumps(extra_vars), encoding="utf-8")
+            command += ["--extra-vars", f"@{vars_file}"]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        environment = dict(os.environ)
+        environment.update({
+            "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
+            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACK_DIR),
+            "ANSIBLE_CALLBACKS_ENABLED": CALLBACK_NAME,
+            "ANSIBLE_STDOUT_CALLBACK": "default",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_HOME": str(workdir / "ansible-home"),
+            "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
+            "ANSIBLE_CONFIG": str(config),  # an empty config: no ansible.cfg from the machine leaks in
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "GRAPHOPS_TEST_RESULTS": str(results_file),
+        })
+        environment.update(env or {})
+        proc = subprocess.run(command, cwd=workdir, env=environment, capture_output=True, text=True,
+                              timeout=PLAYBOOK_TIMEOUT, check=False)
+        tasks = json.loads(results_file.read_text(encoding="utf-8"))["tasks"] if results_file.exists() else []
+        return PlaybookRun(rc=proc.returncode, stdout=proc.stdout, stderr=proc.stderr, command=command, tasks=tasks)
+
+    return run
