@@ -20,7 +20,7 @@ PYTEST_ARGS ?=
 LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
-.PHONY: help venv demo test sanity pytest test-real bench build clean
+.PHONY: help venv demo test sanity pytest test-real test-molecule collections-path bench build clean
 
 help:
 	@echo "make venv       create/update .venv from tests/requirements.txt (and npm deps of tests/lint)"
@@ -29,6 +29,7 @@ help:
 	@echo "make sanity     ansible-test sanity --local --python 3.11"
 	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
+	@echo "make test-molecule  molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
@@ -79,6 +80,18 @@ test-real: venv
 	  echo "make test-real: set NEO4J_TEST_URI (and NEO4J_TEST_USERNAME, NEO4J_TEST_PASSWORD, optionally NEO4J_TEST_ARROW) to a real Neo4j; see docs/testing.md" >&2; \
 	  exit 2; fi
 	$(VPY) -m pytest tests/integration $(PYTEST_ARGS)
+
+MOLECULE_VERSION := 26.10.0
+# The molecule scenario talks to a real cluster only; molecule is installed on first use, not in CI.
+test-molecule: venv $(COLLECTION_LINK)
+	@if [ -z "$${NEO4J_URI:-}" ]; then \
+	  echo "make test-molecule: set NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD to a real Neo4j; see docs/testing.md" >&2; \
+	  exit 2; fi
+	[ -x $(VENV)/bin/molecule ] || $(VPY) -m pip install --disable-pip-version-check -q molecule==$(MOLECULE_VERSION)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MOLECULE_PYTHON="$(CURDIR)/$(VPY)" $(VENV)/bin/molecule test -s default
+
+collections-path: $(COLLECTION_LINK)
+	@echo "ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS)"
 
 bench: venv
 	@shopt -s nullglob; benches=(tests/bench/*.py); \
