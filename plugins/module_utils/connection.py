@@ -132,7 +132,7 @@ class QueryResult:
 
 # ----- connection settings (pure; unit-tested) ------------------------------------------------
 
-_ENDPOINT_RE = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9._-]+))(?::(?P<port>\d{1,5}))?$")
+_ENDPOINT_RE = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9._-]+))(?::(?P<port>\d{1,5}))?\Z")
 
 
 def parse_endpoint(text, option="endpoints"):
@@ -342,6 +342,7 @@ class Neo4jClient:
         self._uri, self._kwargs = connection_settings(self.params)
         self._retry_timeout = self._kwargs["max_transaction_retry_time"]
         self._driver = None
+        self._bookmarks = None
         self._server_info = None
 
     def __enter__(self):
@@ -355,9 +356,16 @@ class Neo4jClient:
         if self._driver is None:
             try:
                 self._driver = neo4j.GraphDatabase.driver(self._uri, **self._kwargs)
+                # One bookmark manager for every session of this client: a read that follows a write
+                # (SHOW DATABASES after CREATE DATABASE) sees it even when routed to another member.
+                self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
             except (neo4j_exceptions.ConfigurationError, ValueError) as exc:
                 raise Neo4jModuleError("Invalid connection settings for %s: %s" % (self.target, exc))
         return self._driver
+
+    def _session(self, database):
+        driver = self.driver
+        return driver.session(database=database, bookmark_manager=self._bookmarks)
 
     def close(self):
         if self._driver is not None:
@@ -383,7 +391,7 @@ class Neo4jClient:
     def transaction(self, work, database=None, write=True, query=None):
         """Run ``work(tx)`` in one managed transaction; the driver retries it on transient errors."""
         try:
-            with self.driver.session(database=database) as session:
+            with self._session(database) as session:
                 run = session.execute_write if write else session.execute_read
                 return run(lambda tx: work(_Tx(tx)))
         except Neo4jModuleError:
@@ -396,7 +404,7 @@ class Neo4jClient:
         delay = 0.2
         while True:
             try:
-                with self.driver.session(database=database) as session:
+                with self._session(database) as session:
                     return _collect(session.run(query, params or {}))
             except Neo4jModuleError:
                 raise

@@ -1,0 +1,316 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.neo4j contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Standard databases: read their state (SHOW DATABASES), plan a change, apply it, wait for it.
+
+Pure logic over a client with ``read(query, params, database)``, ``admin(query, params)`` and
+``require_enterprise(feature)`` (``connection.Neo4jClient``), so it is unit-testable with a fake.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from . import cypher
+from .connection import Neo4jModuleError
+from .wait import WaitTimeout, poll
+
+STATES = ("present", "absent", "started", "stopped")
+ACCESS = ("read-write", "read-only")
+DROP_DATA = ("dump", "destroy")
+
+# SHOW DATABASES gives one row per hosting member; these columns differ per member.
+MEMBER_COLUMNS = ("serverID", "address", "role", "writer", "requestedStatus", "currentStatus", "statusMessage",
+                  "lastCommittedTxn", "replicationLag")
+FAILED_STATUSES = ("offline", "dirty", "quarantined")
+# A start that ends offline with a message is a failure once it has been seen on this many polls in a row
+# (the first poll after START may still show the previous status).
+FAILED_POLLS = 3
+
+
+# ----- reading -----------------------------------------------------------------------------------
+
+def summarize(rows):
+    """SHOW DATABASES rows of one database -> one dict with a ``members`` list (None when no rows)."""
+    if not rows:
+        return None
+    first = rows[0]
+    database = dict((k, v) for k, v in first.items() if k not in MEMBER_COLUMNS)
+    members = []
+    for row in sorted(rows, key=lambda r: (r.get("address") is None, r.get("address") or "", r.get("serverID") or "")):
+        members.append(dict((k, row.get(k)) for k in MEMBER_COLUMNS if k in row))
+    database["requestedStatus"] = first.get("requestedStatus")
+    database["members"] = members
+    return database
+
+
+def read_database(client, name):
+    stmt = cypher.show_database(name)
+    return summarize(client.read(stmt.query, stmt.params, database="system").rows)
+
+
+def read_alias(client, name):
+    stmt = cypher.show_alias(name)
+    rows = client.read(stmt.query, stmt.params, database="system").rows
+    return rows[0] if rows else None
+
+
+def enabled_servers(client):
+    """Servers that can host new allocations (SHOW SERVERS state Enabled)."""
+    stmt = cypher.show_servers()
+    rows = client.read(stmt.query, stmt.params, database="system").rows
+    return [r for r in rows if r.get("state") == "Enabled"]
+
+
+def topology_of(database):
+    """(primaries, secondaries) as requested; counted from the members when the columns are missing."""
+    if database.get("requestedPrimariesCount") is not None:
+        return database["requestedPrimariesCount"], database.get("requestedSecondariesCount") or 0
+    roles = [m.get("role") for m in database["members"]]
+    return roles.count("primary"), roles.count("secondary")
+
+
+def status_of(database):
+    if database is None:
+        return "absent"
+    return "stopped" if database.get("requestedStatus") == "offline" else "started"
+
+
+def view(database):
+    """The part of a database the module manages, for diff before/after."""
+    if database is None:
+        return dict(state="absent")
+    primaries, secondaries = topology_of(database)
+    return dict(name=database["name"], state=status_of(database), access=database.get("access"),
+                topology=dict(primaries=primaries, secondaries=secondaries))
+
+
+# ----- validating --------------------------------------------------------------------------------
+
+def _fail(msg):
+    raise Neo4jModuleError(msg)
+
+
+def validate(params):
+    """Check the module options against each other; return the normalised desired state."""
+    try:
+        name = cypher.validate_database_name(params.get("name"), "name")
+    except cypher.InvalidName as exc:
+        raise Neo4jModuleError(str(exc))
+    state = params.get("state") or "present"
+    creation = [k for k in ("seed_uri", "seed_config", "seed_credentials", "existing_data", "existing_data_seed_server")
+                if params.get(k) is not None]
+    if state == "absent":
+        for key in ["topology", "access"] + creation:
+            if params.get(key) is not None:
+                _fail("%s cannot be used with state=absent." % key)
+    elif params.get("drop_data") is not None:
+        _fail("drop_data only applies to state=absent (got state=%s)." % state)
+    for key in ("seed_config", "seed_credentials"):
+        if params.get(key) is not None and not params.get("seed_uri"):
+            _fail("%s needs seed_uri." % key)
+    if params.get("existing_data_seed_server") and not params.get("existing_data") and not params.get("seed_uri"):
+        _fail("existing_data_seed_server needs existing_data=use or seed_uri.")
+    if params.get("existing_data") is not None and not (params.get("seed_uri") or params.get("existing_data_seed_server")):
+        _fail("existing_data needs seed_uri or existing_data_seed_server: Neo4j only uses existing data when told where it comes from.")
+
+    topology = params.get("topology")
+    if topology is not None:
+        primaries = topology.get("primaries")
+        secondaries = topology.get("secondaries") or 0
+        if isinstance(primaries, bool) or not isinstance(primaries, int) or primaries < 1:
+            _fail("topology.primaries must be an integer of at least 1 (got %r)." % (primaries,))
+        if isinstance(secondaries, bool) or not isinstance(secondaries, int) or secondaries < 0:
+            _fail("topology.secondaries must be an integer of at least 0 (got %r)." % (secondaries,))
+        topology = dict(primaries=primaries, secondaries=secondaries)
+    wait_timeout = params.get("wait_timeout")
+    if wait_timeout is not None and wait_timeout <= 0:
+        _fail("wait_timeout must be greater than 0 (got %s)." % wait_timeout)
+
+    options = {}
+    if params.get("seed_uri"):
+        options.update(seedURI=params["seed_uri"], existingData=params.get("existing_data") or "use")
+    if params.get("seed_config") is not None:
+        options["seedConfig"] = params["seed_config"]
+    if params.get("seed_credentials") is not None:
+        options["seedCredentials"] = params["seed_credentials"]
+    if params.get("existing_data_seed_server"):
+        options.update(existingDataSeedServer=params["existing_data_seed_server"], existingData=params.get("existing_data") or "use")
+    return dict(name=name, state=state, topology=topology, access=params.get("access"), options=options,
+                drop_data=params.get("drop_data") or "destroy", wait=params.get("wait", True) is not False,
+                wait_timeout=float(wait_timeout if wait_timeout is not None else 300))
+
+
+# ----- planning ----------------------------------------------------------------------------------
+
+def plan(desired, current, servers=None, alias=None):
+    """Statements that take ``current`` (summary or None) to ``desired``, and the expected view after.
+
+    ``servers`` (enabled servers) and ``alias`` (an alias named like the database) are used to refuse
+    impossible requests before anything is sent.
+    """
+    name = desired["name"]
+    statements = []
+    if desired["state"] == "absent":
+        if current is None:
+            return statements, view(None)
+        aliases = [a for a in (current.get("aliases") or []) if a]
+        if aliases:
+            _fail("name: database '%s' is the target of the alias(es) %s; drop or retarget them first (graphops.neo4j.neo4j_alias)."
+                  % (name, ", ".join(sorted(aliases))))
+        _check_type(current)
+        statements.append(cypher.drop_database(name, desired["drop_data"]))
+        return statements, view(None)
+
+    topology = desired["topology"]
+    if topology and servers is not None and topology["primaries"] + topology["secondaries"] > len(servers):
+        _fail("topology: %d primaries and %d secondaries need %d enabled servers, but the cluster has %d (%s)."
+              % (topology["primaries"], topology["secondaries"], topology["primaries"] + topology["secondaries"], len(servers),
+                 ", ".join(sorted(s.get("name") or s.get("address") or "?" for s in servers)) or "none"))
+
+    if current is None:
+        if alias is not None:
+            _fail("name: '%s' is already an alias for database '%s'; a database cannot have the name of an alias."
+                  % (name, alias.get("database")))
+        statements.append(cypher.create_database(name, topology and topology["primaries"], topology and topology["secondaries"],
+                                                 desired["options"]))
+        if desired["access"] == "read-only":
+            statements.append(cypher.alter_database_access(name, "read-only"))
+        if desired["state"] == "stopped":
+            statements.append(cypher.stop_database(name))
+        after = dict(name=name, state="stopped" if desired["state"] == "stopped" else "started",
+                     access=desired["access"] or "read-write", topology=topology)
+        return statements, after
+
+    _check_type(current)
+    after = view(current)
+    if topology and (topology["primaries"], topology["secondaries"]) != topology_of(current):
+        if topology["primaries"] == 1 and topology_of(current)[0] > 1:
+            _fail("topology.primaries: Neo4j cannot move database '%s' from %d primaries to a single primary automatically."
+                  % (name, topology_of(current)[0]))
+        statements.append(cypher.alter_database_topology(name, topology["primaries"], topology["secondaries"]))
+        after["topology"] = topology
+    if desired["access"] and desired["access"] != current.get("access"):
+        statements.append(cypher.alter_database_access(name, desired["access"]))
+        after["access"] = desired["access"]
+    if desired["state"] == "started" and status_of(current) == "stopped":
+        statements.append(cypher.start_database(name))
+        after["state"] = "started"
+    elif desired["state"] == "stopped" and status_of(current) == "started":
+        statements.append(cypher.stop_database(name))
+        after["state"] = "stopped"
+    return statements, after
+
+
+def _check_type(current):
+    if current.get("type") not in (None, "standard"):
+        _fail("name: '%s' is a %s database; neo4j_database manages standard databases only." % (current["name"], current["type"]))
+
+
+# ----- waiting -----------------------------------------------------------------------------------
+
+def unsettled_members(database):
+    """Members whose currentStatus differs from requestedStatus."""
+    return [m for m in database["members"] if m.get("currentStatus") != m.get("requestedStatus")]
+
+
+def settled(database):
+    if database is None or not database["members"]:
+        return False
+    if unsettled_members(database):
+        return False
+    primaries, secondaries = topology_of(database)
+    roles = [m.get("role") for m in database["members"]]
+    if database.get("requestedPrimariesCount") is not None and (roles.count("primary"), roles.count("secondary")) != (primaries, secondaries):
+        return False  # a topology change is still moving allocations
+    return True
+
+
+def describe_members(members):
+    parts = []
+    for m in members:
+        where = m.get("address") or "server %s (address unknown)" % (m.get("serverID") or "?")
+        text = "%s: currentStatus '%s', requestedStatus '%s'" % (where, m.get("currentStatus"), m.get("requestedStatus"))
+        if m.get("statusMessage"):
+            text += ", statusMessage '%s'" % m["statusMessage"]
+        parts.append(text)
+    return "; ".join(parts)
+
+
+class WaitFailed(Neo4jModuleError):
+    """The database did not settle; ``database`` is its last observed state."""
+
+    def __init__(self, msg, database):
+        super(WaitFailed, self).__init__(msg)
+        self.database = database
+
+
+def wait_settled(client, name, timeout, absent=False, sleep=None):
+    """Poll SHOW DATABASES until every member's currentStatus equals requestedStatus (or the database is gone)."""
+    failed_polls = [0]
+
+    def done(database):
+        if absent:
+            return database is None
+        if database is None:
+            return False
+        failed = [m for m in database["members"]
+                  if m.get("requestedStatus") == "online" and m.get("currentStatus") in FAILED_STATUSES and m.get("statusMessage")]
+        failed_polls[0] = failed_polls[0] + 1 if failed else 0
+        if failed_polls[0] >= FAILED_POLLS:
+            raise WaitFailed("Database '%s' failed to start: %s" % (name, describe_members(failed)), database)
+        return settled(database)
+
+    kwargs = dict(sleep=sleep) if sleep else {}
+    try:
+        return poll(lambda: read_database(client, name), done, timeout, **kwargs)
+    except WaitTimeout as exc:
+        database = exc.last
+        if absent:
+            raise WaitFailed("Database '%s' was still listed after wait_timeout=%s s: %s"
+                             % (name, timeout, describe_members(database["members"])), database)
+        if database is None:
+            raise WaitFailed("Database '%s' did not appear in SHOW DATABASES within wait_timeout=%s s." % (name, timeout), None)
+        members = unsettled_members(database) or database["members"]
+        raise WaitFailed("Database '%s' did not reach its requested status on every member within wait_timeout=%s s: %s"
+                         % (name, timeout, describe_members(members)), database)
+
+
+# ----- the whole run -----------------------------------------------------------------------------
+
+def redact(statement):
+    """A statement for the result, with secrets replaced."""
+    params = dict(statement.params)
+    for key in list(params):
+        if key in ("password", "option_seedCredentials"):
+            params[key] = "********"
+    return dict(query=statement.query, params=params)
+
+
+def ensure(client, params, check_mode=False):
+    """Bring one database to the state the options describe; return the module result (without ``failed``)."""
+    desired = validate(params)
+    name = desired["name"]
+    current = read_database(client, name)
+    servers = enabled_servers(client) if desired["topology"] and desired["state"] != "absent" else None
+    alias = read_alias(client, name) if current is None and desired["state"] != "absent" else None
+    statements, after = plan(desired, current, servers, alias)
+    result = dict(changed=bool(statements), queries=[redact(s) for s in statements],
+                  diff=dict(before=view(current), after=after))
+    if check_mode:
+        result["database"] = current
+        return result
+    if statements:
+        client.require_enterprise("Managing databases")
+    for stmt in statements:
+        client.admin(stmt.query, stmt.params)
+    if desired["wait"] and (statements or desired["state"] != "absent"):
+        try:
+            database = wait_settled(client, name, desired["wait_timeout"], absent=desired["state"] == "absent")
+        except WaitFailed as exc:
+            exc.result = dict(result, database=exc.database)
+            raise
+    else:
+        database = read_database(client, name)
+    result["database"] = database
+    return result

@@ -1,0 +1,327 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.neo4j contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: neo4j_database
+short_description: Create, drop, start, stop and reconfigure Neo4j databases
+version_added: 0.1.0
+description:
+  - Manages one standard database of a Neo4j Enterprise 5.26+ or 2025.x server or cluster with Cypher administration commands
+    (C(CREATE DATABASE), C(ALTER DATABASE), C(START DATABASE), C(STOP DATABASE), C(DROP DATABASE)) sent to the C(system) database.
+  - Reads the current state with C(SHOW DATABASES) first and only sends what is needed, so a second run reports no change.
+  - With O(wait=true) (the default) the task returns once every member hosting the database reports its C(currentStatus) equal
+    to its C(requestedStatus), and fails with each member's C(statusMessage) when that does not happen in time.
+  - Names are validated before anything is sent; the database name travels as a query parameter where Neo4j accepts one and is
+    backtick-quoted otherwise.
+author:
+  - graphops.neo4j contributors
+extends_documentation_fragment:
+  - graphops.neo4j.neo4j
+attributes:
+  check_mode:
+    support: full
+    description: Reads the server and reports the statements it would send in RV(queries); changes nothing.
+  diff_mode:
+    support: full
+    description: Reports the managed state (state, access, topology) before and after.
+options:
+  name:
+    description:
+      - Name of the database. 3 to 63 characters, starting with an ASCII letter, then ASCII letters, digits, C(.) and C(-),
+        not ending with C(.) or C(-). Names starting with C(system) are reserved.
+      - Neo4j treats names case-insensitively and stores them in lower case; the module does the same.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the database if it is missing (Neo4j starts it on creation) and leaves an existing one running or stopped.
+      - V(started) also starts an existing stopped database; V(stopped) creates it if needed and stops it.
+      - V(absent) drops it. Local aliases that point at it must be removed first (see M(graphops.neo4j.neo4j_alias)).
+    type: str
+    choices: [present, absent, started, stopped]
+    default: present
+  topology:
+    description:
+      - Number of primary and secondary allocations in the cluster. Set on creation and changed with C(ALTER DATABASE ... SET TOPOLOGY)
+        when it differs.
+      - Without it, a new database gets the cluster's default topology and an existing one keeps its own.
+      - The task fails before changing anything when the cluster has fewer enabled servers than requested, or when asked to go from
+        several primaries to one (Neo4j cannot do that automatically).
+    type: dict
+    suboptions:
+      primaries:
+        description: Number of primaries (at least 1).
+        type: int
+        required: true
+      secondaries:
+        description: Number of secondaries.
+        type: int
+        default: 0
+  access:
+    description:
+      - Access mode, changed with C(ALTER DATABASE ... SET ACCESS). Without it the access mode is left alone (new databases are read-write).
+    type: str
+    choices: [read-write, read-only]
+  seed_uri:
+    description:
+      - On creation only, seed the database from a backup or dump at this URI (C(OPTIONS {seedURI})), for example
+        V(s3://backups/movies-2025-01-01T00-00-00.backup). Ignored when the database already exists.
+      - Implies O(existing_data=use), which Neo4j 5 requires with a seed URI.
+    type: str
+  seed_config:
+    description:
+      - On creation only, configuration of the seed provider (C(OPTIONS {seedConfig})), for example V(region=eu-west-1). Needs O(seed_uri).
+    type: str
+  seed_credentials:
+    description:
+      - On creation only, C(accessKey;secretKey) for the seed provider (C(OPTIONS {seedCredentials})). Needs O(seed_uri).
+      - Deprecated by Neo4j in 5.26 and removed in Cypher 25; prefer credentials configured on the servers.
+    type: str
+  existing_data:
+    description:
+      - On creation only, C(OPTIONS {existingData}). Needs O(seed_uri) or O(existing_data_seed_server).
+    type: str
+    choices: [use]
+  existing_data_seed_server:
+    description:
+      - On creation only, the C(serverId) (from C(SHOW SERVERS)) of the server whose existing store seeds the others
+        (C(OPTIONS {existingDataSeedServer}), Neo4j 5.25 and later).
+    type: str
+  drop_data:
+    description:
+      - With O(state=absent), V(destroy) deletes the store files and V(dump) first writes a dump to the servers' dumps directory
+        (C(DROP DATABASE ... DUMP DATA)). Neo4j's default is V(destroy).
+    type: str
+    choices: [dump, destroy]
+  wait:
+    description:
+      - Wait until every member hosting the database reports C(currentStatus) equal to C(requestedStatus) (or, for O(state=absent),
+        until the database is no longer listed), polling C(SHOW DATABASES).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait when O(wait=true). The task fails when the time runs out, listing every member that did not make it.
+    type: int
+    default: 300
+notes:
+  - Needs Neo4j Enterprise Edition 5.26 or later (the database name is sent as a parameter, which older releases do not accept).
+  - Creation-only options (O(seed_uri), O(seed_config), O(seed_credentials), O(existing_data), O(existing_data_seed_server)) are
+    not compared with an existing database.
+seealso:
+  - module: graphops.neo4j.neo4j_alias
+  - name: Neo4j Operations Manual, managing databases
+    description: The Cypher administration commands this module sends.
+    link: https://neo4j.com/docs/operations-manual/current/database-administration/standard-databases/
+'''
+
+EXAMPLES = r'''
+- name: Create a database with three primaries and wait until it is online everywhere
+  graphops.neo4j.neo4j_database:
+    uri: neo4j://db1.example.com:7687
+    password: "{{ neo4j_password }}"
+    name: movies-2025-01-31
+    topology:
+      primaries: 3
+
+- name: Seed a database from a backup in S3
+  graphops.neo4j.neo4j_database:
+    name: movies
+    seed_uri: s3://backups/movies/movies-2025-01-31T00-00-00.backup
+    seed_config: region=eu-west-1
+    wait_timeout: 1800
+
+- name: Make a database read-only
+  graphops.neo4j.neo4j_database:
+    name: movies
+    access: read-only
+
+- name: Stop a database
+  graphops.neo4j.neo4j_database:
+    name: movies
+    state: stopped
+
+- name: Drop a database, keeping a dump of it
+  graphops.neo4j.neo4j_database:
+    name: movies-2024-12-31
+    state: absent
+    drop_data: dump
+
+- name: Connection options once for all graphops.neo4j modules
+  module_defaults:
+    group/graphops.neo4j.neo4j:
+      uri: neo4j+s://db.example.com:7687
+      username: admin
+      password: "{{ vault_neo4j_password }}"
+  block:
+    - name: Start a database without waiting
+      graphops.neo4j.neo4j_database:
+        name: movies
+        state: started
+        wait: false
+'''
+
+RETURN = r'''
+database:
+  description:
+    - The database as C(SHOW DATABASES YIELD *) reports it after the task (before it in check mode), with the columns that are
+      the same on every member at the top and one entry per hosting member in RV(database.members).
+    - V(null) when the database does not exist.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Database name.
+      type: str
+      sample: movies
+    type:
+      description: C(standard), C(system) or C(composite).
+      type: str
+      sample: standard
+    access:
+      description: C(read-write) or C(read-only).
+      type: str
+      sample: read-write
+    aliases:
+      description: Aliases that point at the database.
+      type: list
+      elements: str
+      sample: [movies-live]
+    requestedStatus:
+      description: C(online) or C(offline).
+      type: str
+      sample: online
+    requestedPrimariesCount:
+      description: Requested number of primaries (Neo4j 5 and later).
+      type: int
+      sample: 3
+    requestedSecondariesCount:
+      description: Requested number of secondaries.
+      type: int
+      sample: 0
+    members:
+      description: One entry per server hosting the database.
+      type: list
+      elements: dict
+      contains:
+        address:
+          description: Bolt address of the server; V(null) when the server is unavailable.
+          type: str
+          sample: db1.example.com:7687
+        serverID:
+          description: Server id, as in C(SHOW SERVERS).
+          type: str
+        role:
+          description: C(primary), C(secondary) or C(unknown).
+          type: str
+          sample: primary
+        writer:
+          description: Whether this member accepts writes (the leader).
+          type: bool
+          sample: true
+        requestedStatus:
+          description: Status the database should have.
+          type: str
+          sample: online
+        currentStatus:
+          description: Status it has on this member (C(online), C(offline), C(starting), C(stopping), C(store copying), C(unknown), ...).
+          type: str
+          sample: online
+        statusMessage:
+          description: Explanation Neo4j gives for the status, for example the reason a start failed.
+          type: str
+          sample: ""
+  sample:
+    name: movies
+    type: standard
+    access: read-write
+    aliases: []
+    requestedStatus: online
+    requestedPrimariesCount: 1
+    requestedSecondariesCount: 0
+    members:
+      - address: db1.example.com:7687
+        role: primary
+        writer: true
+        requestedStatus: online
+        currentStatus: online
+        statusMessage: ""
+queries:
+  description:
+    - The administration statements sent (in check mode, the ones that would be sent), with their parameters; secrets are masked.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - query: "CREATE DATABASE $name IF NOT EXISTS TOPOLOGY $primaries PRIMARIES $secondaries SECONDARIES"
+      params: {name: movies, primaries: 3, secondaries: 0}
+diff:
+  description: The managed state before and after (state, access, topology).
+  returned: always
+  type: dict
+  sample:
+    before: {state: absent}
+    after: {name: movies, state: started, access: read-write, topology: {primaries: 3, secondaries: 0}}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
+    NEO4J_MUTUALLY_EXCLUSIVE,
+    NEO4J_REQUIRED_IF,
+    Neo4jClient,
+    Neo4jModuleError,
+    ensure_driver,
+    neo4j_argument_spec,
+)
+from ansible_collections.graphops.neo4j.plugins.module_utils import databases
+
+
+def main():
+    argument_spec = neo4j_argument_spec()
+    argument_spec.update(
+        name=dict(type='str', required=True),
+        state=dict(type='str', default='present', choices=list(databases.STATES)),
+        topology=dict(type='dict', options=dict(
+            primaries=dict(type='int', required=True),
+            secondaries=dict(type='int', default=0),
+        )),
+        access=dict(type='str', choices=list(databases.ACCESS)),
+        seed_uri=dict(type='str'),
+        seed_config=dict(type='str'),
+        seed_credentials=dict(type='str', no_log=True),
+        existing_data=dict(type='str', choices=['use']),
+        existing_data_seed_server=dict(type='str'),
+        drop_data=dict(type='str', choices=list(databases.DROP_DATA)),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=300),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE,
+        required_if=NEO4J_REQUIRED_IF,
+    )
+    ensure_driver(module)
+
+    try:
+        databases.validate(module.params)  # refuse contradictory options before connecting
+        with Neo4jClient(module.params) as client:
+            result = databases.ensure(client, module.params, check_mode=module.check_mode)
+    except Neo4jModuleError as exc:
+        failure = dict(getattr(exc, 'result', None) or {})
+        failure.update(exc.as_fail_kwargs())
+        failure.setdefault('changed', False)
+        module.fail_json(**failure)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
