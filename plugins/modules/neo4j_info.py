@@ -20,7 +20,7 @@ description:
     to settle.
   - Never changes anything.
 author:
-  - graphops.neo4j developers
+  - graphops.neo4j contributors (@graphops)
 options:
   gather_subset:
     description:

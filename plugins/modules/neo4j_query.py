@@ -19,7 +19,7 @@ description:
     O(retry_timeout) seconds, so write statements should be safe to run again (use C(MERGE) rather than C(CREATE)
     where it matters).
 author:
-  - graphops.neo4j developers
+  - graphops.neo4j contributors (@graphops)
 options:
   query:
     description:
@@ -86,7 +86,9 @@ EXAMPLES = r'''
 - name: Make sure a node exists (changed only when it was created)
   graphops.neo4j.neo4j_query:
     database: movies
-    query: MERGE (g:Genre {name: $name}) RETURN g.name AS name
+    query: >-
+      MERGE (g:Genre {name: $name})
+      RETURN g.name AS name
     parameters:
       name: Drama
 '''
