@@ -444,6 +444,10 @@ def import_database(client, name, node_batches, relationship_batches, concurrenc
         stats["relationship_count"] = int(done.get("relationship_count", rows))
     except BaseException as exc:
         stats["abort"] = _abort_quietly(client, name)
+        try:
+            exc.abort_status = stats["abort"]
+        except AttributeError:  # some builtin exceptions take no attributes
+            pass
         if isinstance(exc, ArrowError) or getattr(exc, "arrow_source_error", False) or not isinstance(exc, Exception):
             raise
         raise classify(exc)

@@ -1,0 +1,586 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.neo4j contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: neo4j_arrow_load
+short_description: Create a Neo4j database from node and relationship files over GDS Arrow Flight
+version_added: 0.1.0
+description:
+  - Streams node files, then relationship files, into a B(new) database through the Neo4j Graph Data Science
+    Apache Arrow Flight server (protocol v1, C(CREATE_DATABASE)). This is the fastest way to build a database
+    from tabular data without stopping the cluster, for example the green side of a blue/green deployment.
+  - Sources are Parquet, CSV, Arrow IPC or Feather files, given as a file, a directory or a glob, on the
+    controller or in S3 (C(s3://bucket/prefix)). Files are read in record batches, so memory use does not
+    grow with the size of the input.
+  - Any failure after the import started (unreadable file, column mismatch, lost connection, server error,
+    timeout) sends C(ABORT) to the server, so no import process and no database is left behind.
+  - An existing database of that name is left alone (C(changed=false)) unless O(replace=true).
+  - The Bolt connection (see the connection options) is used to check whether the database exists, to
+    find the Arrow endpoint (C(CALL gds.debug.arrow())) when O(arrow_host) is not set, to drop the database
+    for O(replace), and to wait until the new database is online on every member that hosts it.
+  - Arrow Flight authenticates with the same O(username) and O(password) as Bolt (basic authentication);
+    expired Arrow tokens are renewed transparently.
+author:
+  - graphops.neo4j contributors
+extends_documentation_fragment:
+  - graphops.neo4j.neo4j
+attributes:
+  check_mode:
+    support: full
+    details: Reads and validates every source (files, columns, id types, null and duplicate ids, relationships
+      to unknown nodes where the node ids fit in memory) without contacting any server, and reports the
+      counts it would load.
+  diff_mode:
+    support: none
+options:
+  database:
+    description:
+      - Name of the database to create. Neo4j database naming rules apply; names are case-insensitive.
+    type: str
+    required: true
+    aliases: [name]
+  nodes:
+    description:
+      - Node sources. Every node id must be unique across all node sources.
+    type: list
+    elements: dict
+    required: true
+    suboptions: &source_options
+      path:
+        description:
+          - A file, a directory (all files of O(nodes[].format) below it, hidden and C(_) files skipped) or a
+            glob (C(*), C(?), C([...])). Local paths are read on the host the task runs on.
+          - C(s3://bucket/key) reads from S3 with the usual AWS credential chain (environment variables,
+            profile, instance role); see O(s3).
+        type: str
+        required: true
+      format:
+        description:
+          - File format. Inferred from the file extension (C(.parquet), C(.pq), C(.csv), C(.csv.gz), C(.arrow),
+            C(.ipc), C(.feather)) when not set.
+        type: str
+        choices: [parquet, csv, arrow, feather]
+      delimiter:
+        description:
+          - Field delimiter for CSV files.
+        type: str
+        default: ","
+      id_column:
+        description:
+          - Node sources only. Column holding the node id. Defaults to C(nodeId).
+        type: str
+      label:
+        description:
+          - Node sources only. Label(s) every node of this source gets (sent as GDS C(common_labels)).
+        type: list
+        elements: str
+      label_column:
+        description:
+          - Node sources only. Column holding a label (string) or labels (list of strings) per node.
+          - When neither O(nodes[].label) nor this is set and the file has a C(labels) column, that column is used.
+        type: str
+      source_column:
+        description:
+          - Relationship sources only. Column holding the start node id. Defaults to C(sourceNodeId).
+        type: str
+      target_column:
+        description:
+          - Relationship sources only. Column holding the end node id. Defaults to C(targetNodeId).
+        type: str
+      type:
+        description:
+          - Relationship sources only. Relationship type of every row of this source.
+        type: str
+      type_column:
+        description:
+          - Relationship sources only. Column holding the relationship type per row.
+          - When neither O(relationships[].type) nor this is set, a C(relationshipType) column is required.
+        type: str
+      properties:
+        description:
+          - Which other columns become properties. A list of column names, or a mapping of column name to
+            property name (to rename). By default every column that is not an id, label or type column.
+          - Use an empty list for no properties.
+        type: raw
+  relationships:
+    description:
+      - Relationship sources. Every start and end id must be the id of a node from O(nodes).
+    type: list
+    elements: dict
+    default: []
+    suboptions: *source_options
+  id_type:
+    description:
+      - Type of the node ids. V(integer) ids are sent as 64-bit integers (CSV and string columns are converted);
+        V(string) ids as UTF-8 strings. The original id is kept in the node property C(__originalId__) by GDS.
+    type: str
+    choices: [integer, string]
+    default: integer
+  batch_size:
+    description:
+      - Maximum number of rows per Arrow record batch.
+    type: int
+    default: 100000
+  concurrency:
+    description:
+      - Number of parallel Arrow Flight put streams.
+    type: int
+    default: 4
+  server_concurrency:
+    description:
+      - Threads the server uses to build the database (C(concurrency) of C(CREATE_DATABASE)). Server default
+        when not set.
+    type: int
+  replace:
+    description:
+      - Drop an existing database of that name (C(DROP DATABASE ... DESTROY DATA)) before loading, and ask the
+        server to remove leftover store files (C(force)). Without it an existing database is left alone.
+      - The old database is gone even if the new load then fails.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the new database is online on every member that hosts it.
+      - If it fails to come online within O(wait_timeout), it is dropped again and the task fails.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the database to come online when O(wait=true).
+    type: float
+    default: 300
+  timeout:
+    description:
+      - Seconds the whole import may take (every Arrow call gets what is left). On expiry the import is
+        aborted. V(0) means no limit.
+    type: float
+    default: 0
+  arrow_host:
+    description:
+      - Host of the GDS Arrow Flight server. When not set, it is read from C(CALL gds.debug.arrow()) over Bolt
+        (its C(listenAddress); a wildcard address is replaced by the Bolt host).
+    type: str
+  arrow_port:
+    description:
+      - Port of the GDS Arrow Flight server, used with O(arrow_host).
+    type: int
+    default: 8491
+  arrow_tls:
+    description:
+      - Connect to the Arrow server with TLS (C(grpc+tls)). Needed when the server has C(dbms.ssl.policy.https)
+        or C(dbms.ssl.policy.bolt) configured and C(gds.arrow.encryption.never) is not set.
+      - The certificate is verified against O(arrow_ca_file) (or the system CAs) unless O(validate_certs=false).
+    type: bool
+    default: false
+  arrow_ca_file:
+    description:
+      - PEM file with the CA certificates for O(arrow_tls). Defaults to O(trusted_ca_file).
+    type: path
+  s3:
+    description:
+      - Settings for C(s3://) sources. Without them, the AWS SDK defaults apply (environment variables such as
+        E(AWS_ACCESS_KEY_ID), E(AWS_REGION), E(AWS_ENDPOINT_URL), shared config and instance roles).
+    type: dict
+    suboptions:
+      endpoint_url:
+        description:
+          - S3 endpoint, for S3-compatible stores such as MinIO, for example V(http://minio.example.com:9000).
+        type: str
+      region:
+        description:
+          - Bucket region.
+        type: str
+      access_key:
+        description:
+          - Access key id.
+        type: str
+      secret_key:
+        description:
+          - Secret access key.
+        type: str
+      session_token:
+        description:
+          - Session token for temporary credentials.
+        type: str
+      anonymous:
+        description:
+          - Read public buckets without credentials.
+        type: bool
+        default: false
+requirements:
+  - pyarrow >= 14 (with S3 support for C(s3://) sources)
+  - neo4j (the Neo4j Python driver) >= 5.26
+  - Neo4j Enterprise Edition with the Graph Data Science Enterprise plugin and C(gds.arrow.enabled=true)
+notes:
+  - The GDS Arrow server imports into a B(new) database; it cannot add data to an existing one.
+  - Node ids must be unique across all node sources; GDS' behaviour with duplicate ids is undefined, so check
+    mode reports them (when there are at most ten million nodes).
+  - An import that receives nothing for C(gds.arrow.abortion_timeout) (10 minutes by default) is aborted by the
+    server.
+  - Works with C(async)/C(poll) for long loads.
+seealso:
+  - name: GDS Apache Arrow projection and database import
+    description: The protocol this module speaks.
+    link: https://neo4j.com/docs/graph-data-science/current/management-ops/graph-creation/graph-project-apache-arrow/
+  - module: graphops.neo4j.neo4j_database
+'''
+
+EXAMPLES = r'''
+- name: Load people and their friendships from Parquet into a new database
+  graphops.neo4j.neo4j_arrow_load:
+    uri: neo4j://db1.example.com:7687
+    username: neo4j
+    password: "{{ vault_neo4j_password }}"
+    database: people-20250101
+    nodes:
+      - path: /data/export/persons/
+        label: Person
+        id_column: person_id
+        properties: {name: name, born_year: born}
+    relationships:
+      - path: /data/export/knows/*.parquet
+        type: KNOWS
+        source_column: from_id
+        target_column: to_id
+    concurrency: 8
+
+- name: Rebuild a database from S3 files with labels and types in columns
+  graphops.neo4j.neo4j_arrow_load:
+    database: catalog
+    replace: true
+    id_type: string
+    arrow_host: gds1.example.com
+    arrow_tls: true
+    nodes:
+      - path: s3://exports/catalog/nodes/
+        id_column: sku
+        label_column: kinds
+    relationships:
+      - path: s3://exports/catalog/edges/
+        source_column: a
+        target_column: b
+        type_column: rel
+    s3:
+      region: eu-west-1
+    timeout: 3600
+  async: 7200
+  poll: 30
+
+- name: Validate the files without touching the server
+  graphops.neo4j.neo4j_arrow_load:
+    database: people-20250101
+    nodes: [{path: /data/export/persons/, label: Person, id_column: person_id}]
+    relationships: [{path: /data/export/knows/, type: KNOWS, source_column: from_id, target_column: to_id}]
+  check_mode: true
+'''
+
+RETURN = r'''
+database:
+  description: Name of the database (lower case, as Neo4j stores it).
+  returned: always
+  type: str
+  sample: people-20250101
+node_count:
+  description: Nodes the server imported (in check mode, nodes found in the files; for an existing database
+    left alone, 0).
+  returned: always
+  type: int
+  sample: 1000000
+relationship_count:
+  description: Relationships the server imported (in check mode, relationships found in the files).
+  returned: always
+  type: int
+  sample: 5000000
+bytes_sent:
+  description: Size of the Arrow record batches sent.
+  returned: always
+  type: int
+  sample: 120000000
+seconds:
+  description: Time the import took, from C(CREATE_DATABASE) to C(RELATIONSHIP_LOAD_DONE) (waiting excluded).
+  returned: always
+  type: float
+  sample: 12.5
+rows_per_second:
+  description: Nodes plus relationships sent per second.
+  returned: always
+  type: float
+  sample: 480000.0
+replaced:
+  description: Whether an existing database was dropped first.
+  returned: always
+  type: bool
+arrow_address:
+  description: The Arrow Flight endpoint used (C(host:port)).
+  returned: when the import ran
+  type: str
+  sample: gds1.example.com:8491
+files:
+  description: Number of node and relationship files read.
+  returned: always
+  type: dict
+  sample: {nodes: 4, relationships: 12}
+aborted:
+  description: On failure after the import started, what the C(ABORT) did (C(aborted), C(no import running),
+    or why it failed).
+  returned: on failure
+  type: str
+'''
+
+import time
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.graphops.neo4j.plugins.module_utils import arrow, arrow_sources
+from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
+    NEO4J_MUTUALLY_EXCLUSIVE, NEO4J_REQUIRED_IF, Neo4jClient, Neo4jModuleError, ensure_driver, neo4j_argument_spec)
+from ansible_collections.graphops.neo4j.plugins.module_utils import cypher, databases
+
+SOURCE_OPTIONS = dict(
+    path=dict(type="str", required=True),
+    format=dict(type="str", choices=["parquet", "csv", "arrow", "feather"]),
+    delimiter=dict(type="str", default=","),
+    id_column=dict(type="str"),
+    label=dict(type="list", elements="str"),
+    label_column=dict(type="str"),
+    source_column=dict(type="str"),
+    target_column=dict(type="str"),
+    type=dict(type="str"),
+    type_column=dict(type="str"),
+    properties=dict(type="raw"),
+)
+NODE_ONLY = ("id_column", "label", "label_column")
+REL_ONLY = ("source_column", "target_column", "type", "type_column")
+
+
+def argument_spec():
+    spec = neo4j_argument_spec()
+    spec.update(
+        database=dict(type="str", required=True, aliases=["name"]),
+        nodes=dict(type="list", elements="dict", required=True, options=SOURCE_OPTIONS),
+        relationships=dict(type="list", elements="dict", default=[], options=SOURCE_OPTIONS),
+        id_type=dict(type="str", default="integer", choices=["integer", "string"]),
+        batch_size=dict(type="int", default=100000),
+        concurrency=dict(type="int", default=4),
+        server_concurrency=dict(type="int"),
+        replace=dict(type="bool", default=False),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="float", default=300.0),
+        timeout=dict(type="float", default=0.0),
+        arrow_host=dict(type="str"),
+        arrow_port=dict(type="int", default=arrow.DEFAULT_ARROW_PORT),
+        arrow_tls=dict(type="bool", default=False),
+        arrow_ca_file=dict(type="path"),
+        s3=dict(type="dict", options=dict(
+            endpoint_url=dict(type="str"),
+            region=dict(type="str"),
+            access_key=dict(type="str", no_log=True),
+            secret_key=dict(type="str", no_log=True),
+            session_token=dict(type="str", no_log=True),
+            anonymous=dict(type="bool", default=False),
+        )),
+    )
+    return spec
+
+
+class LoadError(Exception):
+    def __init__(self, msg, **extra):
+        super(LoadError, self).__init__(msg)
+        self.msg = msg
+        self.extra = extra
+
+
+def check_params(params):
+    try:
+        name = cypher.validate_database_name(params["database"], option="database")
+    except ValueError as exc:
+        raise LoadError(str(exc))
+    name = name.lower()
+    for key in ("batch_size", "concurrency"):
+        if params[key] < 1:
+            raise LoadError("%s must be at least 1." % key)
+    if params["server_concurrency"] is not None and params["server_concurrency"] < 1:
+        raise LoadError("server_concurrency must be at least 1.")
+    if not params["nodes"]:
+        raise LoadError("nodes: give at least one node source.")
+    for kind, specs, wrong in (("nodes", params["nodes"], REL_ONLY), ("relationships", params["relationships"], NODE_ONLY)):
+        for index, spec in enumerate(specs):
+            bad = [k for k in wrong if spec.get(k) is not None]
+            if bad:
+                raise LoadError("%s[%d]: %s only apply to %s." % (kind, index, ", ".join(bad),
+                                                                   "relationships" if kind == "nodes" else "nodes"))
+            if kind == "relationships" and spec.get("type") and spec.get("type_column"):
+                raise LoadError("relationships[%d]: type and type_column are mutually exclusive." % index)
+            props = spec.get("properties")
+            if props is not None and not (isinstance(props, dict) and all(isinstance(v, str) for v in props.values())
+                                          or isinstance(props, list) and all(isinstance(v, str) for v in props)):
+                raise LoadError("%s[%d]: properties must be a list of column names or a mapping of column to property name."
+                                % (kind, index))
+    if params["auth_type"] != "basic":
+        raise LoadError("The GDS Arrow server authenticates with user name and password: use auth_type basic.")
+    return name
+
+
+def open_all(params):
+    s3 = params.get("s3")
+    id_type = params["id_type"]
+    try:
+        nodes = arrow_sources.open_sources("node", params["nodes"], id_type, s3)
+        rels = arrow_sources.open_sources("relationship", params["relationships"], id_type, s3)
+    except arrow_sources.SourceError as exc:
+        raise LoadError(exc.msg)
+    return nodes, rels
+
+
+def files_of(nodes, rels):
+    return dict(nodes=sum(len(s.files) for s in nodes), relationships=sum(len(s.files) for s in rels))
+
+
+def validate_only(params, name, nodes, rels):
+    check = arrow_sources.Validation()
+    try:
+        check.nodes(nodes, params["batch_size"])
+        check.relationships(rels, params["batch_size"])
+    except arrow_sources.SourceError as exc:
+        raise LoadError(exc.msg)
+    return dict(changed=True, database=name, node_count=check.node_count, relationship_count=check.relationship_count,
+                bytes_sent=0, seconds=0.0, rows_per_second=0.0, replaced=False, files=files_of(nodes, rels),
+                labels=sorted(check.labels), relationship_types=sorted(check.types))
+
+
+def arrow_endpoint(params, client):
+    """(host, port) of the Arrow server: the options, or gds.debug.arrow() over Bolt."""
+    if params.get("arrow_host"):
+        return params["arrow_host"], params["arrow_port"]
+    try:
+        rows = client.read("CALL gds.debug.arrow() YIELD running, enabled, listenAddress "
+                           "RETURN running, enabled, listenAddress", database="system").rows
+    except Neo4jModuleError as exc:
+        raise LoadError("Could not find the GDS Arrow Flight server with CALL gds.debug.arrow() (%s). It needs the GDS "
+                        "Enterprise plugin; or set arrow_host and arrow_port." % exc.msg)
+    info = rows[0] if rows else {}
+    if not info.get("enabled"):
+        raise LoadError("GDS Arrow Flight is disabled on %s (gds.arrow.enabled=false); enable it and restart the server."
+                        % client.target)
+    if not info.get("running"):
+        raise LoadError("The GDS Arrow Flight server on %s is enabled but not running; check the Neo4j log." % client.target)
+    try:
+        host, port = arrow.parse_address(info.get("listenAddress"))
+    except arrow.ArrowError as exc:
+        raise LoadError("gds.debug.arrow() reported listenAddress %r: %s" % (info.get("listenAddress"), exc.msg))
+    if host is None:
+        host = bolt_host(params, client)
+    return host, port
+
+
+def bolt_host(params, client):
+    from ansible_collections.graphops.neo4j.plugins.module_utils.connection import connection_settings
+    uri = connection_settings(dict(params, password="x", token="x"))[0]
+    return uri.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
+
+
+def load(module, params, name, nodes, rels):
+    result = dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
+                  rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
+    deadline = time.monotonic() + params["timeout"] if params["timeout"] else None
+    with Neo4jClient(params) as client:
+        existing = databases.read_database(client, name)
+        if existing is not None and not params["replace"]:
+            result["msg"] = "Database '%s' already exists; left alone (set replace: true to reload it)." % name
+            return result
+        host, port = arrow_endpoint(params, client)
+        result["arrow_address"] = "%s:%d" % (host, port)
+        if existing is not None:
+            stmt = cypher.drop_database(name)
+            client.admin(stmt.query, stmt.params)
+            databases.wait_settled(client, name, params["wait_timeout"], absent=True)
+            result["replaced"] = True
+            result["changed"] = True
+        arrow_client = arrow.GdsArrowClient(
+            host, port, params.get("username"), params.get("password"), tls=params["arrow_tls"],
+            ca_file=params.get("arrow_ca_file") or params.get("trusted_ca_file"),
+            validate_certs=params["validate_certs"], deadline=deadline, connect_timeout=params["connection_timeout"])
+        try:
+            try:
+                arrow_client.connect()
+            except arrow.ArrowError as exc:
+                raise LoadError(exc.msg, **result)
+            try:
+                stats = arrow.import_database(
+                    arrow_client, name,
+                    arrow_sources.chain(nodes, params["batch_size"]),
+                    arrow_sources.chain(rels, params["batch_size"]),
+                    concurrency=params["concurrency"], id_type=params["id_type"], force=params["replace"],
+                    server_concurrency=params.get("server_concurrency"))
+            except arrow.ArrowError as exc:
+                raise LoadError(describe_failure(name, exc), **dict(result, aborted=_aborted(exc)))
+            except arrow_sources.SourceError as exc:
+                raise LoadError("%s The import was aborted." % exc.msg, **result)
+        finally:
+            arrow_client.close()
+        result.update(changed=True, node_count=stats["node_count"], relationship_count=stats["relationship_count"],
+                      bytes_sent=stats["bytes_sent"], seconds=round(stats["seconds"], 3))
+        rows = stats["nodes_sent"] + stats["relationships_sent"]
+        result["rows_per_second"] = round(rows / stats["seconds"], 1) if stats["seconds"] > 0 else float(rows)
+        if params["wait"]:
+            try:
+                databases.wait_settled(client, name, params["wait_timeout"])
+            except Neo4jModuleError as exc:
+                stmt = cypher.drop_database(name)
+                try:
+                    client.admin(stmt.query, stmt.params)
+                    dropped = "It was dropped again."
+                except Neo4jModuleError as drop_exc:
+                    dropped = "Dropping it failed too: %s" % drop_exc.msg
+                raise LoadError("The import finished but %s %s" % (exc.msg, dropped), **result)
+    return result
+
+
+def _aborted(exc):
+    return getattr(exc, "abort_status", None) or "aborted"
+
+
+def describe_failure(name, exc):
+    if exc.kind == "already_exists":
+        return ("The GDS Arrow server refused to start the import of '%s': %s Another import of that name may be "
+                "running, or the database exists; nothing was changed." % (name, exc.msg))
+    if exc.kind == "unauthenticated":
+        return exc.msg
+    if exc.kind == "timeout":
+        return "Import of '%s' timed out (timeout option) and was aborted: %s" % (name, exc.msg)
+    if exc.kind == "unavailable":
+        return "Lost the connection to the GDS Arrow server while importing '%s'; the import was aborted: %s" % (name, exc.msg)
+    return "Import of '%s' failed and was aborted: %s" % (name, exc.msg)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE, required_if=NEO4J_REQUIRED_IF)
+    if not arrow.HAS_PYARROW:
+        module.fail_json(msg=missing_required_lib("pyarrow"), exception=arrow.PYARROW_IMPORT_ERROR)
+    params = module.params
+    try:
+        name = check_params(params)
+        nodes, rels = open_all(params)
+        if module.check_mode:
+            module.exit_json(**validate_only(params, name, nodes, rels))
+        ensure_driver(module)
+        result = load(module, params, name, nodes, rels)
+    except LoadError as exc:
+        module.fail_json(msg=exc.msg, **exc.extra)
+    except Neo4jModuleError as exc:
+        module.fail_json(**exc.as_fail_kwargs())
+    except Exception as exc:  # report anything unexpected with its traceback instead of a bare crash
+        module.fail_json(msg="Unexpected error: %s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc())
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""neo4j_arrow_load through real ansible-playbook runs against the simulator's Arrow Flight server."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.flight as flight
+import pyarrow.parquet as pq
+import pytest
+
+N_NODES = 500
+PLAY = """\
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/graphops.neo4j.neo4j:
+      uri: "{{ neo4j_uri }}"
+      username: "{{ neo4j_username }}"
+      password: "{{ neo4j_password }}"
+  tasks:
+"""
+LOAD = """\
+    - name: load
+      graphops.neo4j.neo4j_arrow_load:
+        database: "{{ database }}"
+        arrow_host: "{{ arrow_host }}"
+        arrow_port: "{{ arrow_port }}"
+        nodes: "{{ nodes }}"
+        relationships: "{{ relationships }}"
+        replace: "{{ replace | default(false) }}"
+        batch_size: 64
+        concurrency: 3
+        wait_timeout: 30
+"""
+
+
+def write_graph(tmp_path, n=N_NODES):
+    """People with ids 1..n and a KNOWS chain between them (n - 1 relationships)."""
+    nodes = tmp_path / "people.parquet"
+    pq.write_table(pa.table({"person_id": pa.array(range(1, n + 1), pa.int64()),
+                             "name": ["p%d" % i for i in range(1, n + 1)],
+                             "age": pa.array([20 + i % 50 for i in range(n)], pa.int32())}), nodes)
+    rels = tmp_path / "knows.parquet"
+    pq.write_table(pa.table({"a": pa.array(range(1, n), pa.int64()), "b": pa.array(range(2, n + 1), pa.int64()),
+                             "since": pa.array([2000 + i % 20 for i in range(n - 1)], pa.int64())}), rels)
+    return nodes, rels
+
+
+def vars_for(cluster, database, nodes, rels, **extra):
+    host, port = cluster.arrow_address
+    values = {
+        "neo4j_uri": cluster.routing_uri(), "neo4j_username": "neo4j", "neo4j_password": "password",
+        "arrow_host": host, "arrow_port": port, "database": database,
+        "nodes": [{"path": str(nodes), "label": ["Person"], "id_column": "person_id"}],
+        "relationships": [{"path": str(rels), "type": "KNOWS", "source_column": "a", "target_column": "b"}],
+    }
+    values.update(extra)
+    return values
+
+
+def leftovers(cluster, name):
+    """(database exists, import running) on the simulator."""
+    with cluster.model.lock:
+        exists = name in cluster.model.databases
+    return exists, name in cluster.model.arrow_server.imports
+
+
+def count_query(cluster, database, query):
+    import neo4j
+    with neo4j.GraphDatabase.driver(cluster.routing_uri(), auth=("neo4j", "password")) as driver:
+        records, _, _ = driver.execute_query(query, database_=database, routing_="r")
+        return records[0][0]
+
+
+def test_load_counts_idempotence_and_replace(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels))
+    assert run.rc == 0, str(run)
+    result = run.results["load"]
+    assert result["changed"] is True
+    assert result["node_count"] == N_NODES
+    assert result["relationship_count"] == N_NODES - 1
+    assert result["bytes_sent"] > 0
+    assert result["files"] == {"nodes": 1, "relationships": 1}
+    db = cluster.model.databases["people"]
+    assert db.graph.label_counts == {"Person": N_NODES}
+    assert db.graph.type_counts == {"KNOWS": N_NODES - 1}
+    assert db.graph.node_properties == {"name", "age"}
+    assert db.graph.relationship_properties == {"since"}
+    # online on every member that hosts it (wait: true)
+    assert all(a.current() == "online" for a in db.allocations.values())
+    assert count_query(cluster, "people", "MATCH (n) RETURN count(n)") == N_NODES
+
+    again = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels))
+    assert again.rc == 0, str(again)
+    assert again.results["load"]["changed"] is False
+    assert cluster.model.databases["people"] is db  # left alone
+
+    # replace: reload with fewer nodes
+    small = tmp_path / "small"
+    small.mkdir()
+    small_nodes, small_rels = write_graph(small, n=10)
+    replaced = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", small_nodes, small_rels, replace=True))
+    assert replaced.rc == 0, str(replaced)
+    assert replaced.results["load"]["changed"] is True
+    assert replaced.results["load"]["replaced"] is True
+    assert cluster.model.databases["people"].graph.node_count == 10
+    assert cluster.model.databases["people"].graph.relationship_count == 9
+
+
+def test_check_mode_validates_files_without_server(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "checked", nodes, rels), check=True)
+    assert run.rc == 0, str(run)
+    result = run.results["load"]
+    assert result["changed"] is True
+    assert (result["node_count"], result["relationship_count"]) == (N_NODES, N_NODES - 1)
+    assert leftovers(cluster, "checked") == (False, False)
+
+
+def test_interrupted_stream_leaves_nothing(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    cluster.model.arrow_server.faults.cut_stream(after_batches=2, entity_type="relationship")
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "cut", nodes, rels))
+    assert run.rc != 0
+    result = run.results["load"]
+    assert result["failed"] is True
+    assert "cut after 2 batches" in result["msg"]
+    assert result["aborted"] == "aborted"
+    assert leftovers(cluster, "cut") == (False, False)
+
+
+def test_failing_action_aborts(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    cluster.model.arrow_server.faults.fail_action("RELATIONSHIP_LOAD_DONE", "Simulated out of memory")
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "failing", nodes, rels))
+    assert run.rc != 0
+    assert "Simulated out of memory" in run.results["load"]["msg"]
+    assert leftovers(cluster, "failing") == (False, False)
+
+
+def _bad_input_cases(tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"this is not parquet at all")
+    dangling = tmp_path / "dangling.parquet"
+    pq.write_table(pa.table({"a": pa.array([1, 2]), "b": pa.array([2, 10 ** 9])}), dangling)
+    return nodes, rels, {
+        "missing file": (dict(nodes=[{"path": str(tmp_path / "nope.parquet"), "label": ["Person"],
+                                      "id_column": "person_id"}]), "does not exist"),
+        "unreadable file": (dict(nodes=[{"path": str(garbage), "label": ["Person"], "id_column": "person_id"}]),
+                            "cannot be read as parquet"),
+        "missing id column": (dict(nodes=[{"path": str(nodes), "label": ["Person"], "id_column": "uid"}]),
+                              "id column 'uid' not found"),
+        "wrong id type": (dict(nodes=[{"path": str(nodes), "label": ["Person"], "id_column": "name"}]),
+                          "cannot be read as integers"),
+        "relationship to unknown node": (dict(relationships=[{"path": str(dangling), "type": "KNOWS",
+                                                             "source_column": "a", "target_column": "b"}]),
+                                         "1000000000"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing file", "unreadable file", "missing id column", "wrong id type",
+                                  "relationship to unknown node"])
+def test_bad_input_fails_clearly_and_leaves_nothing(cluster, run_playbook, tmp_path, case):
+    nodes, rels, cases = _bad_input_cases(tmp_path)
+    overrides, expected = cases[case]
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "badinput", nodes, rels, **overrides))
+    assert run.rc != 0
+    assert expected in run.results["load"]["msg"], run.results["load"]["msg"]
+    assert leftovers(cluster, "badinput") == (False, False)
+    assert "badinput" not in cluster.model.databases
+
+
+def test_wrong_credentials(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    # Bolt accepts the user; Arrow rejects it (a GDS server with a different auth provider).
+    cluster.model.arrow_server.faults.reject_auth = True
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "creds", nodes, rels))
+    assert run.rc != 0
+    assert "authentication failed" in run.results["load"]["msg"]
+    assert leftovers(cluster, "creds") == (False, False)
+
+
+def test_arrow_disabled(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    cluster.model.arrow["enabled"] = False
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "disabled", nodes, rels))
+    assert run.rc != 0
+    assert "Connection refused" in run.results["load"]["msg"]
+    assert "disabled" not in cluster.model.databases
+
+
+def test_running_import_of_same_name_is_not_touched(cluster, run_playbook, tmp_path):
+    """The server says ALREADY_EXISTS: the module fails clearly and must not abort someone else's import."""
+    nodes, rels = write_graph(tmp_path)
+    host, port = cluster.arrow_address
+    client = flight.connect("grpc+tcp://%s:%d" % (host, port))
+    options = flight.FlightCallOptions(headers=[client.authenticate_basic_token("neo4j", "password")])
+    list(client.do_action(flight.Action("v1/CREATE_DATABASE", json.dumps({"name": "busy"}).encode()), options))
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "busy", nodes, rels))
+    assert run.rc != 0
+    assert "already running" in run.results["load"]["msg"]
+    assert leftovers(cluster, "busy") == (False, True)  # the other import is still there
+    client.close()
+
+
+def test_string_ids_csv_and_label_column(cluster, run_playbook, tmp_path):
+    nodes = tmp_path / "items.csv"
+    nodes.write_text("sku,kind,price\nA-1,Book,9.5\nA-2,Film,12.0\nA-3,Book,3.25\n")
+    rels = tmp_path / "rels.csv"
+    rels.write_text("from,to,rel\nA-1,A-2,SIMILAR\nA-2,A-3,SIMILAR\nA-3,A-1,BOUGHT_WITH\n")
+    extra = vars_for(cluster, "catalog", nodes, rels,
+                     nodes=[{"path": str(nodes), "id_column": "sku", "label_column": "kind"}],
+                     relationships=[{"path": str(rels), "source_column": "from", "target_column": "to",
+                                     "type_column": "rel"}])
+    run = run_playbook(PLAY + LOAD.replace("batch_size: 64", "batch_size: 2\n        id_type: string"),
+                       extra_vars=extra)
+    assert run.rc == 0, str(run)
+    graph = cluster.model.databases["catalog"].graph
+    assert graph.label_counts == {"Book": 2, "Film": 1}
+    assert graph.type_counts == {"SIMILAR": 2, "BOUGHT_WITH": 1}
+    assert graph.node_properties == {"price"}
