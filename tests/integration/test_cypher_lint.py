@@ -100,3 +100,70 @@ def test_session_gate_fails_a_passing_session_on_a_bad_statement(linter, pyteste
                                  "2 distinct statements linted, 1 with errors",
                                  "statement: SHOW DATABSES",
                                  "*received by: server2"])
+
+
+FLOW = """\
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/graphops.neo4j.neo4j:
+      uri: "{{ neo4j_uri }}"
+      username: neo4j
+      password: password
+  tasks:
+    - name: create a database
+      graphops.neo4j.neo4j_database:
+        name: movies_1
+        topology: {primaries: 3}
+    - name: create a second database
+      graphops.neo4j.neo4j_database:
+        name: movies_2
+    - name: point an alias at the first
+      graphops.neo4j.neo4j_alias:
+        name: movies
+        target: movies_1
+    - name: switch the alias to the second
+      graphops.neo4j.neo4j_alias:
+        name: movies
+        target: movies_2
+        expected_target: movies_1
+    - name: write through a query
+      graphops.neo4j.neo4j_query:
+        database: movies
+        query: "CREATE (m:Movie {title: $title}) RETURN m.title AS title"
+        parameters: {title: Heat}
+    - name: read through a query
+      graphops.neo4j.neo4j_query:
+        database: movies
+        routing: read
+        query: "MATCH (m:Movie) RETURN count(m) AS movies"
+    - name: everything neo4j_info reads
+      graphops.neo4j.neo4j_info:
+    - name: stop the first database
+      graphops.neo4j.neo4j_database:
+        name: movies_1
+        state: stopped
+    - name: drop the alias
+      graphops.neo4j.neo4j_alias:
+        name: movies
+        state: absent
+    - name: drop the first database
+      graphops.neo4j.neo4j_database:
+        name: movies_1
+        state: absent
+"""
+
+
+def test_collection_flow_sends_only_valid_cypher(linter, run_playbook, cluster):
+    """The collection's modules against a cluster: every statement they sent passes Neo4j's linter."""
+    run = run_playbook(FLOW, extra_vars={"neo4j_uri": cluster.routing_uri()})
+    findings = lint_collector.lint(cluster.statements)
+    bad = lint_collector.failures(findings)
+    assert not bad, lint_collector.report(findings)
+    assert run.rc == 0, run
+    sent = {f.query for f in findings}
+    # The flow really reached the server with each module's statements.
+    assert any(q.startswith("SHOW SERVERS") for q in sent)
+    assert any("dbms.queryJmx" in q for q in sent)
+    assert any(q.startswith("CREATE (m:Movie") for q in sent)
+    assert len(findings) >= 10
