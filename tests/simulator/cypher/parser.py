@@ -1,0 +1,688 @@
+"""Statement parser: administration commands, CALL, RETURN and the few graph queries the simulator runs.
+
+``parse(query, params)`` returns a :class:`Command` whose ``kind`` names the statement (``show_databases``,
+``create_database``, ``call``, ``match_count`` ...) and whose attributes carry its parts, with names already
+resolved from parameters.  Grammar follows the Neo4j 5 Cypher manual; anything outside it is a syntax error
+in Neo4j's format, and statements Neo4j has but the simulator does not model fail as unsupported.
+"""
+
+from .. import errors
+from .expressions import Expr, evaluate, parse_expression, parse_map_entries, Scope
+from .lexer import EOF, FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING
+from .projection import ReturnSpec, Tail
+from .stream import Cursor
+
+
+class Command:
+    def __init__(self, kind, text, **fields):
+        self.kind = kind
+        self.text = text  # Neo4j's name for the command in messages, e.g. "CREATE DATABASE"
+        self.wait = False
+        self.timeout = 0
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return "Command(%s)" % ", ".join("%s=%r" % kv for kv in self.__dict__.items())
+
+
+def not_supported(what):
+    return errors.unsupported("%s is not supported by the Neo4j simulator." % what)
+
+
+def parse(query, params=None):
+    cur = Cursor(query, params)
+    if cur.at_end():
+        cur.error("a statement")  # Neo4j: Invalid input '': expected ...
+    cmd = _statement(cur)
+    cmd.query, cmd.params = query, cur.params
+    cur.accept_sym(";")
+    if not cur.at_end():
+        if cur.tokens[cur.pos - 1].is_sym(";"):
+            raise errors.syntax_error("Expected exactly one statement per query but got: 2", "42N61")
+        cur.error(*_FOLLOW.get(cmd.kind, ("<EOF>",)))
+    return cmd
+
+
+_FOLLOW = {}
+
+STATEMENT_STARTS = ("ALTER", "CALL", "CREATE", "DROP", "GRANT", "MATCH", "RETURN", "REVOKE", "SHOW", "START",
+                    "STOP")
+
+
+def _statement(cur):
+    tok = cur.tok
+    if tok.is_kw("CYPHER"):  # a version prefix; only Cypher 5 semantics are simulated
+        cur.advance()
+        if cur.tok.kind == INTEGER and cur.tok.value == 5:
+            cur.advance()
+        elif cur.tok.kind == INTEGER and cur.tok.value == 25:
+            raise not_supported("CYPHER 25")
+        tok = cur.tok
+    if tok.is_kw("SHOW"):
+        return _show(cur)
+    if tok.is_kw("CREATE"):
+        return _create(cur)
+    if tok.is_kw("DROP"):
+        return _drop(cur)
+    if tok.is_kw("ALTER"):
+        return _alter(cur)
+    if tok.is_kw("START", "STOP"):
+        word = cur.advance().value.upper()
+        cur.expect_kw("DATABASE")
+        name = _db_name(cur)
+        cmd = Command(word.lower() + "_database", word + " DATABASE", name=name)
+        _wait(cur, cmd)
+        return cmd
+    if tok.is_kw("GRANT", "REVOKE", "DENY"):
+        return _grant_revoke(cur)
+    if tok.is_kw("RETURN"):
+        cur.advance()
+        return Command("return", "RETURN", ret=_return_body(cur))
+    if tok.is_kw("CALL"):
+        return _call(cur)
+    if tok.is_kw("MATCH"):
+        return _match(cur)
+    if tok.is_kw("ENABLE", "DEALLOCATE", "REALLOCATE", "DRYRUN", "RENAME", "TERMINATE", "USE", "WITH", "UNWIND",
+                 "MERGE", "OPTIONAL", "LOAD", "FOREACH", "DETACH", "DELETE", "SET", "REMOVE", "FINISH"):
+        raise not_supported("'%s'" % tok.text.upper())
+    cur.error(*STATEMENT_STARTS)
+
+
+# ----- shared pieces -------------------------------------------------------------------------------
+
+def _db_name(cur):
+    value, is_param = cur.name()
+    if is_param and not isinstance(value, str):
+        raise _param_type_error(value)
+    return value
+
+
+def _param_type_error(value):
+    from .expressions import type_name
+    return errors.Neo4jError("Neo.ClientError.Statement.ArgumentError",
+                             "Expected a string value for database or alias name, but got: %s" % type_name(value),
+                             "22G03")
+
+
+def _if_not_exists(cur):
+    return cur.accept_kws("IF", "NOT", "EXISTS")
+
+
+def _if_exists(cur):
+    return cur.accept_kws("IF", "EXISTS")
+
+
+def _wait(cur, cmd):
+    """[WAIT [n [SEC[OND[S]]]] | NOWAIT]; the default is NOWAIT."""
+    if cur.accept_kw("NOWAIT"):
+        return
+    if cur.accept_kw("WAIT"):
+        cmd.wait = True
+        cmd.timeout = 300  # default limit, per the Operations Manual (wait-options)
+        if cur.tok.kind == INTEGER:
+            cmd.timeout = cur.advance().value
+            cur.accept_kw("SEC", "SECOND", "SECONDS")
+        elif cur.tok.kind == FLOAT:
+            cur.error("<EOF>", "<UNSIGNED_DECIMAL_INTEGER>")
+
+
+def _map_or_param(cur):
+    if cur.tok.kind == PARAM:
+        tok = cur.advance()
+        value = cur.param_value(tok.value)
+        if not isinstance(value, dict):
+            raise errors.Neo4jError("Neo.ClientError.Statement.TypeError",
+                                    "Expected a map for parameter $%s" % tok.value, "22G03")
+        return dict(value)
+    entries = parse_map_entries(cur)
+    scope = Scope({}, cur.params)
+    return {key: evaluate(expr, scope) for key, expr in entries}
+
+
+def _count_value(cur):
+    value = cur.integer_or_param()
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise errors.Neo4jError("Neo.ClientError.Statement.ArgumentError",
+                                "Expected an integer for the topology, but got: %r" % (value,), "22G03")
+    return value
+
+
+def _topology(cur):
+    """TOPOLOGY n PRIMAR{Y|IES} [m SECONDAR{Y|IES}] (either order, each once)."""
+    primaries = secondaries = None
+    while cur.tok.kind in (INTEGER, PARAM):
+        count_tok = cur.tok
+        count = _count_value(cur)
+        word = cur.expect_kw("PRIMARY", "PRIMARIES", "SECONDARY", "SECONDARIES")
+        if word.startswith("PRIMAR"):
+            if primaries is not None:
+                raise errors.syntax_error("Duplicate PRIMARIES clause", "42N19")
+            primaries = count
+        else:
+            if secondaries is not None:
+                raise errors.syntax_error("Duplicate SECONDARIES clause", "42N19")
+            secondaries = count
+        del count_tok
+    if primaries is None and secondaries is None:
+        cur.error("an integer value or a parameter")
+    return primaries, secondaries
+
+
+def _tail(cur, allow_bare_where=True):
+    """YIELD ... [ORDER BY] [SKIP] [LIMIT] [WHERE] [RETURN ...] | WHERE expr."""
+    tail = Tail()
+    if cur.accept_kw("YIELD"):
+        if cur.accept_sym("*"):
+            tail.yield_items = "*"
+        else:
+            items = []
+            while True:
+                offset = cur.tok.offset
+                column = cur.symbolic_name("a variable name")
+                alias = cur.symbolic_name() if cur.accept_kw("AS") else None
+                items.append((column, alias, offset))
+                if not cur.accept_sym(","):
+                    break
+            tail.yield_items = items
+        tail.order = _order_by(cur)
+        tail.skip = _skip_limit(cur, "SKIP", "OFFSET")
+        tail.limit = _skip_limit(cur, "LIMIT")
+        if cur.accept_kw("WHERE"):
+            tail.where = parse_expression(cur)
+        if cur.accept_kw("RETURN"):
+            tail.ret = _return_body(cur)
+    elif cur.at_kw("WHERE") and allow_bare_where:
+        cur.advance()
+        tail.where = parse_expression(cur)
+    return tail
+
+
+def _order_by(cur):
+    order = []
+    if cur.accept_kws("ORDER", "BY"):
+        while True:
+            expr = parse_expression(cur)
+            direction = cur.accept_kw("ASC", "ASCENDING", "DESC", "DESCENDING")
+            order.append((expr, direction in ("DESC", "DESCENDING")))
+            if not cur.accept_sym(","):
+                break
+    return order
+
+
+def _skip_limit(cur, *words):
+    if cur.accept_kw(*words):
+        return parse_expression(cur)
+    return None
+
+
+def _return_body(cur):
+    distinct = bool(cur.accept_kw("DISTINCT"))
+    if cur.accept_sym("*"):
+        items = "*"
+    else:
+        items = []
+        while True:
+            expr = parse_expression(cur)
+            alias = cur.symbolic_name("an identifier") if cur.accept_kw("AS") else None
+            items.append((expr, alias))
+            if not cur.accept_sym(","):
+                break
+    ret = ReturnSpec(items=items, distinct=distinct)
+    ret.order = _order_by(cur)
+    ret.skip = _skip_limit(cur, "SKIP", "OFFSET")
+    ret.limit = _skip_limit(cur, "LIMIT")
+    return ret
+
+
+# ----- SHOW ------------------------------------------------------------------------------------------
+
+def _show(cur):
+    cur.expect_kw("SHOW")
+    if cur.accept_kw("DATABASE", "DATABASES"):
+        name = None
+        if cur.at_name() and not cur.at_kw("YIELD", "WHERE"):
+            name = _db_name(cur)
+        return Command("show_databases", "SHOW DATABASE", name=name, scope="all", tail=_tail(cur))
+    if cur.at_kw("DEFAULT", "HOME") and cur.peek().is_kw("DATABASE"):
+        scope = cur.advance().value.lower()
+        cur.advance()
+        return Command("show_databases", "SHOW %s DATABASE" % scope.upper(), name=None, scope=scope,
+                       tail=_tail(cur))
+    if cur.accept_kw("ALIAS", "ALIASES"):
+        name = None
+        if not cur.at_kw("FOR"):
+            name = _db_name(cur)
+        cur.expect_kw("FOR")
+        cur.expect_kw("DATABASE", "DATABASES")
+        return Command("show_aliases", "SHOW ALIAS", name=name, tail=_tail(cur))
+    if cur.accept_kw("SERVER", "SERVERS"):
+        return Command("show_servers", "SHOW SERVERS", tail=_tail(cur))
+    if cur.accept_kw("CURRENT"):
+        cur.expect_kw("USER")
+        return Command("show_current_user", "SHOW CURRENT USER", tail=_tail(cur))
+    if cur.accept_kw("USER", "USERS"):
+        if cur.at_kw("PRIVILEGE", "PRIVILEGES") or (cur.at_name() and not cur.at_kw("YIELD", "WHERE", "WITH")):
+            raise not_supported("SHOW USER PRIVILEGES")
+        if cur.at_kw("WITH"):
+            raise not_supported("SHOW USERS WITH AUTH")
+        return Command("show_users", "SHOW USER", tail=_tail(cur))
+    populated = False
+    if cur.at_kw("ALL", "POPULATED") and cur.peek().is_kw("ROLE", "ROLES"):
+        populated = cur.advance().value.upper() == "POPULATED"
+    if cur.accept_kw("ROLE", "ROLES"):
+        if cur.at_kw("PRIVILEGE", "PRIVILEGES") or (cur.at_name() and not cur.at_kw("YIELD", "WHERE", "WITH")):
+            raise not_supported("SHOW ROLE PRIVILEGES")
+        with_users = False
+        if cur.accept_kw("WITH"):
+            cur.expect_kw("USER", "USERS")
+            with_users = True
+        return Command("show_roles", "SHOW ROLE", populated=populated, with_users=with_users, tail=_tail(cur))
+    if cur.at_kw("PROCEDURE", "PROCEDURES", "FUNCTION", "FUNCTIONS", "INDEX", "INDEXES", "CONSTRAINT",
+                 "CONSTRAINTS", "TRANSACTION", "TRANSACTIONS", "SETTING", "SETTINGS", "PRIVILEGE", "PRIVILEGES",
+                 "SUPPORTED", "BUILT", "ALIAS", "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR"):
+        raise not_supported("SHOW %s" % cur.tok.text.upper())
+    cur.error("ALIAS", "ALIASES", "ALL", "CURRENT", "DATABASE", "DATABASES", "DEFAULT", "HOME", "POPULATED",
+              "ROLE", "ROLES", "SERVER", "SERVERS", "USER", "USERS")
+
+
+# ----- CREATE ----------------------------------------------------------------------------------------
+
+def _create(cur):
+    cur.expect_kw("CREATE")
+    if cur.at_sym("("):
+        return _create_pattern(cur)
+    replace = cur.accept_kws("OR", "REPLACE")
+    if cur.accept_kw("DATABASE"):
+        return _create_database(cur, replace)
+    if cur.accept_kw("ALIAS"):
+        return _create_alias(cur, replace)
+    if cur.accept_kw("USER"):
+        return _create_user(cur, replace)
+    if cur.accept_kw("ROLE"):
+        return _create_role(cur, replace)
+    if cur.at_kw("COMPOSITE"):
+        raise not_supported("CREATE COMPOSITE DATABASE")
+    if cur.at_kw("INDEX", "CONSTRAINT", "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR", "IMMUTABLE"):
+        raise not_supported("CREATE %s" % cur.tok.text.upper())
+    if replace:
+        cur.error("ALIAS", "COMPOSITE", "DATABASE", "ROLE", "USER")
+    cur.error("a graph pattern", "ALIAS", "COMPOSITE", "CONSTRAINT", "DATABASE", "INDEX", "OR", "ROLE", "USER")
+
+
+def _create_database(cur, replace):
+    name = _db_name(cur)
+    if_not_exists = _if_not_exists(cur)
+    if replace and if_not_exists:
+        # Neo4j: "Failed to create the specified database '%s': cannot have both `OR REPLACE` and `IF NOT EXISTS`."
+        raise errors.syntax_error("Failed to create the specified database '%s': cannot have both `OR REPLACE` "
+                                  "and `IF NOT EXISTS`." % name, "42N14")
+    cmd = Command("create_database", "CREATE DATABASE", name=name, replace=replace, if_not_exists=if_not_exists,
+                  primaries=None, secondaries=None, options={})
+    if cur.accept_kw("TOPOLOGY"):
+        cmd.primaries, cmd.secondaries = _topology(cur)
+    if cur.accept_kw("OPTIONS"):
+        cmd.options = _map_or_param(cur)
+    if cur.at_kw("TOPOLOGY") or cur.at_kw("SET"):
+        raise not_supported("TOPOLOGY after OPTIONS or SET clauses (Cypher 25)")
+    _wait(cur, cmd)
+    return cmd
+
+
+def _alias_target_parts(cur, cmd, is_alter):
+    """AT 'url' USER u PASSWORD 'p' DRIVER {...} PROPERTIES {...} in any of the documented combinations."""
+    while True:
+        if cur.accept_kw("AT"):
+            cmd.url = cur.string_or_param("a string or a parameter")
+        elif cur.accept_kw("USER"):
+            user, _ = cur.name()
+            cmd.user = user
+        elif cur.accept_kw("PASSWORD"):
+            cmd.password = cur.string_or_param("a string or a parameter")
+        elif cur.accept_kw("DRIVER"):
+            cmd.driver = _map_or_param(cur)
+        elif cur.accept_kw("PROPERTIES"):
+            cmd.properties = _map_or_param(cur)
+        elif is_alter and cur.accept_kw("TARGET"):
+            cmd.target = _db_name(cur)
+        else:
+            return
+
+
+def _create_alias(cur, replace):
+    name = _db_name(cur)
+    if_not_exists = _if_not_exists(cur)
+    if replace and if_not_exists:
+        raise errors.syntax_error("Failed to create the specified database alias '%s': cannot have both "
+                                  "`OR REPLACE` and `IF NOT EXISTS`." % name, "42N14")
+    cur.expect_kw("FOR")
+    cur.expect_kw("DATABASE")
+    target = _db_name(cur)
+    cmd = Command("create_alias", "CREATE ALIAS", name=name, replace=replace, if_not_exists=if_not_exists,
+                  target=target, url=None, user=None, password=None, driver=None, properties=None)
+    _alias_target_parts(cur, cmd, False)
+    if cmd.url is not None and (cmd.user is None or cmd.password is None):
+        cur.error("USER" if cmd.user is None else "PASSWORD")
+    if cmd.url is None and (cmd.user is not None or cmd.password is not None or cmd.driver is not None):
+        cur.error("AT")
+    return cmd
+
+
+def _password(cur):
+    encrypted = cur.accept_kw("PLAINTEXT", "ENCRYPTED") == "ENCRYPTED"
+    cur.expect_kw("PASSWORD")
+    if cur.at_kw("CHANGE"):
+        return None, encrypted
+    tok = cur.tok
+    if tok.kind not in (STRING, PARAM):
+        cur.error("a string or a parameter")
+    value = cur.string_or_param()
+    if not isinstance(value, str):
+        raise errors.Neo4jError("Neo.ClientError.Statement.TypeError",
+                                "Only string values are accepted as password, got: %s" % type(value).__name__,
+                                "22G03")
+    return value, encrypted
+
+
+def _change_required(cur):
+    cur.expect_kw("CHANGE")
+    negated = bool(cur.accept_kw("NOT"))
+    cur.expect_kw("REQUIRED")
+    return not negated
+
+
+def _user_clauses(cur, cmd, allow_remove):
+    seen = set()
+
+    def once(what):
+        if what in seen:
+            raise errors.syntax_error("Duplicate SET %s clause" % what, "42N19")
+        seen.add(what)
+
+    while True:
+        if cur.accept_kw("SET"):
+            if cur.at_kw("PLAINTEXT", "ENCRYPTED", "PASSWORD"):
+                password, encrypted = _password(cur)
+                if password is not None:
+                    once("PASSWORD")
+                    cmd.password, cmd.encrypted = password, encrypted
+                if cur.at_kw("CHANGE"):
+                    once("PASSWORD CHANGE [NOT] REQUIRED")
+                    cmd.change_required = _change_required(cur)
+            elif cur.accept_kw("STATUS"):
+                once("STATUS")
+                cmd.suspended = cur.expect_kw("ACTIVE", "SUSPENDED") == "SUSPENDED"
+            elif cur.accept_kw("HOME"):
+                once("HOME DATABASE")
+                cur.expect_kw("DATABASE")
+                cmd.home = _db_name(cur)
+            elif cur.at_kw("AUTH"):
+                raise not_supported("SET AUTH")
+            else:
+                cur.error("AUTH", "ENCRYPTED", "HOME", "PASSWORD", "PLAINTEXT", "STATUS")
+        elif cur.at_kw("CHANGE"):
+            once("PASSWORD CHANGE [NOT] REQUIRED")
+            cmd.change_required = _change_required(cur)
+        elif allow_remove and cur.accept_kw("REMOVE"):
+            if cur.accept_kw("HOME"):
+                cur.expect_kw("DATABASE")
+                cmd.remove_home = True
+            elif cur.at_kw("AUTH", "ALL"):
+                raise not_supported("REMOVE AUTH")
+            else:
+                cur.error("ALL", "AUTH", "HOME")
+        else:
+            return
+
+
+def _create_user(cur, replace):
+    name, _ = cur.name()
+    if_not_exists = _if_not_exists(cur)
+    if replace and if_not_exists:
+        raise errors.syntax_error("Failed to create the specified user '%s': cannot have both `OR REPLACE` and "
+                                  "`IF NOT EXISTS`." % name, "42N14")
+    cmd = Command("create_user", "CREATE USER", name=name, replace=replace, if_not_exists=if_not_exists,
+                  password=None, encrypted=False, change_required=True, suspended=False, home=None)
+    _user_clauses(cur, cmd, allow_remove=False)
+    if cmd.password is None:
+        cur.error("SET")
+    return cmd
+
+
+def _create_role(cur, replace):
+    name, _ = cur.name()
+    if_not_exists = _if_not_exists(cur)
+    if replace and if_not_exists:
+        raise errors.syntax_error("Failed to create the specified role '%s': cannot have both `OR REPLACE` and "
+                                  "`IF NOT EXISTS`." % name, "42N14")
+    copy_of = None
+    if cur.accept_kws("AS", "COPY", "OF"):
+        copy_of, _ = cur.name()
+    return Command("create_role", "CREATE ROLE", name=name, replace=replace, if_not_exists=if_not_exists,
+                   copy_of=copy_of)
+
+
+# ----- DROP ------------------------------------------------------------------------------------------
+
+def _drop(cur):
+    cur.expect_kw("DROP")
+    if cur.accept_kw("DATABASE"):
+        name = _db_name(cur)
+        cmd = Command("drop_database", "DROP DATABASE", name=name, if_exists=_if_exists(cur), cascade=False,
+                      dump=False)
+        if cur.accept_kw("CASCADE"):
+            cur.expect_kw("ALIAS", "ALIASES")
+            cmd.cascade = True
+        elif cur.accept_kw("RESTRICT"):
+            pass
+        if cur.at_kw("DUMP", "DESTROY"):
+            cmd.dump = cur.advance().value.upper() == "DUMP"
+            cur.expect_kw("DATA")
+        _wait(cur, cmd)
+        return cmd
+    if cur.accept_kw("ALIAS"):
+        name = _db_name(cur)
+        if_exists = _if_exists(cur)
+        cur.expect_kw("FOR")
+        cur.expect_kw("DATABASE")
+        return Command("drop_alias", "DROP ALIAS", name=name, if_exists=if_exists)
+    if cur.accept_kw("USER"):
+        name, _ = cur.name()
+        return Command("drop_user", "DROP USER", name=name, if_exists=_if_exists(cur))
+    if cur.accept_kw("ROLE"):
+        name, _ = cur.name()
+        return Command("drop_role", "DROP ROLE", name=name, if_exists=_if_exists(cur))
+    if cur.at_kw("COMPOSITE", "SERVER", "INDEX", "CONSTRAINT"):
+        raise not_supported("DROP %s" % cur.tok.text.upper())
+    cur.error("ALIAS", "COMPOSITE", "CONSTRAINT", "DATABASE", "INDEX", "ROLE", "SERVER", "USER")
+
+
+# ----- ALTER -----------------------------------------------------------------------------------------
+
+def _alter(cur):
+    cur.expect_kw("ALTER")
+    if cur.accept_kw("DATABASE"):
+        name = _db_name(cur)
+        cmd = Command("alter_database", "ALTER DATABASE", name=name, if_exists=_if_exists(cur), access=None,
+                      primaries=None, secondaries=None, set_options={}, remove_options=[])
+        clauses = 0
+        while True:
+            if cur.accept_kw("SET"):
+                if cur.accept_kw("ACCESS"):
+                    cur.expect_kw("READ")
+                    cmd.access = "read-only" if cur.expect_kw("ONLY", "WRITE") == "ONLY" else "read-write"
+                elif cur.accept_kw("TOPOLOGY"):
+                    cmd.primaries, cmd.secondaries = _topology(cur)
+                elif cur.accept_kw("OPTION"):
+                    key = cur.symbolic_name("an identifier")
+                    cmd.set_options[key] = evaluate(parse_expression(cur), Scope({}, cur.params))
+                elif cur.at_kw("DEFAULT"):
+                    raise not_supported("SET DEFAULT LANGUAGE")
+                else:
+                    cur.error("ACCESS", "OPTION", "TOPOLOGY")
+            elif cur.accept_kw("REMOVE"):
+                cur.expect_kw("OPTION")
+                cmd.remove_options.append(cur.symbolic_name("an identifier"))
+            else:
+                break
+            clauses += 1
+        if not clauses:
+            cur.error("IF", "REMOVE", "SET")
+        if (cmd.access or cmd.primaries is not None) and (cmd.set_options or cmd.remove_options):
+            raise errors.syntax_error("Failed to alter the specified database '%s': OPTION clauses cannot be "
+                                      "combined with ACCESS or TOPOLOGY." % name, "42N14")
+        _wait(cur, cmd)
+        return cmd
+    if cur.accept_kw("ALIAS"):
+        name = _db_name(cur)
+        if_exists = _if_exists(cur)
+        cur.expect_kw("SET")
+        cur.expect_kw("DATABASE")
+        cmd = Command("alter_alias", "ALTER ALIAS", name=name, if_exists=if_exists, target=None, url=None,
+                      user=None, password=None, driver=None, properties=None)
+        start = cur.pos
+        _alias_target_parts(cur, cmd, True)
+        if cur.pos == start:
+            cur.error("DRIVER", "PASSWORD", "PROPERTIES", "TARGET", "USER")
+        if cmd.url is not None and cmd.target is None:
+            cur.error("TARGET")
+        return cmd
+    if cur.accept_kw("USER"):
+        name, _ = cur.name()
+        cmd = Command("alter_user", "ALTER USER", name=name, if_exists=_if_exists(cur), password=None,
+                      encrypted=False, change_required=None, suspended=None, home=None, remove_home=False)
+        start = cur.pos
+        _user_clauses(cur, cmd, allow_remove=True)
+        if cur.pos == start:
+            cur.error("IF", "REMOVE", "SET")
+        return cmd
+    if cur.at_kw("CURRENT", "SERVER", "COMPOSITE"):
+        raise not_supported("ALTER %s" % cur.tok.text.upper())
+    cur.error("ALIAS", "CURRENT", "DATABASE", "SERVER", "USER")
+
+
+# ----- GRANT / REVOKE ROLE ---------------------------------------------------------------------------
+
+def _grant_revoke(cur):
+    verb = cur.advance().value.upper()
+    if verb == "DENY" or not cur.at_kw("ROLE", "ROLES") or cur.peek().is_kw("MANAGEMENT"):
+        raise not_supported("%s of privileges" % verb)
+    cur.advance()
+    roles = [cur.name()[0]]
+    while cur.accept_sym(","):
+        roles.append(cur.name()[0])
+    cur.expect_kw("TO" if verb == "GRANT" else "FROM")
+    users = [cur.name()[0]]
+    while cur.accept_sym(","):
+        users.append(cur.name()[0])
+    kind = "grant_role" if verb == "GRANT" else "revoke_role"
+    return Command(kind, "%s ROLE" % ("ASSIGN" if verb == "GRANT" else "REMOVE"), roles=roles, users=users)
+
+
+# ----- CALL ------------------------------------------------------------------------------------------
+
+def _call(cur):
+    cur.expect_kw("CALL")
+    if cur.at_sym("{"):
+        raise not_supported("CALL subqueries")
+    parts = [cur.symbolic_name("an identifier")]
+    while cur.accept_sym("."):
+        parts.append(cur.symbolic_name("an identifier"))
+    name = ".".join(parts)
+    args = None  # None: written without parentheses (arguments implicit from parameters)
+    if cur.accept_sym("("):
+        args = []
+        if not cur.at_sym(")"):
+            args.append(parse_expression(cur))
+            while cur.accept_sym(","):
+                args.append(parse_expression(cur))
+        cur.expect_sym(")")
+    tail = _tail(cur, allow_bare_where=False)
+    if tail.yield_items is None and cur.at_kw("RETURN"):
+        raise errors.syntax_error("Procedure call inside a query does not support naming results implicitly "
+                                  "(name explicitly using `YIELD` instead)", "42N25")
+    return Command("call", "CALL", procedure=name, args=args, tail=tail)
+
+
+# ----- graph patterns ----------------------------------------------------------------------------------
+
+def _node(cur):
+    cur.expect_sym("(")
+    var = None
+    if cur.tok.kind in (IDENT, QUOTED) and not cur.at_sym(":"):
+        var = cur.advance().value
+    labels = []
+    while cur.accept_sym(":"):
+        labels.append(cur.symbolic_name("a node label"))
+        while cur.accept_sym("&"):
+            labels.append(cur.symbolic_name("a node label"))
+    props = {}
+    if cur.at_sym("{"):
+        props = {k: evaluate(e, Scope({}, cur.params)) for k, e in parse_map_entries(cur)}
+    elif cur.tok.kind == PARAM:
+        tok = cur.advance()
+        props = dict(cur.param_value(tok.value) or {})
+    cur.expect_sym(")")
+    return {"var": var, "labels": labels, "props": props}
+
+
+def _relationship(cur):
+    """-[r:TYPE {..}]-> or <-[...]- or -[...]-; returns dict with direction."""
+    left = cur.accept_sym("<-")
+    if not left:
+        cur.expect_sym("-")
+    var, types, props = None, [], {}
+    if cur.accept_sym("["):
+        if cur.tok.kind in (IDENT, QUOTED):
+            var = cur.advance().value
+        if cur.accept_sym(":"):
+            types.append(cur.symbolic_name("a relationship type"))
+            while cur.accept_sym("|"):
+                types.append(cur.symbolic_name("a relationship type"))
+        if cur.at_sym("*"):
+            raise not_supported("Variable-length relationships")
+        if cur.at_sym("{"):
+            props = {k: evaluate(e, Scope({}, cur.params)) for k, e in parse_map_entries(cur)}
+        cur.expect_sym("]")
+    right = cur.accept_sym("->")
+    if not right:
+        cur.expect_sym("-")
+    direction = "left" if left and not right else ("right" if right and not left else "both")
+    return {"var": var, "types": types, "props": props, "direction": direction}
+
+
+def _pattern(cur):
+    """A path: nodes and relationships alternating."""
+    elements = [_node(cur)]
+    while cur.at_sym("-", "<-"):
+        elements.append(_relationship(cur))
+        elements.append(_node(cur))
+    return elements
+
+
+def _create_pattern(cur):
+    patterns = [_pattern(cur)]
+    while cur.accept_sym(","):
+        patterns.append(_pattern(cur))
+    if not cur.at_end() and not cur.at_sym(";"):
+        raise not_supported("CREATE followed by other clauses")
+    return Command("create_graph", "CREATE", patterns=patterns)
+
+
+def _match(cur):
+    cur.expect_kw("MATCH")
+    pattern = _pattern(cur)
+    if cur.at_sym(","):
+        raise not_supported("MATCH with several patterns")
+    if cur.at_kw("WHERE"):
+        raise not_supported("MATCH ... WHERE")
+    if cur.accept_kw("DETACH"):
+        cur.expect_kw("DELETE")
+        var = cur.symbolic_name("a variable")
+        return Command("match_delete", "DELETE", pattern=pattern, var=var)
+    if cur.at_kw("DELETE", "SET", "REMOVE", "MERGE", "CREATE", "WITH", "UNWIND", "OPTIONAL", "MATCH", "CALL"):
+        raise not_supported("MATCH ... %s" % cur.tok.text.upper())
+    cur.expect_kw("RETURN")
+    return Command("match_return", "MATCH", pattern=pattern, ret=_return_body(cur))
+
+
+__all__ = ["Command", "Expr", "parse", "not_supported", "EOF"]

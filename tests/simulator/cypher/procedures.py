@@ -1,0 +1,189 @@
+"""The procedures the collection calls: dbms.components, dbms.queryJmx, gds.debug.arrow, db.labels,
+db.relationshipTypes, db.propertyKeys, db.ping and dbms.cluster.statusCheck.  Others fail with
+``Neo.ClientError.Procedure.ProcedureNotFound`` and Neo4j's message."""
+
+import fnmatch
+
+from .. import errors
+from .context import rows_result
+from .expressions import Scope, evaluate
+from .projection import apply_tail
+
+
+def _components(model, ctx, db, args):
+    return [{"name": "Neo4j Kernel", "versions": [model.version], "edition": model.edition}]
+
+
+def _memory_usage(used, maximum):
+    return {"committed": maximum, "init": min(maximum, 256 * 1024 * 1024), "max": maximum, "used": used}
+
+
+def _jmx_beans(model, ctx):
+    used, maximum = model.heap.get(ctx.member, (256 * 1024 * 1024, 1024 * 1024 * 1024))
+    # JMX CompositeData comes back as {description, properties}; attributes as {description, value}.
+    heap = {"description": "java.lang.management.MemoryUsage",
+            "properties": _memory_usage(used, maximum)}
+    non_heap = {"description": "java.lang.management.MemoryUsage",
+                "properties": {"committed": 128 * 1024 * 1024, "init": 7667712, "max": -1,
+                               "used": 120 * 1024 * 1024}}
+    return {
+        "java.lang:type=Memory": {
+            "description": "Information on the management interface of the MBean",
+            "attributes": {
+                "HeapMemoryUsage": {"description": "HeapMemoryUsage", "value": heap},
+                "NonHeapMemoryUsage": {"description": "NonHeapMemoryUsage", "value": non_heap},
+                "ObjectPendingFinalizationCount": {"description": "ObjectPendingFinalizationCount", "value": 0},
+                "Verbose": {"description": "Verbose", "value": False},
+                "ObjectName": {"description": "ObjectName", "value": "java.lang:type=Memory"},
+            },
+        },
+    }
+
+
+def _query_jmx(model, ctx, db, args):
+    pattern = args[0] if args else None
+    if not isinstance(pattern, str):
+        raise errors.Neo4jError("Neo.ClientError.Procedure.ProcedureCallFailed",
+                                "Failed to invoke procedure `dbms.queryJmx`: Caused by: "
+                                "javax.management.MalformedObjectNameException: Key properties cannot be empty",
+                                "52N37")
+    rows = []
+    for name, bean in _jmx_beans(model, ctx).items():
+        if _object_name_matches(pattern, name):
+            rows.append({"name": name, "description": bean["description"], "attributes": bean["attributes"]})
+    return rows
+
+
+def _object_name_matches(pattern, name):
+    """JMX ObjectName patterns: ``domain:key=value[,*]`` with * and ? wildcards in the domain."""
+    if ":" not in pattern:
+        return False
+    p_domain, p_keys = pattern.split(":", 1)
+    domain, keys = name.split(":", 1)
+    if not fnmatch.fnmatchcase(domain, p_domain):
+        return False
+    wanted = [k for k in p_keys.split(",") if k]
+    have = dict(kv.split("=", 1) for kv in keys.split(","))
+    wildcard = "*" in wanted
+    for item in wanted:
+        if item == "*":
+            continue
+        if "=" not in item:
+            return False
+        key, value = item.split("=", 1)
+        if key not in have or not fnmatch.fnmatchcase(have[key], value):
+            return False
+    return wildcard or len([w for w in wanted if w != "*"]) == len(have)
+
+
+def _arrow(model, ctx, db, args):
+    info = dict(model.arrow)
+    address = info.get("listenAddress")
+    return [{
+        "running": bool(info.get("running")),
+        "enabled": bool(info.get("enabled")),
+        "versions": list(info.get("versions") or []),
+        "listenAddress": address,
+        "batchSize": info.get("batchSize"),
+        "abortionTimeout": info.get("abortionTimeout"),
+        "advertisedListenAddress": info.get("advertisedListenAddress", address),
+        "serverLocation": info.get("serverLocation", address),
+    }]
+
+
+def _labels(model, ctx, db, args):
+    return [{"label": label} for label, count in sorted(db.graph.label_counts.items()) if count > 0]
+
+
+def _relationship_types(model, ctx, db, args):
+    return [{"relationshipType": t} for t, count in sorted(db.graph.type_counts.items()) if count > 0]
+
+
+def _property_keys(model, ctx, db, args):
+    keys = sorted(set(db.graph.node_properties) | set(db.graph.relationship_properties))
+    return [{"propertyKey": k} for k in keys]
+
+
+def _ping(model, ctx, db, args):
+    return [{"success": True}]
+
+
+def _status_check(model, ctx, db, args):
+    """dbms.cluster.statusCheck(databases, timeoutMilliseconds) for this member (5.24+)."""
+    wanted = args[0] if args else []
+    if wanted is not None and not isinstance(wanted, list):
+        raise errors.Neo4jError("Neo.ClientError.Statement.TypeError",
+                                "Type mismatch: expected List<String> but was %s" % type(wanted).__name__, "22G03")
+    rows = []
+    for target in sorted(model.databases.values(), key=lambda d: d.name):
+        if wanted and target.name not in wanted:
+            continue
+        for server_name, alloc in target.allocations.items():
+            if alloc.role != "primary":
+                continue
+            server = model.servers[server_name]
+            available = server.available and alloc.current() == "online"
+            leader = target.writer
+            rows.append({
+                "database": target.name,
+                "serverId": server.server_id,
+                "serverName": server.name,
+                "address": server.address,
+                "replicationSuccessful": bool(available and leader),
+                "memberStatus": ("REPLICATING" if server_name == leader else "APPLYING") if available
+                else "UNAVAILABLE",
+                "recognisedLeader": model.servers[leader].server_id if leader else None,
+                "recognisedLeaderTerm": 1 if leader else None,
+                "requester": server_name == ctx.member,
+                "error": None if available else "Server is unavailable",
+            })
+    return rows
+
+
+# name -> (columns, where it runs: "any" | "user" | "system", implementation)
+PROCEDURES = {
+    "dbms.components": (["name", "versions", "edition"], "any", _components),
+    "dbms.queryJmx": (["name", "description", "attributes"], "any", _query_jmx),
+    "gds.debug.arrow": (["running", "enabled", "versions", "listenAddress", "batchSize", "abortionTimeout",
+                         "advertisedListenAddress", "serverLocation"], "any", _arrow),
+    "db.labels": (["label"], "user", _labels),
+    "db.relationshipTypes": (["relationshipType"], "user", _relationship_types),
+    "db.propertyKeys": (["propertyKey"], "user", _property_keys),
+    "db.ping": (["success"], "any", _ping),
+    "dbms.cluster.statusCheck": (["database", "serverId", "serverName", "address", "replicationSuccessful",
+                                  "memberStatus", "recognisedLeader", "recognisedLeaderTerm", "requester",
+                                  "error"], "any", _status_check),
+}
+ARITY = {"dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2)}
+
+
+def not_found(name):
+    return errors.Neo4jError(
+        "Neo.ClientError.Procedure.ProcedureNotFound",
+        "There is no procedure with the name `%s` registered for this database instance. Please ensure you've "
+        "spelled the procedure name correctly and that the procedure is properly deployed." % name, "42N08",
+        "error: syntax error or access rule violation - no such procedure. The procedure `%s` was not found. "
+        "Verify that the spelling is correct." % name)
+
+
+def classify(cmd):
+    entry = PROCEDURES.get(cmd.procedure)
+    if entry is None:
+        raise not_found(cmd.procedure)
+    return {"any": "any", "user": "read", "system": "admin_read"}[entry[1]]
+
+
+def call(model, ctx, cmd, db):
+    columns, _, impl = PROCEDURES[cmd.procedure]
+    low, high = ARITY.get(cmd.procedure, (0, 0))
+    if cmd.args is None:  # CALL name without parentheses: arguments come from same-named parameters
+        args = []
+    else:
+        args = [evaluate(a, Scope({}, cmd.params)) for a in cmd.args]
+    if not low <= len(args) <= high:
+        raise errors.syntax_error(
+            "Procedure call does not provide the required number of arguments: got %d expected at least %d "
+            "(total: %d, %d of which have default values)." % (len(args), low, high, high - low), "42N05")
+    rows = impl(model, ctx, db, args)
+    fields, records = apply_tail(rows, columns, columns, cmd.tail, cmd.params, cmd.query)
+    return rows_result(fields, records, db)
