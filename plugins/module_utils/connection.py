@@ -188,7 +188,7 @@ def connection_settings(params):
 
     kwargs = dict(
         auth=_auth(params),
-        connection_timeout=float(params.get("connection_timeout") or 30.0),
+        connection_timeout=float(params["connection_timeout"] if params.get("connection_timeout") is not None else 30.0),
         max_transaction_retry_time=float(params.get("retry_timeout") if params.get("retry_timeout") is not None else 30.0),
         user_agent=USER_AGENT,
     )
@@ -213,7 +213,7 @@ def connection_settings(params):
         raise Neo4jModuleError("trusted_ca_file cannot be used with scheme %s, which accepts any certificate; use %s+s." % (scheme, base))
 
     if parsed_endpoints:
-        kwargs["resolver"] = _resolver(parsed_endpoints)
+        kwargs["resolver"] = _resolver(address, parsed_endpoints)
 
     host_part = "[%s]" % address[0] if ":" in address[0] else address[0]
     return "%s://%s:%d%s" % (scheme, host_part, address[1], tail), kwargs
@@ -246,9 +246,12 @@ def _ssl_context(ca_file, validate, check_hostname):
     return context
 
 
-def _resolver(addresses):
-    def resolve(_address):
-        return [neo4j.Address((host, port)) for host, port in addresses]
+def _resolver(initial, addresses):
+    """Expand the initial address into every endpoint; leave the addresses of routing tables alone."""
+    def resolve(address):
+        if (address[0], address[1]) == initial:
+            return [neo4j.Address((host, port)) for host, port in addresses]
+        return [address]
     return resolve
 
 
@@ -271,11 +274,10 @@ def to_plain(value):
         return value
     if isinstance(value, dict):
         return dict((k, to_plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
     if isinstance(value, (bytes, bytearray)):
         return list(bytearray(value))
     if neo4j is not None:
+        # Checked before list/tuple: Duration and Point are tuple subclasses.
         from neo4j import graph, spatial  # noqa: deferred so the pure helpers import without the driver
         if isinstance(value, graph.Node):
             return dict(element_id=value.element_id, labels=sorted(value.labels), properties=to_plain(dict(value)))
@@ -290,6 +292,8 @@ def to_plain(value):
     for attr in ("iso_format", "isoformat"):
         if hasattr(value, attr):
             return getattr(value, attr)()
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
     return str(value)
 
 

@@ -1,0 +1,191 @@
+"""Planning and compare-and-swap logic of neo4j_alias (plugins/module_utils/aliases.py), without a server."""
+
+import importlib
+import pathlib
+import sys
+import types
+
+import pytest
+
+
+def _collection_module(name):
+    """Import plugins/module_utils/<name> as ansible_collections.graphops.neo4j... without an install."""
+    root = pathlib.Path(__file__).resolve().parents[4]
+    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []), ("ansible_collections.graphops.neo4j", [str(root)])):
+        if pkg not in sys.modules:
+            module = types.ModuleType(pkg)
+            module.__path__ = path
+            sys.modules[pkg] = module
+    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
+
+
+aliases = _collection_module("aliases")
+connection = _collection_module("connection")
+Neo4jModuleError = connection.Neo4jModuleError
+
+
+def local(name="movies", target="movies-1", properties=None):
+    return dict(name=name, composite=None, database=target, location="local", url=None, user=None, driver=None,
+                properties=properties or {})
+
+
+def remote(name="eu", target="movies", url="neo4j+s://eu:7687", user="bob", driver=None):
+    return dict(name=name, composite=None, database=target, location="remote", url=url, user=user, driver=driver, properties={})
+
+
+def desired(**params):
+    params.setdefault("name", "movies")
+    if params.get("state", "present") == "present":
+        params.setdefault("target", "movies-2")
+    return aliases.validate(params)
+
+
+REMOTE = dict(name="eu", target="movies", url="neo4j+s://eu:7687", remote_user="bob", remote_password="pw")
+
+
+def test_create_local():
+    statements, after, retarget = aliases.plan(desired(), None)
+    assert [(s.query, s.params) for s in statements] == [("CREATE ALIAS $name IF NOT EXISTS FOR DATABASE `movies-2`", {"name": "movies"})]
+    assert after == dict(state="present", name="movies", target="movies-2", location="local", properties={})
+    assert retarget is False
+
+
+def test_switch_local_is_a_retarget():
+    statements, after, retarget = aliases.plan(desired(), local())
+    assert [s.query for s in statements] == ["ALTER ALIAS `movies` SET DATABASE TARGET `movies-2`"]
+    assert after["target"] == "movies-2" and retarget is True
+
+
+def test_in_place_is_no_change():
+    assert aliases.plan(desired(target="movies-1"), local())[0] == []
+    assert aliases.plan(desired(target="Movies-1", properties={}), local())[0] == []
+
+
+def test_properties_change_alone_is_not_a_retarget():
+    statements, after, retarget = aliases.plan(desired(target="movies-1", properties={"color": "blue"}), local())
+    assert [s.query for s in statements] == ["ALTER ALIAS `movies` SET DATABASE PROPERTIES {color: $property_color}"]
+    assert retarget is False and after["properties"] == {"color": "blue"}
+
+
+def test_drop():
+    statements, after, _ = aliases.plan(desired(state="absent"), local())
+    assert [(s.query, s.params) for s in statements] == [("DROP ALIAS $name IF EXISTS FOR DATABASE", {"name": "movies"})]
+    assert after == dict(state="absent")
+    assert aliases.plan(desired(state="absent"), None)[0] == []
+
+
+def test_local_and_remote_cannot_be_converted():
+    with pytest.raises(Neo4jModuleError, match="^name: alias 'movies' is a local alias and Neo4j cannot turn it into a remote one"):
+        aliases.plan(desired(**dict(REMOTE, name="movies")), local())
+
+
+def test_remote_create_and_idempotence():
+    statements, after, _ = aliases.plan(desired(**REMOTE), None)
+    assert statements[0].query == "CREATE ALIAS $name IF NOT EXISTS FOR DATABASE `movies` AT $url USER $user PASSWORD $password"
+    assert "password" not in after
+    current = remote(driver={"connection_timeout": "PT1M"})
+    assert aliases.plan(desired(**dict(REMOTE, driver={"connection_timeout": "60s"})), current)[0] == []
+    statements, _, _ = aliases.plan(desired(**dict(REMOTE, update_password="always")), remote())
+    assert [(s.query, s.params) for s in statements] == [("ALTER ALIAS `eu` SET DATABASE PASSWORD $password", {"password": "pw"})]
+
+
+def test_remote_retarget_sends_target_and_url_together():
+    statements, _, retarget = aliases.plan(desired(**dict(REMOTE, target="films", remote_user="carol")), remote())
+    assert statements[0].query == "ALTER ALIAS `eu` SET DATABASE TARGET `films` AT $url USER $user"
+    assert statements[0].params == {"url": "neo4j+s://eu:7687", "user": "carol"}
+    assert retarget is True
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(state="absent", target="x-1"), "^target cannot be used with state=absent"),
+    (dict(state="absent", url="neo4j://x"), "^url cannot be used with state=absent"),
+    (dict(target=None), "^target is required with state=present"),
+    (dict(remote_user="bob"), "^remote_user only applies to remote aliases"),
+    (dict(driver={"ssl_enforced": True}), "^driver only applies to remote aliases"),
+    (dict(url="http://x:7474", remote_user="u", remote_password="p"), "^url: 'http://x:7474' is not a Neo4j URI"),
+    (dict(url="neo4j+s://x", remote_password="p"), "^remote_user is required for a remote alias"),
+    (dict(url="neo4j+s://x", remote_user="u", remote_password="p", driver={"nope": 1}), "^driver: unknown setting 'nope'"),
+    (dict(target="ab"), "^target: database name 'ab' is 2 characters long"),
+    (dict(target="movies;"), "^target: .* contains the character ';'"),
+    (dict(expected_target="x`y"), "^expected_target: .* contains the character '`'"),
+    (dict(name="sys`tem"), "^name: alias name .* contains the character '`'"),
+    (dict(name="_hidden"), "^name: .* contains the character '_'|^name: .* reserved"),
+    (dict(properties={"a b": 1}), "properties key 'a b' is not a plain identifier"),
+])
+def test_bad_or_contradictory_options(params, message):
+    with pytest.raises(Neo4jModuleError, match=message):
+        desired(**params)
+
+
+def test_check_expected():
+    want = desired(expected_target="movies-1")
+    aliases.check_expected(want, local(target="movies-1"))
+    with pytest.raises(aliases.CompareAndSwapFailed, match="^expected_target: alias 'movies' points at 'movies-3', not at 'movies-1'; nothing was changed"):
+        aliases.check_expected(want, local(target="movies-3"))
+    with pytest.raises(aliases.CompareAndSwapFailed, match="does not exist"):
+        aliases.check_expected(want, None)
+
+
+def test_duration_seconds():
+    assert aliases.duration_seconds("PT1M") == 60
+    assert aliases.duration_seconds("P1DT1H0.5S") == 90000.5
+    assert aliases.duration_seconds("garbage") == "garbage"
+
+
+class TxClient:
+    """A system database holding one alias; transaction() runs work(tx) and keeps the change only on success."""
+
+    def __init__(self, target, refuse_mixing=False):
+        self.target = target
+        self.refuse_mixing = refuse_mixing
+        self.admin_calls = []
+
+    def _run(self, staged, query, params):
+        if query.startswith("SHOW ALIASES"):
+            return connection.QueryResult([local(target=staged["target"])])
+        if self.refuse_mixing and staged.get("read"):
+            raise Neo4jModuleError("mixed", gql_status="25N01")
+        staged["target"] = query.rsplit("`", 2)[1]
+        return connection.QueryResult()
+
+    def transaction(self, work, database=None, write=True, query=None):
+        staged = dict(target=self.target)
+
+        class Tx:
+            def run(tx, q, p=None):
+                result = self._run(staged, q, p)
+                staged["read"] = True
+                return result
+        result = work(Tx())
+        self.target = staged["target"]
+        return result
+
+    def read(self, query, params=None, database=None):
+        return self._run(dict(target=self.target), query, params)
+
+    def admin(self, query, params=None):
+        self.admin_calls.append(query)
+        staged = dict(target=self.target)
+        self._run(staged, query, params)
+        self.target = staged["target"]
+
+
+def test_compare_and_swap_switches_when_expected():
+    client = TxClient("movies-1")
+    want = desired(expected_target="movies-1")
+    aliases.apply_with_compare(client, want, aliases.cypher.alter_local_alias("movies", "movies-2"))
+    assert client.target == "movies-2"
+
+
+def test_compare_and_swap_conflict_changes_nothing():
+    client = TxClient("movies-3")
+    with pytest.raises(aliases.CompareAndSwapFailed):
+        aliases.apply_with_compare(client, desired(expected_target="movies-1"), aliases.cypher.alter_local_alias("movies", "movies-2"))
+    assert client.target == "movies-3"
+
+
+def test_compare_and_swap_falls_back_when_the_server_refuses_mixed_transactions():
+    client = TxClient("movies-1", refuse_mixing=True)
+    aliases.apply_with_compare(client, desired(expected_target="movies-1"), aliases.cypher.alter_local_alias("movies", "movies-2"))
+    assert client.target == "movies-2"
+    assert client.admin_calls == ["ALTER ALIAS `movies` SET DATABASE TARGET `movies-2`"]

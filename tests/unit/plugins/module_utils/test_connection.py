@@ -1,0 +1,169 @@
+"""The shared connection layer (plugins/module_utils/connection.py): option handling and real driver runs
+against the simulator."""
+
+import importlib
+import pathlib
+import socket
+import ssl
+import sys
+import types
+
+import pytest
+
+
+def _collection_module(name):
+    """Import plugins/module_utils/<name> as ansible_collections.graphops.neo4j... without an install."""
+    root = pathlib.Path(__file__).resolve().parents[4]
+    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []), ("ansible_collections.graphops.neo4j", [str(root)])):
+        if pkg not in sys.modules:
+            module = types.ModuleType(pkg)
+            module.__path__ = path
+            sys.modules[pkg] = module
+    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
+
+
+connection = _collection_module("connection")
+Neo4jModuleError = connection.Neo4jModuleError
+settings = connection.connection_settings
+
+
+def test_argument_spec_env_fallbacks_and_secrets():
+    spec = connection.neo4j_argument_spec()
+    assert spec["uri"]["fallback"][1] == ["NEO4J_URI"]
+    assert spec["username"]["fallback"][1] == ["NEO4J_USERNAME"]
+    assert spec["password"]["fallback"][1] == ["NEO4J_PASSWORD"]
+    assert spec["password"]["no_log"] is True and spec["token"]["no_log"] is True
+    assert set(spec["scheme"]["choices"]) == {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}
+
+
+@pytest.mark.parametrize("params, uri", [
+    (dict(), "neo4j://localhost:7687"),
+    (dict(uri="bolt+s://db.example.com"), "bolt+s://db.example.com:7687"),
+    (dict(uri="neo4j://db:7000?policy=eu"), "neo4j://db:7000?policy=eu"),
+    (dict(host="db", bolt_port=7000, scheme="bolt+ssc"), "bolt+ssc://db:7000"),
+    (dict(host="[::1]:7001"), "neo4j://[::1]:7001"),
+    (dict(endpoints=["a:1", "b:2"]), "neo4j://a:1"),
+])
+def test_uri_from_options(params, uri):
+    assert settings(dict(params, password="pw"))[0] == uri
+
+
+def test_endpoints_become_a_resolver_over_every_address():
+    _uri, kwargs = settings(dict(uri="neo4j://cluster.example.com", endpoints=["a:1", "b"], password="pw"))
+    resolved = [tuple(a) for a in kwargs["resolver"](("cluster.example.com", 7687))]
+    assert [tuple(a) for a in kwargs["resolver"](("other", 1))] == [("other", 1)]
+    assert resolved == [("a", 1), ("b", 7687)]
+
+
+def test_tls_options_turn_into_an_ssl_context():
+    uri, kwargs = settings(dict(uri="neo4j+s://db:7687", check_hostname=False, password="pw"))
+    assert uri == "neo4j://db:7687"
+    assert kwargs["ssl_context"].check_hostname is False and kwargs["ssl_context"].verify_mode == ssl.CERT_REQUIRED
+    _uri, kwargs = settings(dict(uri="bolt+s://db:7687", validate_certs=False, password="pw"))
+    assert kwargs["ssl_context"].verify_mode == ssl.CERT_NONE
+    uri, kwargs = settings(dict(uri="bolt+s://db:7687", password="pw"))
+    assert uri == "bolt+s://db:7687" and "ssl_context" not in kwargs
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(uri="http://db:7474"), "^uri: scheme 'http' is not supported"),
+    (dict(uri="db:7687"), "^uri: 'db:7687' is not a URI"),
+    (dict(uri="neo4j://db:99999"), "^uri: port 99999"),
+    (dict(uri="neo4j://db", host="db"), "^Options uri and host are mutually exclusive"),
+    (dict(uri="bolt://db", endpoints=["a:1"]), "^endpoints needs a routing scheme"),
+    (dict(endpoints=["a b"]), "^endpoints: 'a b' is not a valid host:port address"),
+    (dict(uri="bolt://db", trusted_ca_file="/x.pem"), "^trusted_ca_file only applies to encrypted connections"),
+    (dict(uri="bolt+ssc://db", trusted_ca_file="/x.pem"), "^trusted_ca_file cannot be used with scheme bolt\\+ssc"),
+    (dict(uri="bolt+s://db", trusted_ca_file="/nonexistent/ca.pem"), "^trusted_ca_file: cannot load"),
+    (dict(connection_timeout=0), "^connection_timeout must be greater than 0"),
+    (dict(auth_type="bearer"), "^token is required when auth_type is bearer"),
+])
+def test_bad_connection_options_name_the_option(params, message):
+    params.setdefault("password", "pw")
+    with pytest.raises(Neo4jModuleError, match=message):
+        settings(params)
+
+
+def test_basic_auth_needs_a_password():
+    with pytest.raises(Neo4jModuleError, match="^password is required when auth_type is basic"):
+        settings(dict(uri="neo4j://db"))
+    assert settings(dict(uri="neo4j://db", auth_type="none"))[1]["auth"] is None
+
+
+def test_to_plain_converts_driver_values():
+    import neo4j.time
+    assert connection.to_plain({"t": neo4j.time.DateTime(2025, 1, 2, 3, 4, 5), "d": neo4j.time.Duration(minutes=1), "b": b"\x01"}) == \
+        {"t": "2025-01-02T03:04:05.000000000", "d": "PT1M", "b": [1]}
+
+
+# ----- against the simulator --------------------------------------------------------------------
+
+def _params(cluster, **extra):
+    params = dict(uri=cluster.routing_uri(), username="neo4j", password="password", retry_timeout=2, connection_timeout=5)
+    params.update(extra)
+    return params
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_read_returns_rows_and_counters(cluster):
+    with connection.Neo4jClient(_params(cluster)) as client:
+        result = client.read("RETURN $x AS x", {"x": 41})
+    assert result.rows == [{"x": 41}]
+    assert result.counters["contains_updates"] is False
+
+
+def test_wrong_password_is_reported_plainly(cluster):
+    with connection.Neo4jClient(_params(cluster, password="wrong")) as client:
+        with pytest.raises(Neo4jModuleError) as err:
+            client.read("RETURN 1")
+    assert err.value.msg.startswith("Authentication failed at %s for user 'neo4j'" % cluster.routing_uri())
+    assert "wrong" not in err.value.msg
+    assert err.value.code == "Neo.ClientError.Security.Unauthorized"
+
+
+def test_unreachable_server_is_reported_plainly():
+    uri = "bolt://127.0.0.1:%d" % _free_port()
+    with connection.Neo4jClient(dict(uri=uri, password="pw", retry_timeout=0, connection_timeout=2)) as client:
+        with pytest.raises(Neo4jModuleError, match="^Could not reach Neo4j at %s" % uri):
+            client.read("RETURN 1")
+
+
+def test_endpoints_skip_a_dead_member(cluster):
+    live = cluster.bolt_uri(cluster.members[1]).split("://", 1)[1]
+    dead = "127.0.0.1:%d" % _free_port()
+    params = dict(endpoints=[dead, live], username="neo4j", password="password", retry_timeout=5, connection_timeout=2)
+    with connection.Neo4jClient(params) as client:
+        assert client.read("RETURN $x AS x", {"x": 1}).rows == [{"x": 1}]
+
+
+def test_bearer_token(cluster):
+    cluster.model.add_bearer_token("tok-123", "neo4j")
+    with connection.Neo4jClient(dict(uri=cluster.routing_uri(), auth_type="bearer", token="tok-123", retry_timeout=1)) as client:
+        assert client.read("RETURN $x AS x", {"x": 2}).rows == [{"x": 2}]
+
+
+def test_write_through_bolt_to_a_follower_explains_routing(cluster):
+    follower = next(m for m in cluster.members if m != cluster.leader())
+    with connection.Neo4jClient(_params(cluster, uri=cluster.bolt_uri(follower), retry_timeout=1)) as client:
+        with pytest.raises(Neo4jModuleError) as err:
+            client.admin("CREATE DATABASE $name", {"name": "movies"})
+    assert "use a neo4j:// URI so writes are routed to the leader" in err.value.msg
+    assert "movies" not in cluster.model.databases
+
+
+def test_server_info_and_enterprise_check(cluster):
+    with connection.Neo4jClient(_params(cluster)) as client:
+        info = client.require_enterprise("Managing databases")
+    assert info["edition"] == "enterprise" and info["version"] == cluster.model.version
+
+
+def test_community_edition_is_refused_plainly(cluster):
+    cluster.model.edition = "community"
+    with connection.Neo4jClient(_params(cluster)) as client:
+        with pytest.raises(Neo4jModuleError, match="^Managing databases needs Neo4j Enterprise Edition, but .* runs the community edition"):
+            client.require_enterprise("Managing databases")

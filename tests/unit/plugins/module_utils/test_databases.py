@@ -1,0 +1,208 @@
+"""Planning and waiting logic of neo4j_database (plugins/module_utils/databases.py), without a server."""
+
+import importlib
+import pathlib
+import sys
+import types
+
+import pytest
+
+
+def _collection_module(name):
+    """Import plugins/module_utils/<name> as ansible_collections.graphops.neo4j... without an install."""
+    root = pathlib.Path(__file__).resolve().parents[4]
+    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []), ("ansible_collections.graphops.neo4j", [str(root)])):
+        if pkg not in sys.modules:
+            module = types.ModuleType(pkg)
+            module.__path__ = path
+            sys.modules[pkg] = module
+    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
+
+
+databases = _collection_module("databases")
+connection = _collection_module("connection")
+Neo4jModuleError = connection.Neo4jModuleError
+
+
+def row(server, role="primary", current="online", requested="online", message="", address=None, **extra):
+    base = dict(name="movies", type="standard", aliases=[], access="read-write", address=address if address is not None else server + ":7687",
+                role=role, writer=role == "primary", requestedStatus=requested, currentStatus=current, statusMessage=message,
+                default=False, home=False, serverID=server + "-id", requestedPrimariesCount=extra.pop("p", 1),
+                requestedSecondariesCount=extra.pop("s", 0))
+    base.update(extra)
+    return base
+
+
+def desired(**params):
+    params.setdefault("name", "movies")
+    return databases.validate(params)
+
+
+SERVERS = [dict(name="server%d" % i, state="Enabled") for i in (1, 2, 3)]
+
+
+def test_summarize_groups_member_columns():
+    db = databases.summarize([row("b", "secondary", p=1, s=1), row("a", p=1, s=1)])
+    assert db["name"] == "movies" and db["requestedStatus"] == "online"
+    assert [m["address"] for m in db["members"]] == ["a:7687", "b:7687"]
+    assert db["members"][1] == dict(serverID="b-id", address="b:7687", role="secondary", writer=False,
+                                    requestedStatus="online", currentStatus="online", statusMessage="")
+    assert "currentStatus" not in db and "address" not in db
+    assert databases.summarize([]) is None
+
+
+def test_create_when_missing_with_topology_access_and_stop():
+    statements, after = databases.plan(desired(topology=dict(primaries=2, secondaries=1), access="read-only", state="stopped"),
+                                       None, SERVERS)
+    assert [s.query for s in statements] == [
+        "CREATE DATABASE $name IF NOT EXISTS TOPOLOGY $primaries PRIMARIES $secondaries SECONDARIES",
+        "ALTER DATABASE `movies` SET ACCESS READ ONLY",
+        "STOP DATABASE `movies`",
+    ]
+    assert statements[0].params == dict(name="movies", primaries=2, secondaries=1)
+    assert after == dict(name="movies", state="stopped", access="read-only", topology=dict(primaries=2, secondaries=1))
+
+
+def test_seed_options_on_creation():
+    statements, _ = databases.plan(desired(seed_uri="s3://bucket/movies.backup", seed_config="region=eu-west-1"), None)
+    assert statements[0].query == ("CREATE DATABASE $name IF NOT EXISTS OPTIONS {existingData: $option_existingData, "
+                                   "seedConfig: $option_seedConfig, seedURI: $option_seedURI}")
+    assert statements[0].params["option_existingData"] == "use"
+
+
+def test_existing_database_in_desired_state_needs_nothing():
+    current = databases.summarize([row("a", p=1)])
+    for state in ("present", "started"):
+        assert databases.plan(desired(state=state, topology=dict(primaries=1), access="read-write"), current, SERVERS)[0] == []
+
+
+def test_existing_database_changes():
+    current = databases.summarize([row("a", p=1, requested="offline", current="offline")])
+    statements, after = databases.plan(desired(state="started", topology=dict(primaries=3), access="read-only"), current, SERVERS)
+    assert [s.query for s in statements] == [
+        "ALTER DATABASE $name SET TOPOLOGY $primaries PRIMARIES $secondaries SECONDARIES",
+        "ALTER DATABASE `movies` SET ACCESS READ ONLY",
+        "START DATABASE `movies`",
+    ]
+    assert after["state"] == "started" and after["topology"] == dict(primaries=3, secondaries=0)
+    # present leaves a stopped database stopped
+    assert databases.plan(desired(state="present"), current)[0] == []
+
+
+def test_impossible_topology_is_refused_naming_the_option():
+    with pytest.raises(Neo4jModuleError, match=r"^topology: 3 primaries and 1 secondaries need 4 enabled servers, but the cluster has 3"):
+        databases.plan(desired(topology=dict(primaries=3, secondaries=1)), None, SERVERS)
+
+
+def test_many_primaries_to_one_is_refused():
+    current = databases.summarize([row(s, p=3) for s in "abc"])
+    with pytest.raises(Neo4jModuleError, match="^topology.primaries: Neo4j cannot move"):
+        databases.plan(desired(topology=dict(primaries=1)), current, SERVERS)
+
+
+def test_name_of_an_alias_is_refused():
+    with pytest.raises(Neo4jModuleError, match="^name: 'movies' is already an alias for database 'movies-1'"):
+        databases.plan(desired(), None, SERVERS, alias=dict(name="movies", database="movies-1"))
+
+
+def test_drop_refuses_a_database_with_aliases():
+    current = databases.summarize([row("a", aliases=["live", "blue"])])
+    with pytest.raises(Neo4jModuleError, match="target of the alias\\(es\\) blue, live"):
+        databases.plan(desired(state="absent"), current)
+
+
+def test_drop():
+    statements, after = databases.plan(desired(state="absent", drop_data="dump"), databases.summarize([row("a")]))
+    assert [s.query for s in statements] == ["DROP DATABASE `movies` IF EXISTS DUMP DATA"]
+    assert after == dict(state="absent")
+    assert databases.plan(desired(state="absent"), None) == ([], dict(state="absent"))
+
+
+def test_non_standard_database_is_refused():
+    with pytest.raises(Neo4jModuleError, match="is a composite database"):
+        databases.plan(desired(state="absent"), databases.summarize([row("a", type="composite")]))
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(state="absent", topology=dict(primaries=1)), "^topology cannot be used with state=absent"),
+    (dict(state="absent", access="read-only"), "^access cannot be used with state=absent"),
+    (dict(state="absent", seed_uri="s3://b/k"), "^seed_uri cannot be used with state=absent"),
+    (dict(state="present", drop_data="dump"), "^drop_data only applies to state=absent"),
+    (dict(seed_config="region=x"), "^seed_config needs seed_uri"),
+    (dict(seed_credentials="a;b"), "^seed_credentials needs seed_uri"),
+    (dict(existing_data="use"), "^existing_data needs seed_uri"),
+    (dict(topology=dict(primaries=0)), "^topology.primaries must be an integer of at least 1"),
+    (dict(topology=dict(primaries=1, secondaries=-1)), "^topology.secondaries"),
+    (dict(wait_timeout=0), "^wait_timeout must be greater than 0"),
+    (dict(name="ab"), "^name: database name 'ab' is 2 characters long"),
+    (dict(name="system2"), "^name: .* is reserved"),
+    (dict(name="movies`; DROP DATABASE neo4j"), "^name: .* contains the character '`'"),
+])
+def test_contradictory_or_bad_options(params, message):
+    with pytest.raises(Neo4jModuleError, match=message):
+        desired(**params)
+
+
+def test_settled_needs_every_member_and_the_requested_topology():
+    assert databases.settled(databases.summarize([row("a", s=1), row("b", "secondary", s=1)]))
+    assert not databases.settled(databases.summarize([row("a", s=1), row("b", "secondary", current="starting", s=1)]))
+    assert not databases.settled(databases.summarize([row("a", p=2)]))  # second primary not allocated yet
+    assert not databases.settled(None)
+
+
+class ScriptedClient:
+    """Answers SHOW DATABASES with the next scripted row set (the last one repeats)."""
+
+    def __init__(self, *snapshots):
+        self.snapshots = list(snapshots)
+        self.reads = 0
+
+    def read(self, query, params=None, database=None):
+        assert database == "system"
+        rows = self.snapshots[min(self.reads, len(self.snapshots) - 1)]
+        self.reads += 1
+        return connection.QueryResult(rows)
+
+
+def no_sleep(_seconds):
+    pass
+
+
+def test_wait_returns_once_settled():
+    client = ScriptedClient([row("a", current="starting")], [row("a", current="starting")], [row("a")])
+    db = databases.wait_settled(client, "movies", timeout=60, sleep=no_sleep)
+    assert db["members"][0]["currentStatus"] == "online"
+    assert client.reads == 3
+
+
+def test_wait_fails_fast_on_a_failed_start_with_each_message():
+    failed = [row("a", current="offline", message="Unable to start: disk full", s=1), row("b", "secondary", current="online", s=1)]
+    client = ScriptedClient(failed)
+    with pytest.raises(databases.WaitFailed) as err:
+        databases.wait_settled(client, "movies", timeout=600, sleep=no_sleep)
+    assert "Database 'movies' failed to start: a:7687: currentStatus 'offline', requestedStatus 'online', statusMessage 'Unable to start: disk full'" in err.value.msg
+    assert client.reads == databases.FAILED_POLLS
+    assert err.value.database["members"][0]["statusMessage"] == "Unable to start: disk full"
+
+
+def test_wait_times_out_listing_members_that_did_not_make_it():
+    rows = [row("a"), row("c", current="unknown", message="Server is unavailable", address="")]
+    rows[1]["address"] = None
+    client = ScriptedClient(rows)
+    with pytest.raises(databases.WaitFailed) as err:
+        databases.wait_settled(client, "movies", timeout=0.0001, sleep=no_sleep)
+    assert "within wait_timeout" in err.value.msg
+    assert "server c-id (address unknown): currentStatus 'unknown', requestedStatus 'online', statusMessage 'Server is unavailable'" in err.value.msg
+    assert "a:7687" not in err.value.msg
+
+
+def test_wait_for_absent():
+    client = ScriptedClient([row("a", current="deallocating", requested="offline")], [])
+    assert databases.wait_settled(client, "movies", timeout=60, absent=True, sleep=no_sleep) is None
+
+
+def test_redact_masks_secrets():
+    stmt = databases.cypher.create_database("movies", options=dict(seedURI="s3://b/k", existingData="use", seedCredentials="ak;sk"))
+    shown = databases.redact(stmt)
+    assert shown["params"]["option_seedCredentials"] == "********"
+    assert stmt.params["option_seedCredentials"] == "ak;sk"
