@@ -199,7 +199,8 @@ def _tail(cur, allow_bare_where=True):
 
 def _order_by(cur):
     order = []
-    if cur.accept_kws("ORDER", "BY"):
+    if cur.accept_kw("ORDER"):
+        cur.expect_kw("BY")
         while True:
             expr = parse_expression(cur)
             direction = cur.accept_kw("ASC", "ASCENDING", "DESC", "DESCENDING")

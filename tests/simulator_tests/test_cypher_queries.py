@@ -1,0 +1,197 @@
+"""Parsing, expressions, procedures and graph count queries through the Cypher executor."""
+
+import pytest
+
+from simulator import errors
+from simulator.cypher import ExecContext, execute
+from simulator.model import ClusterModel
+
+
+@pytest.fixture
+def model():
+    m = ClusterModel()
+    for i in range(3):
+        m.add_server("server%d" % (i + 1), "127.0.0.1", 7687 + i)
+    m.bootstrap()
+    m.add_user("neo4j", "password")
+    return m
+
+
+def q(model, query, params=None, database="system", member="server1", user="neo4j"):
+    return execute(ExecContext(model=model, member=member, user=user, database=database), query, params)
+
+
+def fails(model, query, params=None, **kw):
+    with pytest.raises(errors.Neo4jError) as info:
+        q(model, query, params, **kw)
+    return info.value
+
+
+# ----- syntax -------------------------------------------------------------------------------------
+
+def test_syntax_errors_carry_neo4j_positions(model):
+    error = fails(model, "CREATE DATABSE foo")
+    assert error.code == "Neo.ClientError.Statement.SyntaxError" and error.gql_status == "42001"
+    assert error.message.startswith("Invalid input 'DATABSE': expected ")
+    assert error.message.endswith("(line 1, column 8 (offset: 7))")
+    error = fails(model, "SHOW DATABASES\nYIELD name\nORDER name")
+    assert error.message.endswith("(line 3, column 7 (offset: 32))")
+    assert fails(model, "").code == "Neo.ClientError.Statement.SyntaxError"
+    assert fails(model, "CREATE DATABASE foo WAIT 1.5").code == "Neo.ClientError.Statement.SyntaxError"
+
+
+def test_keywords_are_case_insensitive_and_a_trailing_semicolon_is_accepted(model):
+    q(model, "cReAtE dAtAbAsE foo iF nOt ExIsTs nowait;")
+    assert "foo" in model.databases
+
+
+@pytest.mark.parametrize("query", [
+    "CREATE DATABASE foo; DROP DATABASE neo4j",
+    "CREATE DATABASE foo DROP DATABASE neo4j",
+    "CREATE DATABASE foo /* */ ; DROP DATABASE neo4j;",
+])
+def test_statement_injection_is_rejected(model, query):
+    error = fails(model, query)
+    assert error.code == "Neo.ClientError.Statement.SyntaxError"
+    assert "neo4j" in model.databases and "foo" not in model.databases
+
+
+@pytest.mark.parametrize("name", ["foo`; DROP DATABASE neo4j; //", "a'b", 'x"y', "foo;bar", "new\nline"])
+def test_hostile_names_via_parameters_are_literal_and_rejected_by_name_rules(model, name):
+    error = fails(model, "CREATE DATABASE $name", {"name": name})
+    assert error.code == "Neo.ClientError.Statement.ArgumentError"
+    assert "neo4j" in model.databases and len(model.databases) == 2
+
+
+def test_backtick_escaping_keeps_names_literal(model):
+    q(model, "CREATE USER `we``ird; DROP USER neo4j` SET PASSWORD 'password1'")
+    assert "we`ird; DROP USER neo4j" in model.users and "neo4j" in model.users
+    error = fails(model, "CREATE DATABASE `foo``; DROP DATABASE neo4j`")
+    assert error.code == "Neo.ClientError.Statement.ArgumentError"
+
+
+def test_string_literals_both_quotes_and_escapes(model):
+    result = q(model, "RETURN 'it\\'s' AS a, \"say \\\"hi\\\"\" AS b, 'tab\\there' AS c")
+    assert result.records == [["it's", 'say "hi"', "tab\there"]]
+
+
+def test_missing_parameter(model):
+    error = fails(model, "CREATE DATABASE $name")
+    assert error.code == "Neo.ClientError.Statement.ParameterMissing"
+
+
+def test_unsupported_statements_fail_loudly(model):
+    assert fails(model, "ENABLE SERVER 'x'").code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+    assert fails(model, "GRANT ACCESS ON DATABASE * TO reader").code == \
+        "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+    assert fails(model, "MATCH (n) WHERE n.x = 1 RETURN count(n)", database="neo4j").code == \
+        "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+    assert fails(model, "MATCH (n) RETURN n", database="neo4j").code == \
+        "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+
+
+# ----- expressions --------------------------------------------------------------------------------
+
+def test_return_expressions(model):
+    result = q(model, "RETURN 1 + 2 * 3 AS a, toLower('ABC') AS b, size([1, 2, 3]) AS c, 7 / 2 AS d, "
+                      "null IS NULL AS e, 'abc' STARTS WITH 'a' AS f, 2 IN [1, 2] AS g, NOT (true XOR true) AS h, "
+                      "{k: [1, 'x']}.k[1] AS i, coalesce(null, 'z') AS j, 'neo4j' =~ 'neo.*' AS k")
+    assert result.records == [[7, "abc", 3, 3, True, True, True, True, "x", "z", True]]
+    assert q(model, "RETURN $x AS x", {"x": [1, {"a": None}]}).records == [[[1, {"a": None}]]]
+    assert q(model, "RETURN 1").fields == ["1"]
+
+
+def test_three_valued_logic(model):
+    result = q(model, "RETURN null = 1 AS a, null OR true AS b, null AND false AS c, 1 IN [null] AS d")
+    assert result.records == [[None, True, False, None]]
+
+
+# ----- procedures ---------------------------------------------------------------------------------
+
+def test_dbms_components(model):
+    result = q(model, "CALL dbms.components() YIELD name, versions, edition")
+    assert result.records == [["Neo4j Kernel", ["5.26.0"], "enterprise"]]
+
+
+def test_query_jmx_reports_heap_of_the_member(model):
+    model.heap["server2"] = (100, 1000)
+    result = q(model, "CALL dbms.queryJmx($q) YIELD name, attributes "
+                      "RETURN name, attributes.HeapMemoryUsage.value.properties AS heap",
+               {"q": "java.lang:type=Memory"}, member="server2")
+    assert result.records[0][0] == "java.lang:type=Memory"
+    assert (result.records[0][1]["used"], result.records[0][1]["max"]) == (100, 1000)
+    assert q(model, "CALL dbms.queryJmx('*:*')").records
+    assert q(model, "CALL dbms.queryJmx('org.neo4j:*')").records == []
+
+
+def test_gds_debug_arrow(model):
+    model.arrow.update(running=True, listenAddress="127.0.0.1:8491")
+    result = q(model, "CALL gds.debug.arrow() YIELD running, enabled, listenAddress", database="neo4j")
+    assert result.records == [[True, True, "127.0.0.1:8491"]]
+
+
+def test_unknown_procedure(model):
+    error = fails(model, "CALL apoc.help('x')")
+    assert error.code == "Neo.ClientError.Procedure.ProcedureNotFound"
+    assert error.message.startswith("There is no procedure with the name `apoc.help` registered for this "
+                                    "database instance.")
+
+
+def test_status_check(model):
+    result = q(model, "CALL dbms.cluster.statusCheck([]) YIELD database, serverName, memberStatus "
+                      "WHERE database = 'system' RETURN serverName, memberStatus")
+    assert sorted(result.records) == [["server1", "REPLICATING"], ["server2", "APPLYING"], ["server3", "APPLYING"]]
+
+
+# ----- graph reads and writes ----------------------------------------------------------------------
+
+def test_counts_labels_and_types(model):
+    result = q(model, "CREATE (a:Person:Actor {name: 'Keanu'})-[:ACTED_IN {role: 'Neo'}]->(m:Movie), (a)-[:LIKES]->(m)",
+               database="neo4j")
+    assert result.stats == {"nodes-created": 2, "labels-added": 3, "properties-set": 2,
+                            "relationships-created": 2, "contains-updates": True}
+    assert result.type == "w"
+    assert q(model, "MATCH (n) RETURN count(n) AS nodes", database="neo4j").records == [[2]]
+    assert q(model, "MATCH (n:Person) RETURN count(*)", database="neo4j").records == [[1]]
+    assert q(model, "MATCH ()-[r]->() RETURN count(r)", database="neo4j").records == [[2]]
+    assert q(model, "MATCH ()-[r:LIKES]->() RETURN count(r) AS likes", database="neo4j").records == [[1]]
+    assert q(model, "CALL db.labels() YIELD label RETURN collect(label) AS labels", database="neo4j").records == \
+        [[["Actor", "Movie", "Person"]]]
+    assert q(model, "CALL db.relationshipTypes()", database="neo4j").records == [["ACTED_IN"], ["LIKES"]]
+    result = q(model, "MATCH (n) DETACH DELETE n", database="neo4j")
+    assert result.stats == {"nodes-deleted": 2, "relationships-deleted": 2, "contains-updates": True}
+    assert q(model, "MATCH (n) RETURN count(n)", database="neo4j").records == [[0]]
+
+
+def test_graph_queries_are_refused_on_system(model):
+    error = fails(model, "MATCH (n) RETURN count(n)")
+    assert error.code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+    assert fails(model, "CALL db.labels()").code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+
+
+def test_graph_writes_need_the_leader_and_a_writable_database(model):
+    q(model, "CREATE DATABASE two TOPOLOGY 2 PRIMARIES")
+    assert fails(model, "CREATE (:X)", database="two", member="server2").code == "Neo.ClientError.Cluster.NotALeader"
+    assert q(model, "MATCH (n) RETURN count(n)", database="two", member="server2").records == [[0]]
+    q(model, "ALTER DATABASE two SET ACCESS READ ONLY")
+    error = fails(model, "CREATE (:X)", database="two")
+    assert error.code == "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase"
+    assert model.databases["two"].graph.node_count == 0
+
+
+def test_read_sessions_refuse_writes(model):
+    with pytest.raises(errors.Neo4jError) as info:
+        execute(ExecContext(model, "server1", "neo4j", "neo4j", mode="r"), "CREATE (:X)")
+    assert info.value.code == "Neo.ClientError.Statement.AccessMode"
+
+
+def test_graph_writes_need_a_writing_role(model):
+    model.add_user("viewer", "password", roles=("reader",))
+    error = fails(model, "CREATE (:X)", database="neo4j", user="viewer")
+    assert error.code == "Neo.ClientError.Security.Forbidden"
+    assert q(model, "MATCH (n) RETURN count(n)", database="neo4j", user="viewer").records == [[0]]
+
+
+def test_home_database_is_used_when_none_is_named(model):
+    result = execute(ExecContext(model, "server1", "neo4j", None), "RETURN 1 AS x")
+    assert result.db == "neo4j"
