@@ -169,6 +169,7 @@ class ClusterModel:
         self.arrow = {"enabled": True, "running": False, "listenAddress": None, "versions": ["v1"],
                       "batchSize": 10000, "abortionTimeout": "10m"}
         self.heap = {}  # server name -> (used bytes, max bytes) for JMX
+        self.dumps = []  # names of databases dropped with DUMP DATA, in order
 
     # ----- servers -------------------------------------------------------------------------
 

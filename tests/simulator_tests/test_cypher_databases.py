@@ -346,3 +346,9 @@ def test_show_servers_columns(model):
                              "modeConstraint", "version"]
     assert [r[1] for r in result.records] == ["server3"]
     assert result.records[0][-1] == model.version
+
+
+def test_drop_with_dump_data_records_the_dump(model):
+    sys(model, "CREATE DATABASE foo")
+    sys(model, "DROP DATABASE foo DUMP DATA")
+    assert model.dumps == ["foo"] and "foo" not in model.databases

@@ -7,8 +7,8 @@ in Neo4j's format, and statements Neo4j has but the simulator does not model fai
 """
 
 from .. import errors
-from .expressions import Expr, evaluate, parse_expression, parse_map_entries, Scope
-from .lexer import EOF, FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING
+from .expressions import evaluate, parse_expression, parse_map_entries, Scope
+from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING
 from .projection import ReturnSpec, Tail
 from .stream import Cursor
 
@@ -39,11 +39,8 @@ def parse(query, params=None):
     if not cur.at_end():
         if cur.tokens[cur.pos - 1].is_sym(";"):
             raise errors.syntax_error("Expected exactly one statement per query but got: 2", "42N61")
-        cur.error(*_FOLLOW.get(cmd.kind, ("<EOF>",)))
+        cur.error("<EOF>")
     return cmd
-
-
-_FOLLOW = {}
 
 STATEMENT_STARTS = ("ALTER", "CALL", "CREATE", "DROP", "GRANT", "MATCH", "RETURN", "REVOKE", "SHOW", "START",
                     "STOP")
@@ -151,7 +148,6 @@ def _topology(cur):
     """TOPOLOGY n PRIMAR{Y|IES} [m SECONDAR{Y|IES}] (either order, each once)."""
     primaries = secondaries = None
     while cur.tok.kind in (INTEGER, PARAM):
-        count_tok = cur.tok
         count = _count_value(cur)
         word = cur.expect_kw("PRIMARY", "PRIMARIES", "SECONDARY", "SECONDARIES")
         if word.startswith("PRIMAR"):
@@ -162,7 +158,6 @@ def _topology(cur):
             if secondaries is not None:
                 raise errors.syntax_error("Duplicate SECONDARIES clause", "42N19")
             secondaries = count
-        del count_tok
     if primaries is None and secondaries is None:
         cur.error("an integer value or a parameter")
     return primaries, secondaries
@@ -686,4 +681,4 @@ def _match(cur):
     return Command("match_return", "MATCH", pattern=pattern, ret=_return_body(cur))
 
 
-__all__ = ["Command", "Expr", "parse", "not_supported", "EOF"]
+__all__ = ["Command", "parse", "not_supported"]

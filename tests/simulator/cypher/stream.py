@@ -1,7 +1,7 @@
 """A cursor over tokens with Neo4j-style syntax errors ("Invalid input 'X': expected ...")."""
 
 from .. import errors
-from .lexer import EOF, IDENT, PARAM, QUOTED, position_text, tokenize
+from .lexer import EOF, IDENT, INTEGER, PARAM, QUOTED, STRING, position_text, tokenize
 
 
 def expected_text(options):
@@ -113,13 +113,12 @@ class Cursor:
             parts.append(self.advance().value)
         return ".".join(parts), False
 
-    def param_value(self, name, tok=None):
+    def param_value(self, name, tok=None):  # pylint: disable=unused-argument
         if name not in self.params:
             raise errors.parameter_missing(name)
         return self.params[name]
 
     def string_or_param(self, what="a string or a parameter"):
-        from .lexer import STRING
         tok = self.tok
         if tok.kind == STRING:
             self.advance()
@@ -130,7 +129,6 @@ class Cursor:
         self.error(what)
 
     def integer_or_param(self, what="an integer value or a parameter"):
-        from .lexer import INTEGER
         tok = self.tok
         if tok.kind == INTEGER:
             self.advance()
