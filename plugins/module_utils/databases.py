@@ -179,7 +179,9 @@ def plan(desired, current, servers=None, alias=None):
         if desired["state"] == "stopped":
             statements.append(cypher.stop_database(name))
         after = dict(name=name, state="stopped" if desired["state"] == "stopped" else "started",
-                     access=desired["access"] or "read-write", topology=topology)
+                     access=desired["access"] or "read-write")
+        if topology:
+            after["topology"] = topology
         return statements, after
 
     _check_type(current)

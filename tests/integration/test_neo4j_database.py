@@ -1,0 +1,245 @@
+"""neo4j_database through real ansible-playbook runs against the simulated cluster."""
+
+import json
+import threading
+import time
+
+import pytest
+
+PLAY = """\
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/graphops.neo4j.neo4j:
+      uri: "{{ neo4j_uri }}"
+      username: "{{ neo4j_username }}"
+      password: "{{ neo4j_password }}"
+      retry_timeout: 5
+      connection_timeout: 5
+  tasks:
+"""
+
+ADMIN_WORDS = ("CREATE ", "DROP ", "ALTER ", "START ", "STOP ")
+
+
+def play(tasks):
+    return PLAY + "\n".join("    " + line if line else line for line in tasks.strip("\n").splitlines()) + "\n"
+
+
+def target_vars(cluster, **extra):
+    return dict(neo4j_uri=cluster.routing_uri(), neo4j_username="neo4j", neo4j_password="password", **extra)
+
+
+def admin_statements(cluster):
+    """Statements that would change the server (everything but SHOW and CALL ... reads)."""
+    return [s.query for s in cluster.statements if s.query.lstrip().upper().startswith(ADMIN_WORDS)]
+
+
+def test_create_wait_idempotent_and_returned_members(cluster, run_playbook):
+    run = run_playbook(play("""
+- name: create
+  graphops.neo4j.neo4j_database:
+    name: Movies-2025
+    topology: {primaries: 2, secondaries: 1}
+- name: again
+  graphops.neo4j.neo4j_database:
+    name: movies-2025
+    topology: {primaries: 2, secondaries: 1}
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 0, run
+    created, again = run.results["create"], run.results["again"]
+    assert created["changed"] is True and again["changed"] is False
+    assert again["queries"] == []
+    db = cluster.model.databases["movies-2025"]
+    assert (db.primaries, db.secondaries) == (2, 1)
+    members = created["database"]["members"]
+    assert sorted(m["role"] for m in members) == ["primary", "primary", "secondary"]
+    assert all(m["currentStatus"] == "online" and m["requestedStatus"] == "online" for m in members)
+    assert sum(m["writer"] for m in members) == 1
+    assert created["database"]["name"] == "movies-2025"
+    assert created["diff"] == {"before": {"state": "absent"},
+                               "after": {"name": "movies-2025", "state": "started", "access": "read-write",
+                                         "topology": {"primaries": 2, "secondaries": 1}}}
+
+
+def test_check_mode_changes_nothing_and_diff_shows_the_change(cluster, run_playbook):
+    run = run_playbook(play("""
+- name: would create
+  graphops.neo4j.neo4j_database:
+    name: movies
+    access: read-only
+- name: would stop neo4j
+  graphops.neo4j.neo4j_database:
+    name: neo4j
+    state: stopped
+"""), extra_vars=target_vars(cluster), check=True, diff=True)
+    assert run.rc == 0, run
+    create = run.results["would create"]
+    assert create["changed"] is True
+    assert [q["query"] for q in create["queries"]] == ["CREATE DATABASE $name IF NOT EXISTS", "ALTER DATABASE `movies` SET ACCESS READ ONLY"]
+    assert create["database"] is None
+    stop = run.results["would stop neo4j"]
+    assert stop["changed"] is True and stop["diff"]["before"]["state"] == "started" and stop["diff"]["after"]["state"] == "stopped"
+    assert "movies" not in cluster.model.databases
+    assert cluster.model.databases["neo4j"].requested_status == "online"
+    assert admin_statements(cluster) == []
+    assert '-    "state": "started",' in run.stdout and '+    "state": "stopped",' in run.stdout  # the --diff rendering
+
+
+def test_stop_start_access_topology_and_drop(cluster, run_playbook):
+    run = run_playbook(play("""
+- name: create
+  graphops.neo4j.neo4j_database: {name: movies}
+- name: stop
+  graphops.neo4j.neo4j_database: {name: movies, state: stopped}
+- name: read-only while stopped
+  graphops.neo4j.neo4j_database: {name: movies, access: read-only, state: stopped}
+- name: start
+  graphops.neo4j.neo4j_database: {name: movies, state: started}
+- name: grow
+  graphops.neo4j.neo4j_database: {name: movies, topology: {primaries: 3}}
+- name: drop
+  graphops.neo4j.neo4j_database: {name: movies, state: absent, drop_data: dump}
+- name: drop again
+  graphops.neo4j.neo4j_database: {name: movies, state: absent}
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 0, run
+    r = run.results
+    assert r["stop"]["changed"] and all(m["currentStatus"] == "offline" for m in r["stop"]["database"]["members"])
+    assert r["read-only while stopped"]["database"]["access"] == "read-only"
+    assert r["start"]["changed"] and all(m["currentStatus"] == "online" for m in r["start"]["database"]["members"])
+    assert len(r["grow"]["database"]["members"]) == 3
+    assert [q["query"] for q in r["drop"]["queries"]] == ["DROP DATABASE `movies` IF EXISTS DUMP DATA"]
+    assert r["drop"]["database"] is None and r["drop again"]["changed"] is False
+    assert "movies" not in cluster.model.databases
+
+
+def test_slow_start_is_waited_for(cluster, run_playbook):
+    cluster.model.start_delays["slow"] = 1.5
+    run = run_playbook(play("""
+- name: create slow
+  graphops.neo4j.neo4j_database: {name: slow, wait_timeout: 60}
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 0, run
+    assert run.results["create slow"]["database"]["members"][0]["currentStatus"] == "online"
+
+
+def test_wait_timeout_reports_members_still_starting(cluster, run_playbook):
+    cluster.model.start_delays["slow"] = 120
+    run = run_playbook(play("""
+- name: create slow
+  graphops.neo4j.neo4j_database: {name: slow, wait_timeout: 1}
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 2, run
+    result = run.results["create slow"]
+    assert result["failed"] is True and result["changed"] is True
+    assert "Database 'slow' did not reach its requested status on every member within wait_timeout=1.0 s" in result["msg"]
+    assert "currentStatus 'starting'" in result["msg"]
+    assert result["database"]["members"][0]["currentStatus"] == "starting"
+
+
+def test_failed_start_reports_the_status_message(cluster, run_playbook):
+    cluster.model.start_failures["broken"] = "Unable to start database: the store is corrupt"
+    run = run_playbook(play("""
+- name: create broken
+  graphops.neo4j.neo4j_database: {name: broken, wait_timeout: 60}
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 2, run
+    result = run.results["create broken"]
+    assert result["msg"].startswith("Database 'broken' failed to start: ")
+    assert "statusMessage 'Unable to start database: the store is corrupt'" in result["msg"]
+
+
+def test_member_killed_during_the_wait(cluster, run_playbook):
+    cluster.model.start_delays["movies"] = 2.0
+    victim = next(m for m in cluster.members if m != cluster.leader())
+    outcome = {}
+
+    def run():
+        outcome["run"] = run_playbook(play("""
+- name: create on every member
+  graphops.neo4j.neo4j_database: {name: movies, topology: {primaries: 3}, wait_timeout: 6}
+"""), extra_vars=target_vars(cluster))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while "movies" not in cluster.model.databases and time.monotonic() < deadline and worker.is_alive():
+        time.sleep(0.02)
+    assert "movies" in cluster.model.databases
+    cluster.kill_member(victim)
+    worker.join(120)
+    result = outcome["run"].results["create on every member"]
+    assert result["failed"] is True
+    assert "statusMessage 'Server is unavailable'" in result["msg"]
+    assert "currentStatus 'unknown'" in result["msg"]
+    down = [m for m in result["database"]["members"] if m["address"] is None]
+    assert len(down) == 1 and down[0]["statusMessage"] == "Server is unavailable"
+
+
+BAD_INPUT = [
+    ("too short", "name: ab", r"^name: database name 'ab' is 2 characters long; Neo4j needs 3 to 63"),
+    ("too long", "name: " + "a" * 64, r"^name: database name 'a+' is 64 characters long"),
+    ("illegal", "name: \"movies`; DROP DATABASE neo4j\"", r"^name: database name .* contains the character '`'"),
+    ("newline", "name: \"movies\\nx\"", r"^name: database name .* contains whitespace"),
+    ("unicode", "name: \"m\u00f6vies\"", r"^name: database name .* contains the non-ASCII character"),
+    ("reserved", "name: system-copy", r"^name: database name 'system-copy' is reserved"),
+    ("impossible topology", "name: movies\n  topology: {primaries: 3, secondaries: 2}",
+     r"^topology: 3 primaries and 2 secondaries need 5 enabled servers, but the cluster has 3"),
+    ("contradictory", "name: movies\n  state: absent\n  topology: {primaries: 1}", r"^topology cannot be used with state=absent"),
+    ("seed without uri", "name: movies\n  seed_config: region=eu", r"^seed_config needs seed_uri"),
+    ("alias name", "name: live", r"^name: 'live' is already an alias for database 'neo4j'"),
+    ("wrong password", "name: movies\n  password: Wr0ngPa55", r"^Authentication failed at neo4j://127\.0\.0\.1:\d+ for user 'neo4j'"),
+    ("unreachable", "name: movies\n  uri: bolt://127.0.0.1:1\n  retry_timeout: 0", r"^Could not reach Neo4j at bolt://127\.0\.0\.1:1"),
+    ("uri and host", "name: movies\n  host: 127.0.0.1", r"parameters are mutually exclusive: uri\|host"),
+]
+
+
+def test_bad_input_fails_clearly_and_changes_nothing(cluster, run_playbook):
+    import re
+
+    from simulator.model import Alias
+    cluster.model.aliases["live"] = Alias(name="live", database="neo4j")
+    tasks = "\n".join("- name: %s\n  graphops.neo4j.neo4j_database:\n    %s\n  ignore_errors: true"
+                      % (label, args.replace("\n  ", "\n    ")) for label, args, _ in BAD_INPUT)
+    before = sorted(cluster.model.databases)
+    run = run_playbook(play(tasks), extra_vars=target_vars(cluster))
+    assert run.rc == 0, run
+    for label, _args, pattern in BAD_INPUT:
+        result = run.results[label]
+        assert result["failed"] is True, label
+        assert re.search(pattern, result["msg"]), (label, result["msg"])
+        assert result.get("changed") is False, label
+    assert sorted(cluster.model.databases) == before
+    assert admin_statements(cluster) == []
+    assert "Wr0ngPa55" not in json.dumps(run.tasks)  # the source excerpt in stdout may show it; results never do
+
+
+def test_connection_from_environment_variables(cluster, run_playbook):
+    run = run_playbook("""\
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: from env
+      graphops.neo4j.neo4j_database: {name: envdb}
+""", env={"NEO4J_URI": cluster.routing_uri(), "NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": "password"})
+    assert run.rc == 0, run
+    assert "envdb" in cluster.model.databases
+
+
+def test_seeded_creation_sends_options_as_parameters(cluster, run_playbook):
+    run = run_playbook(play("""
+- name: seed
+  graphops.neo4j.neo4j_database:
+    name: seeded
+    seed_uri: s3://backups/movies.backup
+    seed_config: region=eu-west-1
+    seed_credentials: "AKIA;s3cr3t"
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 0, run
+    result = run.results["seed"]
+    assert result["queries"][0]["params"]["option_seedCredentials"] == "********"
+    create = next(s for s in cluster.statements if s.query.startswith("CREATE DATABASE"))
+    assert create.parameters["option_seedURI"] == "s3://backups/movies.backup"
+    assert cluster.model.databases["seeded"].options.get("seedURI") == "s3://backups/movies.backup"
+    assert "s3cr3t" not in run.stdout
