@@ -182,7 +182,7 @@ def connection_settings(params):
         if not 0 < address[1] < 65536:
             raise Neo4jModuleError("bolt_port: %d is out of range." % address[1])
 
-    base, _, security = scheme.partition("+")
+    base, security = (scheme.split("+", 1) + [""])[:2]
     if parsed_endpoints and base != "neo4j":
         raise Neo4jModuleError("endpoints needs a routing scheme (neo4j, neo4j+s or neo4j+ssc); '%s' connects to one server only." % scheme)
 

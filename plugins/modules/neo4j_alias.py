@@ -20,7 +20,7 @@ description:
     happens only while the alias still points at that database (compare-and-swap); otherwise the task fails and changes nothing.
   - Returns RV(previous_target), so a rollback is one more task with O(target) set to it.
 author:
-  - graphops.neo4j contributors
+  - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
 attributes:

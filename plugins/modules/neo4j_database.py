@@ -21,7 +21,7 @@ description:
   - Names are validated before anything is sent; the database name travels as a query parameter where Neo4j accepts one and is
     backtick-quoted otherwise.
 author:
-  - graphops.neo4j contributors
+  - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
 attributes:

@@ -4,8 +4,6 @@ import json
 import threading
 import time
 
-import pytest
-
 PLAY = """\
 - hosts: localhost
   gather_facts: false
@@ -201,11 +199,11 @@ def test_bad_input_fails_clearly_and_changes_nothing(cluster, run_playbook):
     from simulator.model import Alias
     cluster.model.aliases["live"] = Alias(name="live", database="neo4j")
     tasks = "\n".join("- name: %s\n  graphops.neo4j.neo4j_database:\n    %s\n  ignore_errors: true"
-                      % (label, args.replace("\n  ", "\n    ")) for label, args, _ in BAD_INPUT)
+                      % (label, args.replace("\n  ", "\n    ")) for label, args, dummy in BAD_INPUT)
     before = sorted(cluster.model.databases)
     run = run_playbook(play(tasks), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
-    for label, _args, pattern in BAD_INPUT:
+    for label, dummy, pattern in BAD_INPUT:
         result = run.results[label]
         assert result["failed"] is True, label
         assert re.search(pattern, result["msg"]), (label, result["msg"])

@@ -43,6 +43,12 @@ def desired(**params):
 REMOTE = dict(name="eu", target="movies", url="neo4j+s://eu:7687", remote_user="bob", remote_password="pw")
 
 
+def with_remote(**changes):
+    params = dict(REMOTE)
+    params.update(changes)
+    return params
+
+
 def test_create_local():
     statements, after, retarget = aliases.plan(desired(), None)
     assert [(s.query, s.params) for s in statements] == [("CREATE ALIAS $name IF NOT EXISTS FOR DATABASE `movies-2`", {"name": "movies"})]
@@ -68,29 +74,29 @@ def test_properties_change_alone_is_not_a_retarget():
 
 
 def test_drop():
-    statements, after, _ = aliases.plan(desired(state="absent"), local())
+    statements, after, retarget = aliases.plan(desired(state="absent"), local())
     assert [(s.query, s.params) for s in statements] == [("DROP ALIAS $name IF EXISTS FOR DATABASE", {"name": "movies"})]
-    assert after == dict(state="absent")
+    assert after == dict(state="absent") and retarget is False
     assert aliases.plan(desired(state="absent"), None)[0] == []
 
 
 def test_local_and_remote_cannot_be_converted():
     with pytest.raises(Neo4jModuleError, match="^name: alias 'movies' is a local alias and Neo4j cannot turn it into a remote one"):
-        aliases.plan(desired(**dict(REMOTE, name="movies")), local())
+        aliases.plan(desired(**with_remote(name="movies")), local())
 
 
 def test_remote_create_and_idempotence():
-    statements, after, _ = aliases.plan(desired(**REMOTE), None)
+    statements, after = aliases.plan(desired(**REMOTE), None)[:2]
     assert statements[0].query == "CREATE ALIAS $name IF NOT EXISTS FOR DATABASE `movies` AT $url USER $user PASSWORD $password"
     assert "password" not in after
     current = remote(driver={"connection_timeout": "PT1M"})
-    assert aliases.plan(desired(**dict(REMOTE, driver={"connection_timeout": "60s"})), current)[0] == []
-    statements, _, _ = aliases.plan(desired(**dict(REMOTE, update_password="always")), remote())
+    assert aliases.plan(desired(**with_remote(driver={"connection_timeout": "60s"})), current)[0] == []
+    statements = aliases.plan(desired(**with_remote(update_password="always")), remote())[0]
     assert [(s.query, s.params) for s in statements] == [("ALTER ALIAS `eu` SET DATABASE PASSWORD $password", {"password": "pw"})]
 
 
 def test_remote_retarget_sends_target_and_url_together():
-    statements, _, retarget = aliases.plan(desired(**dict(REMOTE, target="films", remote_user="carol")), remote())
+    statements, dummy, retarget = aliases.plan(desired(**with_remote(target="films", remote_user="carol")), remote())
     assert statements[0].query == "ALTER ALIAS `eu` SET DATABASE TARGET `films` AT $url USER $user"
     assert statements[0].params == {"url": "neo4j+s://eu:7687", "user": "carol"}
     assert retarget is True
@@ -151,9 +157,11 @@ class TxClient:
     def transaction(self, work, database=None, write=True, query=None):
         staged = dict(target=self.target)
 
+        client = self
+
         class Tx:
-            def run(tx, q, p=None):
-                result = self._run(staged, q, p)
+            def run(self, q, p=None):
+                result = client._run(staged, q, p)
                 staged["read"] = True
                 return result
         result = work(Tx())

@@ -64,7 +64,7 @@ def test_create_when_missing_with_topology_access_and_stop():
 
 
 def test_seed_options_on_creation():
-    statements, _ = databases.plan(desired(seed_uri="s3://bucket/movies.backup", seed_config="region=eu-west-1"), None)
+    statements = databases.plan(desired(seed_uri="s3://bucket/movies.backup", seed_config="region=eu-west-1"), None)[0]
     assert statements[0].query == ("CREATE DATABASE $name IF NOT EXISTS OPTIONS {existingData: $option_existingData, "
                                    "seedConfig: $option_seedConfig, seedURI: $option_seedURI}")
     assert statements[0].params["option_existingData"] == "use"
@@ -180,7 +180,8 @@ def test_wait_fails_fast_on_a_failed_start_with_each_message():
     client = ScriptedClient(failed)
     with pytest.raises(databases.WaitFailed) as err:
         databases.wait_settled(client, "movies", timeout=600, sleep=no_sleep)
-    assert "Database 'movies' failed to start: a:7687: currentStatus 'offline', requestedStatus 'online', statusMessage 'Unable to start: disk full'" in err.value.msg
+    assert err.value.msg.startswith("Database 'movies' failed to start: a:7687: currentStatus 'offline', requestedStatus 'online', ")
+    assert "statusMessage 'Unable to start: disk full'" in err.value.msg
     assert client.reads == databases.FAILED_POLLS
     assert err.value.database["members"][0]["statusMessage"] == "Unable to start: disk full"
 
