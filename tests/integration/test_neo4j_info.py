@@ -1,0 +1,160 @@
+"""neo4j_info through ansible-playbook against a simulated 3-member cluster."""
+
+import pytest
+
+PLAY = """\
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/graphops.neo4j.neo4j:
+      uri: "{{ neo4j_uri }}"
+      username: "{{ neo4j_username }}"
+      password: "{{ neo4j_password }}"
+  tasks:
+    - name: info
+      graphops.neo4j.neo4j_info:
+        gather_subset: "{{ subset | default(['all']) }}"
+"""
+
+
+def connection(target):
+    return {"neo4j_uri": target["uri"], "neo4j_username": target["username"], "neo4j_password": target["password"]}
+
+
+def info(run_playbook, target, subset=None, check=False):
+    extra = connection(target)
+    if subset is not None:
+        extra["subset"] = subset
+    run = run_playbook(PLAY, extra_vars=extra, check=check)
+    return run, run.results.get("info")
+
+
+def cluster_target(cluster):
+    return {"uri": cluster.routing_uri(), "username": "neo4j", "password": "password"}
+
+
+def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
+    run, result = info(run_playbook, neo4j_target)
+    assert run.rc == 0, run
+    assert result["changed"] is False
+    assert result["healthy"] is True, result["health_reasons"]
+    assert result["health_reasons"] == []
+    assert result["edition"] == "enterprise"
+    assert result["version"]
+    for name, server in result["servers"].items():
+        assert server["state"] == "Enabled" and server["health"] == "Available", name
+        assert "system" in server["hosting"]
+    assert set(result["databases"]["system"]["members"]) == set(result["servers"])
+    assert result["databases"]["system"]["writer"] in result["servers"]
+    assert "neo4j" in result["users"]
+    assert "neo4j" in result["roles"]["admin"]["members"]
+    assert set(result["memory"]) == set(result["servers"])
+    for name, memory in result["memory"].items():
+        assert memory["reachable"] is True, memory
+        assert 0 < memory["heap"]["used"] <= memory["heap"]["max"]
+    if neo4j_target["simulated"]:
+        c = neo4j_target["cluster"]
+        model = c.model
+        assert list(result["servers"]) == c.members
+        assert result["version"] == model.version
+        for name in c.members:
+            server = model.servers[name]
+            assert result["servers"][name]["address"] == server.address
+            assert result["servers"][name]["serverId"] == server.server_id
+            used, maximum = model.heap[name]
+            assert result["memory"][name]["heap"]["used"] == used
+            assert result["memory"][name]["heap"]["max"] == maximum
+        neo4j_db = model.databases["neo4j"]
+        assert result["databases"]["neo4j"]["writer"] == neo4j_db.writer
+        assert set(result["databases"]["neo4j"]["members"]) == set(neo4j_db.allocations)
+
+
+def test_subsets_and_exclusions(run_playbook, cluster):
+    run, result = info(run_playbook, cluster_target(cluster), subset=["health"])
+    assert run.rc == 0, run
+    assert {k for k in result if k in ("servers", "databases", "memory", "users", "healthy")} == {"healthy"}
+    run, result = info(run_playbook, cluster_target(cluster), subset=["!memory", "!users"])
+    assert run.rc == 0, run
+    assert "memory" not in result and "users" not in result
+    assert {"servers", "databases", "aliases", "roles", "version", "healthy"} <= set(result)
+
+
+def test_unknown_subset_fails_clearly(run_playbook, cluster):
+    run, result = info(run_playbook, cluster_target(cluster), subset=["servers", "clusters"])
+    assert run.rc != 0
+    assert result["failed"] is True
+    assert "unknown subset 'clusters'" in result["msg"]
+
+
+def test_check_mode_gathers_the_same_facts(run_playbook, cluster):
+    run, result = info(run_playbook, cluster_target(cluster), subset=["servers", "health"], check=True)
+    assert run.rc == 0, run
+    assert result["changed"] is False
+    assert result["healthy"] is True
+    assert list(result["servers"]) == cluster.members
+
+
+def test_killed_member_makes_the_cluster_unhealthy(run_playbook, cluster):
+    victim = cluster.members[-1]
+    assert cluster.leader() != victim
+    cluster.kill_member(victim)
+    run, result = info(run_playbook, cluster_target(cluster))
+    assert run.rc == 0, run
+    assert result["healthy"] is False
+    address = cluster.model.servers[victim].address
+    assert "server %s (%s): health is Unavailable, not Available" % (victim, address) in result["health_reasons"]
+    assert result["servers"][victim]["health"] == "Unavailable"
+    system_member = result["databases"]["system"]["members"][victim]
+    assert system_member["currentStatus"] == "unknown"
+    assert ("database system on %s: currentStatus unknown, requestedStatus online (Server is unavailable)" % victim
+            in result["health_reasons"])
+    # JMX is per member: the dead one is reported, the others still answer.
+    assert result["memory"][victim]["reachable"] is False
+    assert result["memory"][victim]["error"]
+    assert all(result["memory"][m]["reachable"] for m in cluster.members if m != victim)
+
+
+def test_database_that_fails_to_start(run_playbook, cluster):
+    model = cluster.model
+    with model.lock:
+        model.start_failures["movies"] = "Unable to start database `DatabaseId{movies}`"
+        model.create_database("movies", primaries=1, start_delay=0.0)
+    run, result = info(run_playbook, cluster_target(cluster), subset=["databases", "health"])
+    assert run.rc == 0, run
+    assert result["healthy"] is False
+    movies = result["databases"]["movies"]
+    assert movies["healthy"] is False
+    [(member, alloc)] = movies["members"].items()
+    assert member in cluster.members
+    assert alloc["currentStatus"] == "offline"
+    assert result["health_reasons"] == [
+        "database movies on %s: currentStatus offline, requestedStatus online "
+        "(Unable to start database `DatabaseId{movies}`)" % member]
+
+
+def test_database_still_starting_is_reported_until_it_is_online(run_playbook, cluster):
+    model = cluster.model
+    with model.lock:
+        model.create_database("slow", primaries=3, start_delay=3600.0)
+    run, result = info(run_playbook, cluster_target(cluster), subset=["health"])
+    assert run.rc == 0, run
+    assert result["healthy"] is False
+    assert len(result["health_reasons"]) == 3
+    assert all("currentStatus starting, requestedStatus online" in r for r in result["health_reasons"])
+
+
+def test_wrong_password_fails_the_task(run_playbook, cluster):
+    target = dict(cluster_target(cluster), password="wrong")
+    run, result = info(run_playbook, target, subset=["servers"])
+    assert run.rc != 0
+    assert result["failed"] is True
+    assert "Authentication failed" in result["msg"]
+    assert "wrong" not in result["msg"]
+
+
+@pytest.mark.parametrize("subset", [["version"]])
+def test_version_on_a_single_member(run_playbook, single, subset):
+    run, result = info(run_playbook, cluster_target(single), subset=subset)
+    assert run.rc == 0, run
+    assert result["version"] == single.model.version
+    assert result["edition"] == single.model.edition
