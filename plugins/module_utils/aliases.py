@@ -15,7 +15,7 @@ import re
 
 from . import cypher
 from .connection import SCHEMES, Neo4jModuleError
-from .databases import describe_members, read_database, redact
+from .databases import MIN_VERSION, describe_members, read_database, redact
 
 ALIAS_COLUMNS = ("name", "composite", "database", "location", "url", "user", "driver", "properties")
 # Neo4j refuses to mix statement types in one transaction with GQL status 25N01 (older servers:
@@ -269,7 +269,7 @@ def ensure(client, params, check_mode=False):
     if check_mode or not statements:
         result["alias"] = current
         return result
-    client.require_enterprise("Managing database aliases")
+    client.require_enterprise("Managing database aliases", MIN_VERSION)
     for stmt in statements:
         if guarded:
             apply_with_compare(client, desired, stmt)

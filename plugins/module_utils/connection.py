@@ -23,7 +23,8 @@ Stable API (other modules build on it; change it only additively):
       transaction, retried as a whole on transient errors; ``tx.run(query, params)`` returns a
       ``QueryResult``
     - ``server_info() -> {"name", "version", "edition"}`` from ``dbms.components()``
-    - ``require_enterprise(feature)`` raises unless the server runs Enterprise Edition
+    - ``require_enterprise(feature, min_version=None)`` raises unless the server runs Enterprise
+      Edition (and at least ``min_version``, a tuple such as ``(5, 26)``)
     - ``target`` a printable description of where we connect (no secrets)
     - ``close()``; the client is also a context manager
 ``QueryResult``
@@ -433,18 +434,33 @@ class Neo4jClient:
             self._server_info = info
         return self._server_info
 
-    def require_enterprise(self, feature):
+    def require_enterprise(self, feature, min_version=None):
+        """Raise unless the server runs Enterprise Edition (and at least ``min_version``, e.g. ``(5, 26)``)."""
         info = self.server_info()
         if (info.get("edition") or "").lower() != "enterprise":
             raise Neo4jModuleError(
                 "%s needs Neo4j Enterprise Edition, but %s runs the %s edition (version %s)."
                 % (feature, self.target, info.get("edition") or "unknown", info.get("version") or "unknown"))
+        if min_version and version_tuple(info.get("version")) < tuple(min_version):
+            raise Neo4jModuleError("%s needs Neo4j %s or later, but %s runs version %s."
+                                   % (feature, ".".join(str(p) for p in min_version), self.target, info.get("version")))
         return info
 
     # -- errors --
 
     def _translate(self, exc, database=None, query=None):
         return translate_error(exc, self.target, self.params.get("username"), self._retry_timeout, database, query)
+
+
+def version_tuple(version):
+    """``"5.26.0"`` -> ``(5, 26, 0)``; calendar versions (``"2025.10.1"``) compare above every 5.x."""
+    parts = []
+    for part in str(version or "").split("."):
+        digits = "".join(ch for ch in part if ch.isdigit()) if part else ""
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
 
 
 def _retryable(exc):
@@ -454,6 +470,17 @@ def _retryable(exc):
         return not isinstance(exc, neo4j_exceptions.IncompleteCommit)
     is_retryable = getattr(exc, "is_retryable", None)
     return bool(is_retryable and is_retryable())
+
+
+def _tls_cause(exc):
+    """The TLS failure behind a driver error (the driver wraps it in ServiceUnavailable), or None."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ssl.SSLError):
+            return getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
 
 
 def translate_error(exc, target, username=None, retry_timeout=None, database=None, query=None):
@@ -484,8 +511,10 @@ def translate_error(exc, target, username=None, retry_timeout=None, database=Non
         return err("%s does not exist: %s" % (where.capitalize(), detail))
     if isinstance(exc, ex.IncompleteCommit):
         return err("The connection to %s was lost while committing; the change may or may not have been applied: %s" % (target, detail))
-    if isinstance(exc, ssl.SSLError) or "SSL" in type(exc).__name__ or "certificate" in detail.lower():
-        return err("TLS failed with %s: %s. Check trusted_ca_file, check_hostname and the scheme (+s / +ssc)." % (target, detail))
+    tls = _tls_cause(exc)
+    if tls is not None:
+        return err("TLS failed with %s: %s. Check trusted_ca_file, check_hostname, validate_certs and the scheme (+s / +ssc)."
+                   % (target, tls))
     if isinstance(exc, (ex.ServiceUnavailable, ex.SessionExpired)):
         return err("Could not reach Neo4j at %s%s: %s. Check uri/host/bolt_port and that the server is running." % (target, waited, detail))
     if isinstance(exc, ex.ConfigurationError):

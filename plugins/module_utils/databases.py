@@ -16,6 +16,8 @@ from .connection import Neo4jModuleError
 from .wait import WaitTimeout, poll
 
 STATES = ("present", "absent", "started", "stopped")
+# The database name and topology travel as parameters, which Neo4j documents from 5.26 on.
+MIN_VERSION = (5, 26)
 ACCESS = ("read-write", "read-only")
 DROP_DATA = ("dump", "destroy")
 
@@ -303,7 +305,7 @@ def ensure(client, params, check_mode=False):
         result["database"] = current
         return result
     if statements:
-        client.require_enterprise("Managing databases")
+        client.require_enterprise("Managing databases", MIN_VERSION)
     for stmt in statements:
         client.admin(stmt.query, stmt.params)
     if desired["wait"] and (statements or desired["state"] != "absent"):

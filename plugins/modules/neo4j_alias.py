@@ -249,6 +249,8 @@ def main():
         aliases.validate(module.params)  # refuse contradictory options before connecting
         with Neo4jClient(module.params) as client:
             result = aliases.ensure(client, module.params, check_mode=module.check_mode)
+    except ValueError as exc:  # a statement builder refused a value the checks above let through
+        module.fail_json(msg=str(exc), changed=False)
     except Neo4jModuleError as exc:
         failure = exc.as_fail_kwargs()
         failure.setdefault('changed', False)

@@ -315,6 +315,8 @@ def main():
         databases.validate(module.params)  # refuse contradictory options before connecting
         with Neo4jClient(module.params) as client:
             result = databases.ensure(client, module.params, check_mode=module.check_mode)
+    except ValueError as exc:  # a statement builder refused a value the checks above let through
+        module.fail_json(msg=str(exc), changed=False)
     except Neo4jModuleError as exc:
         failure = dict(getattr(exc, 'result', None) or {})
         failure.update(exc.as_fail_kwargs())

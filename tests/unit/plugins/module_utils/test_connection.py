@@ -167,3 +167,63 @@ def test_community_edition_is_refused_plainly(cluster):
     with connection.Neo4jClient(_params(cluster)) as client:
         with pytest.raises(Neo4jModuleError, match="^Managing databases needs Neo4j Enterprise Edition, but .* runs the community edition"):
             client.require_enterprise("Managing databases")
+
+
+def test_version_tuple():
+    assert connection.version_tuple("5.26.0") == (5, 26, 0)
+    assert connection.version_tuple("2025.10.1") > (5, 26)
+    assert connection.version_tuple("5.20.0-aura") < (5, 26)
+
+
+def test_too_old_version_is_refused_plainly(make_cluster):
+    old = make_cluster(1, version="5.20.0")
+    with connection.Neo4jClient(_params(old)) as client:
+        with pytest.raises(Neo4jModuleError, match="^Managing databases needs Neo4j 5.26 or later, but .* runs version 5.20.0"):
+            client.require_enterprise("Managing databases", (5, 26))
+
+
+@pytest.fixture(scope="module")
+def localhost_cert(tmp_path_factory):
+    """A self-signed certificate naming only ``localhost`` (so 127.0.0.1 fails the hostname check)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    directory = tmp_path_factory.mktemp("tls")
+    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(certfile), str(keyfile)
+
+
+def test_tls_with_a_private_ca(make_cluster, localhost_cert):
+    secure = make_cluster(1, tls=localhost_cert)
+    port = secure.bolt_uri().rsplit(":", 1)[1]
+    base = dict(username="neo4j", password="password", retry_timeout=0, connection_timeout=5)
+
+    def read(**params):
+        with connection.Neo4jClient(dict(base, **params)) as client:
+            return client.read("RETURN $x AS x", {"x": 1}).rows
+
+    # the private CA is not trusted by the system: refused, with a pointer to the TLS options
+    with pytest.raises(Neo4jModuleError, match="^TLS failed with bolt\\+s://localhost:%s: .*trusted_ca_file" % port):
+        read(uri="bolt+s://localhost:%s" % port)
+    assert read(uri="bolt+s://localhost:%s" % port, trusted_ca_file=localhost_cert[0]) == [{"x": 1}]
+    # the certificate names localhost, not 127.0.0.1
+    with pytest.raises(Neo4jModuleError, match="^TLS failed"):
+        read(uri="bolt+s://127.0.0.1:%s" % port, trusted_ca_file=localhost_cert[0])
+    assert read(uri="bolt+s://127.0.0.1:%s" % port, trusted_ca_file=localhost_cert[0], check_hostname=False) == [{"x": 1}]
+    assert read(uri="bolt+s://127.0.0.1:%s" % port, validate_certs=False) == [{"x": 1}]
+    assert read(uri="bolt+ssc://127.0.0.1:%s" % port) == [{"x": 1}]
