@@ -227,3 +227,23 @@ def test_tls_with_a_private_ca(make_cluster, localhost_cert):
     assert read(uri="bolt+s://127.0.0.1:%s" % port, trusted_ca_file=localhost_cert[0], check_hostname=False) == [{"x": 1}]
     assert read(uri="bolt+s://127.0.0.1:%s" % port, validate_certs=False) == [{"x": 1}]
     assert read(uri="bolt+ssc://127.0.0.1:%s" % port) == [{"x": 1}]
+
+
+def test_leader_change_between_writes_is_retried(cluster):
+    with connection.Neo4jClient(_params(cluster, retry_timeout=10)) as client:
+        client.admin("CREATE DATABASE $name IF NOT EXISTS", {"name": "first"})
+        old = cluster.leader()
+        new = cluster.move_leader()
+        assert new != old
+        client.admin("CREATE DATABASE $name IF NOT EXISTS", {"name": "second"})
+    assert {"first", "second"} <= set(cluster.model.databases)
+    attempts = [(s.member, s.error) for s in cluster.statements if s.parameters.get("name") == "second"]
+    # the cached routing table still named the old leader: refused there, retried on the new one
+    assert attempts == [(old, "Neo.ClientError.Cluster.NotALeader"), (new, None)]
+
+
+def test_autocommit_admin_statement(cluster):
+    with connection.Neo4jClient(_params(cluster)) as client:
+        result = client.admin("CREATE DATABASE $name IF NOT EXISTS WAIT", {"name": "waited"}, autocommit=True)
+    assert "waited" in cluster.model.databases
+    assert result.rows and all(row["success"] for row in result.rows)
