@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import json
 import re
+import socket
 import threading
 import time
 import traceback
@@ -140,9 +141,22 @@ class GdsArrowClient:
         except Exception as exc:
             raise ArrowError("Cannot open an Arrow Flight connection to %s: %s" % (self.location, clean_message(exc)),
                              "unavailable")
+        self._probe()
         self._authenticate(self._generation)
         self._check_version()
         return self
+
+    def _probe(self):
+        """A plain TCP connect first: gRPC reports a refused port in obscure words."""
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self._timeout(self.connect_timeout))
+            sock.close()
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            if isinstance(exc, socket.timeout):
+                reason = "no answer within %s s" % self.connect_timeout
+            raise ArrowError("Could not reach the GDS Arrow Flight server at %s: %s. Check that gds.arrow.enabled=true, "
+                             "the listen address and the port." % (self.location, reason), "unavailable")
 
     def close(self):
         if self._client is not None:

@@ -241,9 +241,12 @@ class ArrowServer:
 
     # ----- lifecycle -----------------------------------------------------------------------
 
-    def shutdown(self):
+    def shutdown(self, timeout=5.0):
+        """Stop serving.  Bounded: a client that keeps a put stream open cannot hang the caller."""
         self._stop.set()
-        self._flight.shutdown()
+        stopper = threading.Thread(target=self._flight.shutdown, name="arrow-shutdown", daemon=True)
+        stopper.start()
+        stopper.join(timeout)
         self._reaper.join(timeout=5)
         with self.model.lock:
             self.model.arrow["running"] = False
