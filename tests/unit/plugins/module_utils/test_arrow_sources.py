@@ -1,0 +1,212 @@
+"""File discovery, column mapping and check-mode validation (plugins/module_utils/arrow_sources.py)."""
+
+import importlib
+import pathlib
+import sys
+import types
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+import pytest
+
+
+def _collection_module(name):
+    root = pathlib.Path(__file__).resolve().parents[4]
+    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []),
+                      ("ansible_collections.graphops.neo4j", [str(root)])):
+        if pkg not in sys.modules:
+            module = types.ModuleType(pkg)
+            module.__path__ = path
+            sys.modules[pkg] = module
+    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
+
+
+src = _collection_module("arrow_sources")
+SourceError = src.SourceError
+
+
+def table(n=10, start=1):
+    return pa.table({"id": pa.array(range(start, start + n), pa.int64()),
+                     "name": pa.array(["n%d" % i for i in range(n)], pa.large_string()),
+                     "tags": pa.array([["a", "b"]] * n, pa.large_list(pa.large_string()))})
+
+
+def collect(source, batch_size=4):
+    return list(source.batches(batch_size))
+
+
+def test_format_from_extension():
+    assert src.format_of("/x/a.parquet") == "parquet"
+    assert src.format_of("/x/a.csv.gz") == "csv"
+    assert src.format_of("/x/a.feather") == "feather"
+    assert src.format_of("/x/a.arrow") == "arrow"
+    assert src.format_of("/x/a.json") is None
+
+
+def test_directory_glob_and_single_file(tmp_path):
+    (tmp_path / "part").mkdir()
+    pq.write_table(table(3), tmp_path / "part" / "b.parquet")
+    pq.write_table(table(3, start=10), tmp_path / "part" / "a.parquet")
+    (tmp_path / "part" / "_SUCCESS").write_text("")
+    (tmp_path / "part" / ".hidden.parquet").write_bytes(b"x")
+    _fs, files, fmt = src.discover(str(tmp_path / "part"))
+    assert [pathlib.Path(f).name for f in files] == ["a.parquet", "b.parquet"] and fmt == "parquet"
+    _fs, files, _fmt = src.discover(str(tmp_path / "part" / "b.*"))
+    assert [pathlib.Path(f).name for f in files] == ["b.parquet"]
+    _fs, files, _fmt = src.discover(str(tmp_path / "part" / "a.parquet"))
+    assert len(files) == 1
+
+
+def test_discovery_errors(tmp_path):
+    with pytest.raises(SourceError, match="does not exist"):
+        src.discover(str(tmp_path / "nope.parquet"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match="matches no"):
+        src.discover(str(tmp_path / "empty"))
+    (tmp_path / "data.bin").write_bytes(b"1")
+    with pytest.raises(SourceError, match="Cannot tell the format"):
+        src.discover(str(tmp_path / "data.bin"))
+    with pytest.raises(SourceError, match="only local paths and s3://"):
+        src.discover("gs://bucket/x.parquet")
+
+
+def test_node_mapping_renames_and_normalizes_types(tmp_path):
+    pq.write_table(table(10), tmp_path / "n.parquet")
+    source = src.Source("node", {"path": str(tmp_path / "n.parquet"), "id_column": "id", "label": ["Person"],
+                                 "properties": {"name": "fullName"}})
+    items = collect(source)
+    assert [b.num_rows for _s, b, _l in items] == [4, 4, 2]
+    schema, batch, labels = items[0]
+    assert labels == ["Person"]
+    assert schema.names == ["nodeId", "fullName"]
+    assert schema.field("nodeId").type == pa.int64()
+    assert schema.field("fullName").type == pa.string()  # utf8, never large_utf8
+    assert batch.column("nodeId").to_pylist() == [1, 2, 3, 4]
+
+
+def test_default_properties_are_all_other_columns_and_list_types_are_plain(tmp_path):
+    pq.write_table(table(2), tmp_path / "n.parquet")
+    source = src.Source("node", {"path": str(tmp_path / "n.parquet"), "id_column": "id"})
+    schema, _batch, labels = collect(source)[0]
+    assert labels == []
+    assert schema.names == ["nodeId", "name", "tags"]
+    assert schema.field("tags").type == pa.list_(pa.string())
+
+
+def test_label_column_string_and_list(tmp_path):
+    pq.write_table(pa.table({"id": [1, 2], "kind": ["A", "B"], "kinds": [["A"], ["B", "C"]]}), tmp_path / "n.parquet")
+    for column, expected in (("kind", pa.string()), ("kinds", pa.list_(pa.string()))):
+        source = src.Source("node", {"path": str(tmp_path / "n.parquet"), "id_column": "id", "label_column": column,
+                                     "properties": []})
+        schema, _b, _l = collect(source)[0]
+        assert schema.names == ["nodeId", "labels"] and schema.field("labels").type == expected
+
+
+def test_relationship_mapping_with_constant_type(tmp_path):
+    pq.write_table(pa.table({"s": pa.array([1, 2], pa.int32()), "t": [2, 3], "w": [0.5, 1.5]}), tmp_path / "r.parquet")
+    source = src.Source("relationship", {"path": str(tmp_path / "r.parquet"), "source_column": "s",
+                                         "target_column": "t", "type": "KNOWS"})
+    schema, batch, labels = collect(source)[0]
+    assert labels is None
+    assert schema.names == ["sourceNodeId", "targetNodeId", "w", "relationshipType"]
+    assert schema.field("sourceNodeId").type == pa.int64()
+    assert batch.column("relationshipType").to_pylist() == ["KNOWS", "KNOWS"]
+
+
+def test_relationship_needs_a_type(tmp_path):
+    pq.write_table(pa.table({"s": [1], "t": [2]}), tmp_path / "r.parquet")
+    with pytest.raises(SourceError, match="give the relationship type"):
+        src.Source("relationship", {"path": str(tmp_path / "r.parquet"), "source_column": "s",
+                                    "target_column": "t"}).check()
+
+
+def test_gds_named_columns_need_no_mapping(tmp_path):
+    pq.write_table(pa.table({"sourceNodeId": [1], "targetNodeId": [2], "relationshipType": ["R"]}), tmp_path / "r.pq")
+    schema, _b, _l = collect(src.Source("relationship", {"path": str(tmp_path / "r.pq")}))[0]
+    assert schema.names == ["sourceNodeId", "targetNodeId", "relationshipType"]
+
+
+def test_csv_feather_and_arrow_formats(tmp_path):
+    data = pa.table({"id": [1, 2, 3], "name": ["a", "b", "c"]})
+    pacsv.write_csv(data, tmp_path / "n.csv")
+    feather.write_feather(data, tmp_path / "n.feather")
+    feather.write_feather(data, tmp_path / "n.arrow")
+    (tmp_path / "n.tsv").write_text("id\tname\n1\ta\n")
+    for name, spec in (("n.csv", {}), ("n.feather", {}), ("n.arrow", {}), ("n.tsv", {"format": "csv", "delimiter": "\t"})):
+        source = src.Source("node", dict(spec, path=str(tmp_path / name), id_column="id", label=["X"]))
+        rows = sum(b.num_rows for _s, b, _l in source.batches(100))
+        assert rows == (1 if name == "n.tsv" else 3), name
+
+
+def test_string_ids_from_integers(tmp_path):
+    pq.write_table(pa.table({"id": [1, 2]}), tmp_path / "n.parquet")
+    source = src.Source("node", {"path": str(tmp_path / "n.parquet"), "id_column": "id"}, id_type="string")
+    _s, batch, _l = collect(source)[0]
+    assert batch.column("nodeId").to_pylist() == ["1", "2"]
+
+
+@pytest.mark.parametrize("data, spec, message", [
+    ({"id": [1]}, {"id_column": "uid"}, "id column 'uid' not found"),
+    ({"id": ["x"]}, {"id_column": "id"}, "cannot be read as integers"),
+    ({"id": [1.5]}, {"id_column": "id"}, "has type double"),
+    ({"id": [1, None]}, {"id_column": "id"}, "contains empty"),
+    ({"id": [1]}, {"id_column": "id", "properties": ["nope"]}, "property column 'nope' not found"),
+    ({"id": [1]}, {"id_column": "id", "label_column": "kind"}, "label column 'kind' not found"),
+    ({"id": [1], "kind": [3]}, {"id_column": "id", "label_column": "kind"}, "must be strings"),
+])
+def test_mapping_errors_name_file_and_column(tmp_path, data, spec, message):
+    path = tmp_path / "n.parquet"
+    pq.write_table(pa.table(data), path)
+    with pytest.raises(SourceError, match=message) as info:
+        source = src.Source("node", dict(spec, path=str(path)))
+        source.check()
+        collect(source)
+    assert str(path) in info.value.msg
+
+
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"definitely not parquet")
+    with pytest.raises(SourceError, match="cannot be read as parquet"):
+        src.open_sources("node", [{"path": str(path)}])
+
+
+def test_open_sources_prefixes_the_entry(tmp_path):
+    with pytest.raises(SourceError, match=r"^nodes\[0\]: path .* does not exist"):
+        src.open_sources("node", [{"path": str(tmp_path / "x.parquet")}])
+
+
+def test_validation_counts_and_detects_duplicates_and_dangling(tmp_path):
+    pq.write_table(pa.table({"id": [1, 2, 3]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"id": [3, 4]}), tmp_path / "b.parquet")
+    pq.write_table(pa.table({"s": [1, 2], "t": [2, 9]}), tmp_path / "r.parquet")
+    ok = src.open_sources("node", [{"path": str(tmp_path / "a.parquet"), "id_column": "id", "label": ["A"]}])
+    check = src.Validation()
+    check.nodes(ok, 2)
+    assert check.node_count == 3 and check.labels == {"A"}
+    rels = src.open_sources("relationship", [{"path": str(tmp_path / "r.parquet"), "source_column": "s",
+                                              "target_column": "t", "type": "R"}])
+    with pytest.raises(SourceError, match="node id 9"):
+        check.relationships(rels, 2)
+    both = src.open_sources("node", [{"path": str(tmp_path / "a.parquet"), "id_column": "id"},
+                                     {"path": str(tmp_path / "b.parquet"), "id_column": "id"}])
+    with pytest.raises(SourceError, match="not unique: 5 rows but 4 distinct"):
+        src.Validation().nodes(both, 2)
+
+
+def test_batches_are_streamed_not_loaded_whole(tmp_path):
+    """Batches come from the scanner lazily: a 50k-row file in 1k batches yields 50 batches of <= 1k."""
+    pq.write_table(table(50000), tmp_path / "big.parquet", row_group_size=5000)
+    source = src.Source("node", {"path": str(tmp_path / "big.parquet"), "id_column": "id"})
+    sizes = [b.num_rows for _s, b, _l in source.batches(1000)]
+    assert sum(sizes) == 50000 and max(sizes) <= 1000
+
+
+def test_s3_filesystem_settings(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    fs, path = src.filesystem_for("s3://bucket/key/", {"region": "eu-west-1", "access_key": "a", "secret_key": "b"})
+    assert path == "bucket/key"
+    assert type(fs).__name__ == "S3FileSystem"
+    assert fs.region == "eu-west-1"
