@@ -120,7 +120,7 @@ def test_query_jmx_reports_heap_of_the_member(model):
                {"q": "java.lang:type=Memory"}, member="server2")
     assert result.records[0][0] == "java.lang:type=Memory"
     assert (result.records[0][1]["used"], result.records[0][1]["max"]) == (100, 1000)
-    assert q(model, "CALL dbms.queryJmx('*:*')").records
+    assert q(model, "CALL dbms.queryJmx", {"query": "*:*"}).records  # implicit arguments from parameters
     assert q(model, "CALL dbms.queryJmx('org.neo4j:*')").records == []
 
 

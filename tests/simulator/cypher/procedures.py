@@ -155,6 +155,7 @@ PROCEDURES = {
                                   "error"], "any", _status_check),
 }
 ARITY = {"dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2)}
+SIGNATURES = {"dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"]}
 
 
 def not_found(name):
@@ -177,7 +178,7 @@ def call(model, ctx, cmd, db):
     columns, _, impl = PROCEDURES[cmd.procedure]
     low, high = ARITY.get(cmd.procedure, (0, 0))
     if cmd.args is None:  # CALL name without parentheses: arguments come from same-named parameters
-        args = []
+        args = [cmd.params[p] for p in SIGNATURES.get(cmd.procedure, []) if p in cmd.params]
     else:
         args = [evaluate(a, Scope({}, cmd.params)) for a in cmd.args]
     if not low <= len(args) <= high:
