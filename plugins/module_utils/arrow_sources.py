@@ -42,6 +42,7 @@ EXTENSIONS = (
 )
 NODE_ID, LABELS = "nodeId", "labels"
 SOURCE_ID, TARGET_ID, REL_TYPE = "sourceNodeId", "targetNodeId", "relationshipType"
+READAHEAD_BATCHES = 4
 GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -138,7 +139,8 @@ def _short(exc):
 
 def _file_format(fmt, delimiter=None):
     if fmt == "parquet":
-        return ds.ParquetFileFormat()
+        # pre_buffer would fetch every row group of a file up front: memory would grow with the file.
+        return ds.ParquetFileFormat(default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False))
     if fmt == "csv":
         parse = pacsv.ParseOptions(delimiter=delimiter or ",")
         return ds.CsvFileFormat(parse_options=parse)
@@ -248,9 +250,16 @@ class Mapping:
             arrays.append(array)
             names.append(out)
         if self.kind == "relationship" and self.common and not any(p[2] == "tag" for p in plan):
-            arrays.append(pa.repeat(pa.scalar(self.common[0], pa.string()), batch.num_rows))
+            arrays.append(self._constant_type(batch.num_rows))
             names.append(REL_TYPE)
         return pa.RecordBatch.from_arrays(arrays, names=names)
+
+    def _constant_type(self, rows):
+        """The type column for a batch; arrays are immutable, so one per batch length is reused."""
+        cached = getattr(self, "_type_cache", None)
+        if cached is None or len(cached) != rows:
+            cached = self._type_cache = pa.repeat(pa.scalar(self.common[0], pa.string()), rows)
+        return cached
 
     def _id(self, array, column, where):
         if array.null_count:
@@ -315,7 +324,9 @@ class Source:
             where = self._where(path)
             columns = list(dict.fromkeys(p[0] for p in plan))
             try:
-                scanner = dataset.scanner(columns=columns, batch_size=batch_size, use_threads=True)
+                # Bounded read-ahead keeps memory flat in the size of the input.
+                scanner = dataset.scanner(columns=columns, batch_size=batch_size, use_threads=True,
+                                          batch_readahead=READAHEAD_BATCHES, fragment_readahead=1)
                 iterator = iter(scanner.to_batches())
             except Exception as exc:
                 raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
