@@ -1,0 +1,60 @@
+"""Run a simulated cluster until SIGINT/SIGTERM: ``PYTHONPATH=tests python -m simulator --members 3``.
+
+Prints one JSON line with the endpoints, e.g.
+``{"members": [{"name": "server1", "bolt": "bolt://127.0.0.1:41234"}, ...], "routing": "neo4j://...",
+"arrow": "grpc://127.0.0.1:41240", "username": "neo4j", "password": "password"}``.
+"""
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+from .cluster import Cluster
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=3)
+    parser.add_argument("--tls-cert", help="PEM certificate; with --tls-key the members speak TLS")
+    parser.add_argument("--tls-key", help="PEM private key")
+    parser.add_argument("--username", default="neo4j")
+    parser.add_argument("--password", default="password")
+    parser.add_argument("--start-delay", type=float, default=0.0, help="seconds a new database takes to start")
+    parser.add_argument("--version", default="5.26.0", help="Neo4j version the members report")
+    parser.add_argument("--no-arrow", action="store_true", help="do not start the Arrow Flight endpoint")
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    done = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    cluster = Cluster(members=args.members, users={args.username: args.password}, version=args.version, tls=tls,
+                      arrow=not args.no_arrow, start_delay=args.start_delay).start()
+    try:
+        arrow = None
+        if cluster.arrow_address:
+            arrow = "%s://%s:%d" % ("grpc+tls" if tls else "grpc", *cluster.arrow_address)
+        print(json.dumps({
+            "members": [{"name": name, "bolt": cluster.bolt_uri(name)} for name in cluster.members],
+            "routing": cluster.routing_uri(),
+            "arrow": arrow,
+            "username": args.username,
+            "password": args.password,
+        }), flush=True)
+        while not done.wait(1.0):  # wake regularly so signals are handled promptly
+            pass
+    finally:
+        cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
