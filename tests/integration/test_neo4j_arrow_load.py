@@ -28,7 +28,7 @@ LOAD = """\
         relationships: "{{ relationships }}"
         replace: "{{ replace | default(false) }}"
         batch_size: 64
-        concurrency: 3
+        concurrency: "{{ concurrency | default(3) }}"
         wait_timeout: 30
 """
 
@@ -45,13 +45,13 @@ def write_graph(tmp_path, n=N_NODES):
     return nodes, rels
 
 
-def vars_for(cluster, database, nodes, rels, **extra):
+def vars_for(cluster, database, node_file, rel_file, **extra):
     host, port = cluster.arrow_address
     values = {
         "neo4j_uri": cluster.routing_uri(), "neo4j_username": "neo4j", "neo4j_password": "password",
         "arrow_host": host, "arrow_port": port, "database": database,
-        "nodes": [{"path": str(nodes), "label": ["Person"], "id_column": "person_id"}],
-        "relationships": [{"path": str(rels), "type": "KNOWS", "source_column": "a", "target_column": "b"}],
+        "nodes": [{"path": str(node_file), "label": ["Person"], "id_column": "person_id"}],
+        "relationships": [{"path": str(rel_file), "type": "KNOWS", "source_column": "a", "target_column": "b"}],
     }
     values.update(extra)
     return values
@@ -120,7 +120,8 @@ def test_check_mode_validates_files_without_server(cluster, run_playbook, tmp_pa
 def test_interrupted_stream_leaves_nothing(cluster, run_playbook, tmp_path):
     nodes, rels = write_graph(tmp_path)
     cluster.model.arrow_server.faults.cut_stream(after_batches=2, entity_type="relationship")
-    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "cut", nodes, rels))
+    # one stream, so the cut one carries all eight relationship batches
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "cut", nodes, rels, concurrency=1))
     assert run.rc != 0
     result = run.results["load"]
     assert result["failed"] is True
