@@ -204,3 +204,15 @@ def test_tls_with_self_signed_certificate(make_cluster, self_signed):
     with driver(c.bolt_uri(scheme="bolt"), connection_timeout=2) as d:
         with pytest.raises(ServiceUnavailable):
             d.verify_connectivity()  # plain Bolt against a TLS listener
+
+
+def test_impersonation_runs_as_the_target_user(cluster):
+    cluster.model.add_user("alice", "secret", roles=("reader",))
+    with driver(cluster.routing_uri()) as d:
+        records = d.execute_query("SHOW CURRENT USER YIELD user", database_="system", impersonated_user_="alice").records
+    assert records[0]["user"] == "alice"
+    assert cluster.statements[-1].user == "alice"
+    with driver(cluster.bolt_uri(), auth=("alice", "secret")) as d, d.session(impersonated_user="neo4j") as session:
+        with pytest.raises(ClientError) as info:
+            session.run("RETURN 1").consume()
+    assert info.value.code == "Neo.ClientError.Security.Forbidden"

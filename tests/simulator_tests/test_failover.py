@@ -1,5 +1,6 @@
 """Failover as the real driver sees it: a leader that dies, steps down or is cut off mid-transaction."""
 
+import socket
 import threading
 
 import neo4j
@@ -106,3 +107,22 @@ def test_stop_closes_pooled_connections_and_leaves_no_threads(cluster):
             d.close()
     assert leftovers == []
     assert [t.name for t in threading.enumerate() if t.name.startswith("bolt-")] == []
+
+
+def test_kill_resets_open_connections_while_stop_closes_them(cluster):
+    def connect(member):
+        sock = socket.create_connection(("127.0.0.1", cluster.bolt_server(member).port), timeout=5)
+        sock.sendall(bytes.fromhex("6060B017 00000805 00000000 00000000 00000000"))
+        assert sock.recv(4) == bytes.fromhex("00000805")
+        return sock
+
+    killed, stopped = connect("server2"), connect("server3")
+    try:
+        cluster.kill_member("server2")
+        cluster.stop_member("server3")
+        with pytest.raises(ConnectionResetError):
+            killed.recv(1)  # a crash: RST, no orderly close
+        assert stopped.recv(1) == b""  # a shutdown: FIN
+    finally:
+        killed.close()
+        stopped.close()
