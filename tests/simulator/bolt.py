@@ -150,12 +150,11 @@ def routing_table(model, requested, user):
 class _Stream:
     """The records of one RUN, handed out by PULL/DISCARD."""
 
-    def __init__(self, result, database, t_first):
+    def __init__(self, result, database):
         self.result = result
         self.database = database
         self.records = list(result.records)
         self.sent = 0
-        self.t_first = t_first
         self.done = False
 
     def take(self, n):
@@ -169,8 +168,7 @@ class _Stream:
         return self.sent < len(self.records)
 
     def summary(self):
-        meta = {"type": getattr(self.result, "type", "r"), "t_last": 0,
-                "db": getattr(self.result, "db", None) or self.database}
+        meta = {"type": getattr(self.result, "type", "r"), "db": getattr(self.result, "db", None) or self.database}
         stats = {k: v for k, v in (getattr(self.result, "stats", None) or {}).items() if v}
         if stats:
             meta["stats"] = stats
@@ -438,13 +436,13 @@ class BoltConnection:
             qid = self.next_qid
             self.next_qid += 1
             self.last_qid = qid
-            self.streams[qid] = _Stream(result, ctx.database, _ms(started))
+            self.streams[qid] = _Stream(result, ctx.database)
             self.state = TX_STREAMING
             self._send(SUCCESS, {"fields": list(result.fields), "t_first": _ms(started), "qid": qid})
             return
         ctx = self._context(extra or {})
         result = self._execute(ctx, query, params, lambda: executor.execute(ctx, query, params))
-        self.streams = {-1: _Stream(result, ctx.database or home_database(self.model, ctx.user), _ms(started))}
+        self.streams = {-1: _Stream(result, ctx.database or home_database(self.model, ctx.user))}
         self.last_qid = -1
         self.state = STREAMING
         self._send(SUCCESS, {"fields": list(result.fields), "t_first": _ms(started)})
