@@ -358,8 +358,7 @@ def open_sources(kind, specs, id_type="integer", s3_options=None):
 
 def chain(sources, batch_size):
     for source in sources:
-        for item in source.batches(batch_size):
-            yield item
+        yield from source.batches(batch_size)
 
 
 class Validation:

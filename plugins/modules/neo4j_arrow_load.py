@@ -27,17 +27,18 @@ description:
   - Arrow Flight authenticates with the same O(username) and O(password) as Bolt (basic authentication);
     expired Arrow tokens are renewed transparently.
 author:
-  - graphops.neo4j contributors
+  - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
 attributes:
   check_mode:
     support: full
-    details: Reads and validates every source (files, columns, id types, null and duplicate ids, relationships
+    description: Reads and validates every source (files, columns, id types, null and duplicate ids, relationships
       to unknown nodes where the node ids fit in memory) without contacting any server, and reports the
       counts it would load.
   diff_mode:
     support: none
+    description: A new database has no meaningful diff; the counts are in the result.
 options:
   database:
     description:
@@ -414,8 +415,8 @@ def check_params(params):
         for index, spec in enumerate(specs):
             bad = [k for k in wrong if spec.get(k) is not None]
             if bad:
-                raise LoadError("%s[%d]: %s only apply to %s." % (kind, index, ", ".join(bad),
-                                                                   "relationships" if kind == "nodes" else "nodes"))
+                other = "relationships" if kind == "nodes" else "nodes"
+                raise LoadError("%s[%d]: %s only apply to %s." % (kind, index, ", ".join(bad), other))
             if kind == "relationships" and spec.get("type") and spec.get("type_column"):
                 raise LoadError("relationships[%d]: type and type_column are mutually exclusive." % index)
             props = spec.get("properties")

@@ -3,7 +3,7 @@
 import json
 
 import pyarrow as pa
-import pyarrow.flight as flight
+from pyarrow import flight
 import pyarrow.parquet as pq
 import pytest
 
@@ -67,8 +67,7 @@ def leftovers(cluster, name):
 def count_query(cluster, database, query):
     import neo4j
     with neo4j.GraphDatabase.driver(cluster.routing_uri(), auth=("neo4j", "password")) as driver:
-        records, _, _ = driver.execute_query(query, database_=database, routing_="r")
-        return records[0][0]
+        return driver.execute_query(query, database_=database, routing_="r").records[0][0]
 
 
 def test_load_counts_idempotence_and_replace(cluster, run_playbook, tmp_path):
@@ -221,3 +220,67 @@ def test_string_ids_csv_and_label_column(cluster, run_playbook, tmp_path):
     assert graph.label_counts == {"Book": 2, "Film": 1}
     assert graph.type_counts == {"SIMILAR": 2, "BOUGHT_WITH": 1}
     assert graph.node_properties == {"price"}
+
+
+@pytest.fixture
+def s3_server():
+    """moto in server mode on 127.0.0.1: real HTTP, nothing patched."""
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield "http://%s:%d" % (host, port)
+    finally:
+        server.stop()
+
+
+def test_s3_directory_source(cluster, run_playbook, tmp_path, s3_server):
+    import boto3
+    nodes, rels = write_graph(tmp_path)
+    s3 = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="exports")
+    # nodes split over two objects under one prefix, relationships as one object
+    table = pq.read_table(nodes)
+    for i, part in enumerate((table.slice(0, 200), table.slice(200))):
+        path = tmp_path / ("part-%d.parquet" % i)
+        pq.write_table(part, path)
+        s3.upload_file(str(path), "exports", "graph/nodes/part-%d.parquet" % i)
+    s3.upload_file(str(rels), "exports", "graph/knows.parquet")
+    extra = vars_for(cluster, "froms3", nodes, rels,
+                     nodes=[{"path": "s3://exports/graph/nodes/", "label": ["Person"], "id_column": "person_id"}],
+                     relationships=[{"path": "s3://exports/graph/knows.parquet", "type": "KNOWS",
+                                     "source_column": "a", "target_column": "b"}])
+    play = PLAY + LOAD + """\
+        s3:
+          endpoint_url: "{{ s3_endpoint }}"
+          region: us-east-1
+          access_key: testing
+          secret_key: testing
+"""
+    run = run_playbook(play, extra_vars=dict(extra, s3_endpoint=s3_server), env={"AWS_EC2_METADATA_DISABLED": "true"})
+    assert run.rc == 0, str(run)
+    assert run.results["load"]["files"] == {"nodes": 2, "relationships": 1}
+    graph = cluster.model.databases["froms3"].graph
+    assert (graph.node_count, graph.relationship_count) == (N_NODES, N_NODES - 1)
+
+
+def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook, tmp_path):
+    """Without arrow_host the module asks CALL gds.debug.arrow(); async/poll sees a clean result."""
+    nodes, rels = write_graph(tmp_path)
+    play = PLAY + """\
+    - name: load
+      graphops.neo4j.neo4j_arrow_load:
+        database: discovered
+        nodes: "{{ nodes }}"
+        relationships: "{{ relationships }}"
+      async: 120
+      poll: 1
+"""
+    run = run_playbook(play, extra_vars=vars_for(cluster, "discovered", nodes, rels))
+    assert run.rc == 0, str(run)
+    result = run.results["load"]
+    assert result["arrow_address"] == "%s:%d" % cluster.arrow_address
+    assert result["node_count"] == N_NODES
+    assert cluster.model.databases["discovered"].graph.relationship_count == N_NODES - 1

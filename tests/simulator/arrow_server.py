@@ -39,7 +39,7 @@ import time
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.flight as flight
+from pyarrow import flight
 
 from . import errors
 from .model import GraphData
@@ -169,7 +169,7 @@ class _AuthFactory(flight.ServerMiddlewareFactory):
             raise flight.FlightUnauthenticatedError("Invalid username or password.")
         if value.startswith("Basic "):
             try:
-                user, _, password = base64.b64decode(value[6:]).decode("utf-8").partition(":")
+                user, _sep, password = base64.b64decode(value[6:]).decode("utf-8").partition(":")
                 name = server.model.authenticate({"scheme": "basic", "principal": user, "credentials": password})
             except (errors.Neo4jError, ValueError):
                 raise flight.FlightUnauthenticatedError("Invalid username or password.")

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pyarrow as pa
-import pyarrow.flight as flight
+from pyarrow import flight
 import pytest
 
 from simulator.arrow_server import start_arrow_server

@@ -7,7 +7,7 @@ import time
 import types
 
 import pyarrow as pa
-import pyarrow.flight as flight
+from pyarrow import flight
 import pyarrow.parquet as pq
 import pytest
 

@@ -7,7 +7,7 @@ import types
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.feather as feather
+from pyarrow import feather
 import pyarrow.parquet as pq
 import pytest
 
