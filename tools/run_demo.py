@@ -48,7 +48,7 @@ def read_endpoints(proc, timeout):
 
 def pick_uri(endpoints):
     """The routing URI (neo4j://) the playbook should use, from the simulator's endpoint line."""
-    for key in ("routing_uri", "neo4j_uri", "uri"):
+    for key in ("routing", "routing_uri", "uri"):
         if isinstance(endpoints.get(key), str):
             return endpoints[key]
     values = list(_strings(endpoints))
