@@ -185,7 +185,9 @@ class GdsArrowClient:
                 if err.kind == "unauthenticated":
                     raise ArrowError("Arrow Flight authentication failed at %s for user '%s': %s"
                                      % (self.location, self.username, err.msg), "unauthenticated")
-                raise ArrowError("Could not reach the GDS Arrow Flight server at %s: %s" % (self.location, err.msg),
+                hint = (" If the server encrypts Arrow (TLS), set arrow_tls." if not self.tls else
+                        " Check the certificate (arrow_ca_file, validate_certs) and that the server uses TLS.")
+                raise ArrowError("Could not talk to the GDS Arrow Flight server at %s: %s%s" % (self.location, err.msg, hint),
                                  err.kind)
             self._headers = [header] if header and header[0] else []
             self._generation += 1

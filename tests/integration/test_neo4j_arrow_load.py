@@ -284,3 +284,61 @@ def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook
     assert result["arrow_address"] == "%s:%d" % cluster.arrow_address
     assert result["node_count"] == N_NODES
     assert cluster.model.databases["discovered"].graph.relationship_count == N_NODES - 1
+
+
+def test_database_that_fails_to_start_is_dropped_again(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    cluster.model.start_failures["broken"] = "Simulated failure: store files are corrupt"
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "broken", nodes, rels))
+    assert run.rc != 0
+    msg = run.results["load"]["msg"]
+    assert "failed to start" in msg and "store files are corrupt" in msg and "dropped again" in msg
+    assert leftovers(cluster, "broken") == (False, False)
+
+
+@pytest.fixture(scope="module")
+def localhost_cert(tmp_path_factory):
+    """A self-signed certificate for ``localhost`` used by Bolt and the Arrow server."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    directory = tmp_path_factory.mktemp("tls")
+    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return str(certfile), str(keyfile)
+
+
+def test_arrow_over_tls(make_cluster, run_playbook, tmp_path, localhost_cert):
+    secure = make_cluster(1, tls=localhost_cert)
+    nodes, rels = write_graph(tmp_path)
+    extra = vars_for(secure, "secure", nodes, rels, arrow_host="localhost", ca=localhost_cert[0],
+                     neo4j_uri=secure.bolt_uri(scheme="bolt+s").replace("127.0.0.1", "localhost"))
+    play = PLAY.replace('password: "{{ neo4j_password }}"',
+                        'password: "{{ neo4j_password }}"\n      trusted_ca_file: "{{ ca }}"') + LOAD + """\
+        arrow_tls: true
+"""
+    run = run_playbook(play, extra_vars=extra)
+    assert run.rc == 0, str(run)
+    assert secure.model.databases["secure"].graph.node_count == N_NODES
+    # without TLS the encrypted endpoint cannot be used, and nothing is left behind
+    plain = run_playbook(PLAY.replace('password: "{{ neo4j_password }}"',
+                                      'password: "{{ neo4j_password }}"\n      trusted_ca_file: "{{ ca }}"') + LOAD,
+                         extra_vars=dict(extra, database="plain"))
+    assert plain.rc != 0
+    assert "set arrow_tls" in plain.results["load"]["msg"]
+    assert "plain" not in secure.model.databases and not secure.model.arrow_server.imports
