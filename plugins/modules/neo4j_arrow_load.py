@@ -498,21 +498,22 @@ def load(module, params, name, nodes, rels):
             return result
         host, port = arrow_endpoint(params, client)
         result["arrow_address"] = "%s:%d" % (host, port)
-        if existing is not None:
-            stmt = cypher.drop_database(name)
-            client.admin(stmt.query, stmt.params)
-            databases.wait_settled(client, name, params["wait_timeout"], absent=True)
-            result["replaced"] = True
-            result["changed"] = True
         arrow_client = arrow.GdsArrowClient(
             host, port, params.get("username"), params.get("password"), tls=params["arrow_tls"],
             ca_file=params.get("arrow_ca_file") or params.get("trusted_ca_file"),
             validate_certs=params["validate_certs"], deadline=deadline, connect_timeout=params["connection_timeout"])
         try:
+            # Connect (and authenticate) before dropping anything for replace: an unreachable Arrow
+            # server must not cost the existing database.
             try:
                 arrow_client.connect()
             except arrow.ArrowError as exc:
                 raise LoadError(exc.msg, **result)
+            if existing is not None:
+                stmt = cypher.drop_database(name)
+                client.admin(stmt.query, stmt.params)
+                databases.wait_settled(client, name, params["wait_timeout"], absent=True)
+                result.update(replaced=True, changed=True)
             try:
                 stats = arrow.import_database(
                     arrow_client, name,
@@ -521,9 +522,9 @@ def load(module, params, name, nodes, rels):
                     concurrency=params["concurrency"], id_type=params["id_type"], force=params["replace"],
                     server_concurrency=params.get("server_concurrency"))
             except arrow.ArrowError as exc:
-                raise LoadError(describe_failure(name, exc), **dict(result, aborted=_aborted(exc)))
+                raise LoadError(describe_failure(name, exc), **with_abort(result, exc))
             except arrow_sources.SourceError as exc:
-                raise LoadError("%s The import was aborted." % exc.msg, **result)
+                raise LoadError("%s The import was aborted." % exc.msg, **with_abort(result, exc))
         finally:
             arrow_client.close()
         result.update(changed=True, node_count=stats["node_count"], relationship_count=stats["relationship_count"],
@@ -544,8 +545,10 @@ def load(module, params, name, nodes, rels):
     return result
 
 
-def _aborted(exc):
-    return getattr(exc, "abort_status", None) or "aborted"
+def with_abort(result, exc):
+    """The result plus what the ABORT did, when one was sent (not when CREATE_DATABASE itself failed)."""
+    status = getattr(exc, "abort_status", None)
+    return dict(result, aborted=status) if status else dict(result)
 
 
 def describe_failure(name, exc):

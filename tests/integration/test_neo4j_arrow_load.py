@@ -190,6 +190,17 @@ def test_arrow_disabled(cluster, run_playbook, tmp_path):
     assert "disabled" not in cluster.model.databases
 
 
+def test_replace_keeps_the_old_database_when_arrow_is_unreachable(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    assert run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "keepme", nodes, rels)).rc == 0
+    before = cluster.model.databases["keepme"]
+    cluster.model.arrow["enabled"] = False
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "keepme", nodes, rels, replace=True))
+    assert run.rc != 0
+    assert "Connection refused" in run.results["load"]["msg"]
+    assert cluster.model.databases["keepme"] is before  # not dropped
+
+
 def test_running_import_of_same_name_is_not_touched(cluster, run_playbook, tmp_path):
     """The server says ALREADY_EXISTS: the module fails clearly and must not abort someone else's import."""
     nodes, rels = write_graph(tmp_path)
@@ -200,6 +211,7 @@ def test_running_import_of_same_name_is_not_touched(cluster, run_playbook, tmp_p
     run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "busy", nodes, rels))
     assert run.rc != 0
     assert "already running" in run.results["load"]["msg"]
+    assert "aborted" not in run.results["load"]  # no ABORT was sent
     assert leftovers(cluster, "busy") == (False, True)  # the other import is still there
     client.close()
 
