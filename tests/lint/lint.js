@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Lints Cypher statements with Neo4j's own grammar (@neo4j-cypher/language-support).
 //
 // stdin:  one JSON object per line: {"query": "...", "parameters": {...}}
