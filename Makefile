@@ -17,6 +17,7 @@ SANITY_ROOT := $(BUILD)/sanity
 # ansible-core 2.19 bootstraps pip in its sanity venvs from this cached script (see tools/get_pip_standin.py).
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
@@ -68,6 +69,8 @@ test:
 	$(MAKE) --no-print-directory pytest
 
 sanity: $(VENV)/.sanity-stamp $(GET_PIP)
+	@if compgen -G 'tests/sanity/ignore-*.txt' > /dev/null; then \
+	  echo "make sanity: tests/sanity/ignore-*.txt found; fix the findings instead of ignoring them" >&2; exit 1; fi
 	root=$$($(VPY) tools/collection_tree.py $(SANITY_ROOT)); \
 	cd "$$root" && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-test sanity --local --python 3.11 --color no
 
@@ -96,7 +99,7 @@ collections-path: $(COLLECTION_LINK)
 bench: venv
 	@shopt -s nullglob; benches=(tests/bench/*.py); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "no benchmarks under tests/bench/"; exit 0; fi; \
-	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=tests $(VPY) "$$b"; done
+	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=tests $(VPY) "$$b" $(BENCH_ARGS); done
 
 build: venv
 	rm -rf $(BUILD)/dist
