@@ -416,7 +416,7 @@ def check_params(params):
             bad = [k for k in wrong if spec.get(k) is not None]
             if bad:
                 other = "relationships" if kind == "nodes" else "nodes"
-                raise LoadError("%s[%d]: %s only apply to %s." % (kind, index, ", ".join(bad), other))
+                raise LoadError("%s[%d]: %s can only be used with %s." % (kind, index, ", ".join(bad), other))
             if kind == "relationships" and spec.get("type") and spec.get("type_column"):
                 raise LoadError("relationships[%d]: type and type_column are mutually exclusive." % index)
             props = spec.get("properties")

@@ -239,7 +239,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000", help="relationship counts, comma separated")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per variant; the best is reported")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per variant; the best is reported")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--run", help=argparse.SUPPRESS)
@@ -259,21 +259,24 @@ def main():
         for size in [int(s) for s in args.sizes.split(",")]:
             node_file, rel_file, n_nodes = make_data(size, BUILD / "bench-data")
             results = {}
-            for kind, python in (("raw-mem", sys.executable), ("raw", sys.executable), ("loader", sys.executable),
-                                 ("peer", peer)):
-                if python is None:
-                    results[kind] = {"error": "peer venv unavailable"}
-                    continue
-                best = None
-                for attempt in range(args.repeat):
+            variants = (("raw-mem", sys.executable), ("raw", sys.executable), ("loader", sys.executable), ("peer", peer))
+            # Rounds interleave the variants, so a load change on the machine hits all of them alike.
+            for attempt in range(args.repeat):
+                for kind, python in variants:
+                    if python is None:
+                        results[kind] = {"error": "peer venv unavailable"}
+                        continue
+                    if "error" in results.get(kind, {}):
+                        continue
                     r = child(python, kind, port, "bench-%s-%d-%d" % (kind, size, attempt), node_file, rel_file,
                               args.concurrency)
-                    if "error" in r:
-                        best = r
-                        break
-                    if best is None or r["seconds"] < best["seconds"]:
-                        best = dict(r, peak_rss_mib=max(r["peak_rss_mib"], (best or r)["peak_rss_mib"]))
-                results[kind] = best
+                    best = results.get(kind)
+                    if "error" in r or best is None:
+                        results[kind] = r
+                    elif r["seconds"] < best["seconds"]:
+                        results[kind] = dict(r, peak_rss_mib=max(r["peak_rss_mib"], best["peak_rss_mib"]))
+                    else:
+                        best["peak_rss_mib"] = max(r["peak_rss_mib"], best["peak_rss_mib"])
             rows_out.append((size, n_nodes, results))
     finally:
         server.stdin.close()

@@ -354,3 +354,37 @@ def test_arrow_over_tls(make_cluster, run_playbook, tmp_path, localhost_cert):
     assert plain.rc != 0
     assert "set arrow_tls" in plain.results["load"]["msg"]
     assert "plain" not in secure.model.databases and not secure.model.arrow_server.imports
+
+
+def test_option_errors_are_reported_before_anything_is_sent(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    task = """\
+    - name: {name}
+      graphops.neo4j.neo4j_arrow_load:
+        database: {database}
+        arrow_host: "{{{{ arrow_host }}}}"
+        arrow_port: "{{{{ arrow_port }}}}"
+        nodes: {nodes}
+        relationships: {relationships}
+      ignore_errors: true
+"""
+    node_ok = '[{path: "%s", id_column: person_id, label: [Person]}]' % nodes
+    rel_ok = '[{path: "%s", source_column: a, target_column: b, type: KNOWS}]' % rels
+    cases = {
+        "bad name": dict(database="_bad", nodes=node_ok, relationships=rel_ok),
+        "label on relationships": dict(database="opts", nodes=node_ok,
+                                       relationships='[{path: "%s", label: [X], type: KNOWS}]' % rels),
+        "type and type_column": dict(database="opts", nodes=node_ok,
+                                     relationships='[{path: "%s", type: KNOWS, type_column: a}]' % rels),
+        "properties not names": dict(database="opts", nodes='[{path: "%s", id_column: person_id, properties: 3}]' % nodes,
+                                     relationships=rel_ok),
+    }
+    play = PLAY + "".join(task.format(name=name, **values) for name, values in cases.items())
+    run = run_playbook(play, extra_vars=vars_for(cluster, "opts", nodes, rels))
+    messages = {name: run.results[name]["msg"] for name in cases}
+    assert "database name '_bad' contains the character" in messages["bad name"]
+    assert "relationships[0]: label can only be used with nodes" in messages["label on relationships"]
+    assert "type and type_column are mutually exclusive" in messages["type and type_column"]
+    assert "properties must be a list of column names" in messages["properties not names"]
+    assert all(run.results[name]["failed"] for name in cases)
+    assert not cluster.model.arrow_server.imports and "opts" not in cluster.model.databases
