@@ -41,6 +41,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     PYARROW_IMPORT_ERROR = traceback.format_exc()
 
 DEFAULT_ARROW_PORT = 8491
+ABORT_TIMEOUT = 60.0
 VERSION = "v1"
 
 
@@ -179,7 +180,7 @@ class GdsArrowClient:
                 return  # another thread already renewed it
             try:
                 header = self._client.authenticate_basic_token(
-                    self.username or "", self.password or "", flight.FlightCallOptions(timeout=self._timeout(self.connect_timeout)))
+                    self.username or "", self.password or "", flight.FlightCallOptions(timeout=self._auth_timeout()))
             except Exception as exc:
                 err = classify(exc)
                 if err.kind == "unauthenticated":
@@ -191,6 +192,12 @@ class GdsArrowClient:
                                  err.kind)
             self._headers = [header] if header and header[0] else []
             self._generation += 1
+
+    def _auth_timeout(self):
+        """Connecting obeys the deadline; a renewal after it (for the ABORT) gets connect_timeout."""
+        if self._generation and self.deadline is not None and self.deadline <= time.monotonic():
+            return self.connect_timeout
+        return self._timeout(self.connect_timeout)
 
     def _timeout(self, default=None):
         if self.deadline is None:
@@ -231,11 +238,14 @@ class GdsArrowClient:
     def list_actions(self):
         return self._with_renewal(lambda: [a.type for a in self._client.list_actions(self.options())])
 
-    def action(self, name, body):
+    def action(self, name, body, timeout=None):
+        """``v1/<name>`` with a JSON body; ``timeout`` (seconds) replaces the load's deadline for this call."""
         payload = json.dumps(body).encode("utf-8")
 
         def call():
-            return list(self._client.do_action(flight.Action("%s/%s" % (VERSION, name), payload), self.options()))
+            options = self.options() if timeout is None else flight.FlightCallOptions(headers=list(self._headers),
+                                                                                      timeout=timeout)
+            return list(self._client.do_action(flight.Action("%s/%s" % (VERSION, name), payload), options))
 
         results = self._with_renewal(call)
         if len(results) != 1:
@@ -267,7 +277,8 @@ class GdsArrowClient:
         """Abort the import; True if the server had one, False if it had none.  Never raises
         for a missing process (the server may have aborted it already)."""
         try:
-            self.action("ABORT", dict(name=name))
+            # Not bound by the load's deadline: cleaning up after a timeout is exactly when it is needed.
+            self.action("ABORT", dict(name=name), timeout=ABORT_TIMEOUT)
             return True
         except ArrowError as err:
             if err.kind == "not_found":

@@ -388,3 +388,16 @@ def test_option_errors_are_reported_before_anything_is_sent(cluster, run_playboo
     assert "properties must be a list of column names" in messages["properties not names"]
     assert all(run.results[name]["failed"] for name in cases)
     assert not cluster.model.arrow_server.imports and "opts" not in cluster.model.databases
+
+
+def test_timeout_aborts_a_slow_import(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    faults = cluster.model.arrow_server.faults
+    faults.delay_action("RELATIONSHIP_LOAD_DONE", 6)
+    run = run_playbook(PLAY + LOAD + "        timeout: 3\n", extra_vars=vars_for(cluster, "slow", nodes, rels))
+    assert run.rc != 0
+    result = run.results["load"]
+    assert "timed out" in result["msg"] and result["aborted"] == "aborted"
+    # the server's delayed RELATIONSHIP_LOAD_DONE then finds no import to finish
+    assert cluster.model.wait_for(lambda: faults.delayed_running == 0, 30)
+    assert leftovers(cluster, "slow") == (False, False)

@@ -75,12 +75,23 @@ class Faults:
         self.lock = threading.Lock()
         self.reject_auth = False
         self._actions = {}  # "NODE_LOAD_DONE" -> [times, message]
+        self._delays = {}  # "RELATIONSHIP_LOAD_DONE" -> seconds the action takes before it starts
+        self.delayed_running = 0  # delayed actions still sleeping (tests wait for 0)
         self._cuts = []  # [entity_type or None, after_batches, times, error]
 
     def fail_action(self, action, message=None, times=1):
         name = action.split("/")[-1]
         with self.lock:
             self._actions[name] = [times, message or "Simulated failure of %s" % name]
+
+    def delay_action(self, action, seconds):
+        """Make every call of ``action`` wait ``seconds`` before it runs (a slow server)."""
+        with self.lock:
+            self._delays[action.split("/")[-1]] = seconds
+
+    def delay_for(self, name):
+        with self.lock:
+            return self._delays.get(name, 0)
 
     def cut_stream(self, after_batches, entity_type=None, times=1, error=None):
         """Break the next put stream (of ``entity_type``) after it received ``after_batches`` batches."""
@@ -92,6 +103,7 @@ class Faults:
             self.reject_auth = False
             self._actions.clear()
             self._cuts.clear()
+            self._delays.clear()
 
     def take_action_failure(self, name):
         with self.lock:
@@ -302,6 +314,15 @@ class ArrowServer:
         if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
             raise pa.ArrowInvalid("Action %s needs a JSON body with a non-empty 'name'." % action_type)
         action = action_type.split("/", 1)[1]
+        delay = self.faults.delay_for(action)
+        if delay:
+            with self.faults.lock:
+                self.faults.delayed_running += 1
+            try:
+                self._stop.wait(delay)
+            finally:
+                with self.faults.lock:
+                    self.faults.delayed_running -= 1
         message = self.faults.take_action_failure(action)
         if message:
             raise flight.FlightInternalError(message)
