@@ -447,16 +447,17 @@ def parse_address(text, default_port=DEFAULT_ARROW_PORT):
 
 
 def import_database(client, name, node_batches, relationship_batches, concurrency=1, id_type="INTEGER",
-                    force=False, server_concurrency=None, progress=None):
+                    force=False, server_concurrency=None, progress=None, **create_options):
     """The whole v1 database import: CREATE_DATABASE, node puts, NODE_LOAD_DONE, relationship puts,
-    RELATIONSHIP_LOAD_DONE.  ``*_batches`` yield ``(schema, batch, common_labels)``.
+    RELATIONSHIP_LOAD_DONE.  ``*_batches`` yield ``(schema, batch, common_labels)``; ``create_options``
+    (``id_property``, ``db_format``, ``high_io``) go into the CREATE_DATABASE body.
 
     Any failure after CREATE_DATABASE succeeded (bad data, lost stream, server error, timeout,
     interruption) aborts the import so nothing is left on the server, then re-raises.  Returns a
     dict with the server's counts, the rows and bytes sent and the time taken.
     """
     started = time.monotonic()
-    client.create_database(name, id_type=id_type.upper(), concurrency=server_concurrency, force=force)
+    client.create_database(name, id_type=id_type.upper(), concurrency=server_concurrency, force=force, **create_options)
     stats = dict(name=name, node_count=0, relationship_count=0, nodes_sent=0, relationships_sent=0, bytes_sent=0)
     try:
         rows, size = _put_grouped(client, name, "node", node_batches, concurrency)

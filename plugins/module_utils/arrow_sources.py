@@ -147,6 +147,23 @@ def _file_format(fmt, delimiter=None):
     return ds.IpcFileFormat()
 
 
+def unsupported_property(t):
+    """Why a column of type ``t`` cannot be a Neo4j property, or None.  Neo4j properties are scalars or
+    homogeneous lists of scalars; structs, maps, unions and nested lists have no property equivalent."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        inner = t.value_type
+        if pa.types.is_dictionary(inner):
+            inner = inner.value_type
+        if (pa.types.is_nested(inner) or pa.types.is_null(inner)):
+            return "a list of %s (Neo4j list properties hold scalars only)" % inner
+        return None
+    if pa.types.is_nested(t) or pa.types.is_null(t):
+        return "%s (not a Neo4j property type)" % t
+    return None
+
+
 def _plain_type(t):
     """The type GDS accepts: no large_* variants, no dictionaries (for properties)."""
     if pa.types.is_large_string(t):
@@ -226,6 +243,9 @@ class Mapping:
         for column, out in props:
             if column not in names:
                 raise SourceError("%s: property column '%s' not found; columns are %s." % (where, column, ", ".join(names)))
+            problem = unsupported_property(schema.field(column).type)
+            if problem:
+                raise SourceError("%s: property column '%s' has type %s; leave it out with properties." % (where, column, problem))
             if out in outputs:
                 raise SourceError("%s: property name '%s' is used twice or clashes with a GDS column." % (where, out))
             outputs.add(out)

@@ -138,6 +138,21 @@ options:
       - Threads the server uses to build the database (C(concurrency) of C(CREATE_DATABASE)). Server default
         when not set.
     type: int
+  id_property:
+    description:
+      - Node property in which GDS stores the original id of every node. Server default (C(__originalId__)) when
+        not set.
+    type: str
+  db_format:
+    description:
+      - Store format of the new database. Server default (C(db.db_format)) when not set.
+    type: str
+    choices: [standard, aligned, high_limit, block]
+  high_io:
+    description:
+      - Tell the server that its storage handles parallel, high-throughput IO (GDS C(high_io)).
+    type: bool
+    default: false
   replace:
     description:
       - Drop an existing database of that name (C(DROP DATABASE ... DESTROY DATA)) before loading, and ask the
@@ -371,6 +386,9 @@ def argument_spec():
         batch_size=dict(type="int", default=100000),
         concurrency=dict(type="int", default=4),
         server_concurrency=dict(type="int"),
+        id_property=dict(type="str"),
+        db_format=dict(type="str", choices=["standard", "aligned", "high_limit", "block"]),
+        high_io=dict(type="bool", default=False),
         replace=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="float", default=300.0),
@@ -520,7 +538,8 @@ def load(module, params, name, nodes, rels):
                     arrow_sources.chain(nodes, params["batch_size"]),
                     arrow_sources.chain(rels, params["batch_size"]),
                     concurrency=params["concurrency"], id_type=params["id_type"], force=params["replace"],
-                    server_concurrency=params.get("server_concurrency"))
+                    server_concurrency=params.get("server_concurrency"), id_property=params.get("id_property"),
+                    db_format=params.get("db_format"), high_io=params["high_io"])
             except arrow.ArrowError as exc:
                 raise LoadError(describe_failure(name, exc), **with_abort(result, exc))
             except arrow_sources.SourceError as exc:

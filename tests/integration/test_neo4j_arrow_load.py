@@ -83,7 +83,7 @@ def test_load_counts_idempotence_and_replace(cluster, run_playbook, tmp_path):
     db = cluster.model.databases["people"]
     assert db.graph.label_counts == {"Person": N_NODES}
     assert db.graph.type_counts == {"KNOWS": N_NODES - 1}
-    assert db.graph.node_properties == {"name", "age"}
+    assert db.graph.node_properties == {"name", "age", "__originalId__"}
     assert db.graph.relationship_properties == {"since"}
     # online on every member that hosts it (wait: true)
     assert all(a.current() == "online" for a in db.allocations.values())
@@ -225,13 +225,15 @@ def test_string_ids_csv_and_label_column(cluster, run_playbook, tmp_path):
                      nodes=[{"path": str(nodes), "id_column": "sku", "label_column": "kind"}],
                      relationships=[{"path": str(rels), "source_column": "from", "target_column": "to",
                                      "type_column": "rel"}])
-    run = run_playbook(PLAY + LOAD.replace("batch_size: 64", "batch_size: 2\n        id_type: string"),
+    options = "batch_size: 2\n        id_type: string\n        id_property: sku\n        db_format: aligned"
+    run = run_playbook(PLAY + LOAD.replace("batch_size: 64", options),
                        extra_vars=extra)
     assert run.rc == 0, str(run)
     graph = cluster.model.databases["catalog"].graph
     assert graph.label_counts == {"Book": 2, "Film": 1}
     assert graph.type_counts == {"SIMILAR": 2, "BOUGHT_WITH": 1}
-    assert graph.node_properties == {"price"}
+    assert graph.node_properties == {"price", "sku"}  # id_property keeps the original id
+    assert cluster.model.databases["catalog"].store == "record-aligned-1.1"
 
 
 @pytest.fixture

@@ -136,6 +136,8 @@ class ImportProcess:
         self.id_type = str(body.get("id_type") or "INTEGER").upper()
         self.force = bool(body.get("force", False))
         self.use_bad_collector = bool(body.get("use_bad_collector", False))
+        self.id_property = body.get("id_property") or "__originalId__"
+        self.db_format = body.get("db_format") or body.get("record_format") or None
         self.phase = "nodes"  # nodes -> relationships -> done
         self.lock = threading.Lock()
         self.node_count = 0
@@ -347,6 +349,15 @@ class ArrowServer:
         for key in ("concurrency",):
             if key in body and not isinstance(body[key], int):
                 raise pa.ArrowInvalid("`%s` must be an integer." % key)
+        for key in ("force", "high_io", "use_bad_collector"):
+            if key in body and not isinstance(body[key], bool):
+                raise pa.ArrowInvalid("`%s` must be a boolean." % key)
+        for key in ("db_format", "record_format"):
+            if body.get(key) not in (None, "", "standard", "aligned", "high_limit", "block"):
+                raise pa.ArrowInvalid("Invalid %s `%s`, expected one of [standard, aligned, high_limit, block]."
+                                      % (key, body[key]))
+        if "id_property" in body and not (isinstance(body["id_property"], str) and body["id_property"]):
+            raise pa.ArrowInvalid("`id_property` must be a non-empty string.")
         force = bool(body.get("force", False))
         with self.model.lock:
             exists = name in self.model.databases
@@ -400,7 +411,7 @@ class ArrowServer:
             imp.phase = "done"
             graph = GraphData(label_counts=dict(imp.label_counts), type_counts=dict(imp.type_counts),
                               node_count=imp.node_count, relationship_count=imp.relationship_count,
-                              node_properties=set(imp.node_properties),
+                              node_properties=set(imp.node_properties) | {imp.id_property},
                               relationship_properties=set(imp.relationship_properties))
         try:
             with self.model.lock:
@@ -409,7 +420,10 @@ class ArrowServer:
                         raise AlreadyExists("A database with name `%s` already exists." % imp.name)
                     self.model.drop_database(imp.name)
                 options = {"existingData": "use", "importedBy": "gds.arrow"}
-                self.model.create_database(imp.name, graph=graph, options=options)
+                db = self.model.create_database(imp.name, graph=graph, options=options)
+                if imp.db_format:
+                    db.store = {"standard": "record-standard-1.1", "aligned": "record-aligned-1.1",
+                                "high_limit": "record-high_limit-1.1", "block": "block-block-1.1"}[imp.db_format]
         except errors.Neo4jError as exc:
             raise flight.FlightInternalError("Failed to create database `%s`: %s" % (imp.name, exc.message))
         finally:
@@ -522,7 +536,11 @@ class ArrowServer:
                                          " or list<utf8>" if column == "labels" else ""))
         if not isinstance(common_labels, list) or not all(isinstance(x, str) for x in common_labels):
             raise pa.ArrowInvalid("`common_labels` must be a list of strings.")
+        reserved = set(NODE_RESERVED + REL_RESERVED)
         for f in schema:
+            if f.name not in reserved and _unsupported_property(f.type):
+                raise pa.ArrowInvalid("Column `%s` has type %s, which cannot be stored as a property."
+                                      % (f.name, f.type))
             if pa.types.is_large_string(f.type) or pa.types.is_large_binary(f.type) or pa.types.is_large_list(f.type):
                 raise pa.ArrowInvalid("Column `%s` has type %s; large types are not supported, send %s instead."
                                       % (f.name, f.type, str(f.type).replace("large_", "")))
@@ -589,6 +607,15 @@ class ArrowServer:
             pos = np.minimum(np.searchsorted(nodes, values), nodes.size - 1)
             return nodes[pos] == values
         return pc.is_in(ids, value_set=nodes).to_numpy(zero_copy_only=False)
+
+
+def _unsupported_property(t):
+    """Structs, maps, unions, nulls and nested lists have no Neo4j property equivalent."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return pa.types.is_nested(t.value_type) or pa.types.is_null(t.value_type)
+    return pa.types.is_nested(t) or pa.types.is_null(t)
 
 
 def _label_type_ok(t, allow_list):

@@ -123,11 +123,26 @@ def test_full_import_creates_database(server, model):
     assert db.graph.node_count == 7 and db.graph.relationship_count == 3
     assert db.graph.label_counts == {"A": 4, "B": 1, "C": 2, "Extra": 1}
     assert db.graph.type_counts == {"KNOWS": 2, "LIKES": 1}
-    assert db.graph.node_properties == {"score"}
+    assert db.graph.node_properties == {"score", "__originalId__"}  # GDS keeps the input id
     # starting -> online, honouring model.start_delay
     assert {a.current() for a in db.allocations.values()} == {"starting"}
     assert model.wait_for(lambda: all(a.current() == "online" for a in db.allocations.values()), 5)
     assert "graph1" not in server.imports
+
+
+def test_create_options_id_property_and_db_format(server, model):
+    client = Client(server)
+    with pytest.raises(pa.ArrowInvalid, match="Invalid db_format `fast`"):
+        client.action("v1/CREATE_DATABASE", name="opts", db_format="fast")
+    with pytest.raises(pa.ArrowInvalid, match="`force` must be a boolean"):
+        client.action("v1/CREATE_DATABASE", name="opts", force="yes")
+    client.action("v1/CREATE_DATABASE", name="opts", id_property="uid", db_format="aligned", high_io=True)
+    client.put("opts", "node", [nodes([1])])
+    client.action("v1/NODE_LOAD_DONE", name="opts")
+    client.action("v1/RELATIONSHIP_LOAD_DONE", name="opts")
+    db = model.databases["opts"]
+    assert db.graph.node_properties == {"uid"}
+    assert db.store == "record-aligned-1.1"
 
 
 def test_existing_database_or_running_import_already_exists(server, model):
@@ -159,6 +174,7 @@ def test_relationships_before_node_load_done_are_rejected(server):
     (pa.record_batch({"nodeId": pa.array(["a"])}), "must be of type int64"),
     (pa.record_batch({"nodeId": pa.array([1]), "labels": pa.array([1])}), "`labels` has unsupported type"),
     (pa.record_batch({"nodeId": pa.array([1]), "name": pa.array(["x"], pa.large_string())}), "large types"),
+    (pa.record_batch({"nodeId": pa.array([1]), "s": pa.array([{"a": 1}])}), "cannot be stored as a property"),
 ])
 def test_wrong_node_schema_is_invalid_argument(server, batch, message):
     client = Client(server)

@@ -155,6 +155,8 @@ def test_string_ids_from_integers(tmp_path):
     ({"id": [1]}, {"id_column": "id", "properties": ["nope"]}, "property column 'nope' not found"),
     ({"id": [1]}, {"id_column": "id", "label_column": "kind"}, "label column 'kind' not found"),
     ({"id": [1], "kind": [3]}, {"id_column": "id", "label_column": "kind"}, "must be strings"),
+    ({"id": [1], "s": [{"a": 1}]}, {"id_column": "id"}, "property column 's' has type struct"),
+    ({"id": [1], "l": [[[1]]]}, {"id_column": "id"}, "a list of list"),
 ])
 def test_mapping_errors_name_file_and_column(tmp_path, data, spec, message):
     path = tmp_path / "n.parquet"
