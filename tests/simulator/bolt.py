@@ -75,7 +75,7 @@ class ConnectionClosed(Exception):
 def choose_legacy_version(proposals):
     """The version answering four 4.3-style proposals: the first proposal that matches, highest minor."""
     for i in range(0, 16, 4):
-        _, spread, minor, major = proposals[i:i + 4]
+        _range, spread, minor, major = proposals[i:i + 4]
         if major == 0xFF:
             continue  # a manifest marker, not a version
         for candidate in range(minor, max(minor - spread, 0) - 1, -1):
@@ -296,7 +296,7 @@ class BoltConnection:
 
     def _read_varint(self):
         value, shift = 0, 0
-        for _ in range(10):
+        for _attempt in range(10):
             byte = self._recv_exact(1)[0]
             value |= (byte & 0x7F) << shift
             shift += 7
@@ -603,7 +603,7 @@ class BoltServer:
         listener = self._listener
         while not self._stopping.is_set():
             try:
-                sock, _ = listener.accept()
+                sock, _peer = listener.accept()
             except socket.timeout:
                 continue
             except OSError:
@@ -647,9 +647,9 @@ class BoltServer:
             self._listener = None
         with self._lock:
             connections = list(self._connections.items())
-        for conn, _ in connections:
+        for conn, _thread in connections:
             conn.abort(abrupt)
-        for _, thread in connections:
+        for _conn, thread in connections:
             thread.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             return [t.name for t in self._connections.values() if t.is_alive()]

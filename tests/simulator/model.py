@@ -29,6 +29,11 @@ def utc_now():
     return datetime.now(timezone.utc)
 
 
+def new_database_id():
+    """A fresh database id: 32 upper-case hex digits, like Neo4j's databaseID."""
+    return uuid.uuid4().hex.upper()
+
+
 @dataclass
 class Server:
     """A cluster member as SHOW SERVERS reports it, plus whether its process is up."""
@@ -98,7 +103,7 @@ class Database:
     allocations: dict = field(default_factory=dict)  # server name -> Allocation
     writer: str = None  # server name of the leader (primary that accepts writes)
     options: dict = field(default_factory=dict)
-    database_id: str = field(default_factory=lambda: uuid.uuid4().hex.upper())
+    database_id: str = field(default_factory=new_database_id)
     creation_time: datetime = field(default_factory=utc_now)
     last_start_time: datetime = field(default_factory=utc_now)
     last_stop_time: datetime = None

@@ -194,7 +194,7 @@ def unpack_message(data):
     if not 0xB0 <= marker <= 0xBF:
         raise PackStreamError("a Bolt message must be a structure, got marker 0x%02X" % marker)
     tag = reader.byte()
-    fields = [reader.value() for _ in range(marker - 0xB0)]
+    fields = [reader.value() for _field in range(marker - 0xB0)]
     reader.expect_end()
     return tag, fields
 
@@ -231,7 +231,7 @@ class _Reader:
         if high == 0x80:
             return self.string(marker & 0x0F)
         if high == 0x90:
-            return [self.value() for _ in range(marker & 0x0F)]
+            return [self.value() for _item in range(marker & 0x0F)]
         if high == 0xA0:
             return self.dictionary(marker & 0x0F)
         if high == 0xB0:
@@ -251,7 +251,7 @@ class _Reader:
         if 0xD0 <= marker <= 0xD2:
             return self.string(self.number(*sizes[marker - 0xD0]))
         if 0xD4 <= marker <= 0xD6:
-            return [self.value() for _ in range(self.number(*sizes[marker - 0xD4]))]
+            return [self.value() for _item in range(self.number(*sizes[marker - 0xD4]))]
         if 0xD8 <= marker <= 0xDA:
             return self.dictionary(self.number(*sizes[marker - 0xD8]))
         raise PackStreamError("reserved PackStream marker 0x%02X" % marker)
@@ -264,7 +264,7 @@ class _Reader:
 
     def dictionary(self, size):
         result = {}
-        for _ in range(size):
+        for _entry in range(size):
             key = self.value()
             if not isinstance(key, str):
                 raise PackStreamError("dictionary key must be a string, got %r" % (key,))
@@ -273,7 +273,7 @@ class _Reader:
 
     def structure(self, size):
         tag = self.byte()
-        fields = [self.value() for _ in range(size)]
+        fields = [self.value() for _field in range(size)]
         return _hydrate(tag, fields)
 
 

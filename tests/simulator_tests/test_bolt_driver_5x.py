@@ -49,7 +49,7 @@ print(json.dumps(out))
 @pytest.mark.skipif(not os.access(PYTHON, os.X_OK), reason="no interpreter with neo4j 5.28 at %s" % PYTHON)
 def test_driver_5_28_works_end_to_end(cluster):
     proc = subprocess.run([PYTHON, "-c", SCRIPT, cluster.bolt_uri(), cluster.routing_uri()],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["version"].startswith("5.28.")

@@ -308,7 +308,7 @@ def test_reset_rolls_back_an_open_transaction(raw, single):
     client.send(0x11, {"db": "system"})
     client.send(0x10, "CREATE DATABASE gone", {}, {})
     client.send(0x0F)
-    assert [client.recv()[0] for _ in range(3)] == [SUCCESS, SUCCESS, SUCCESS]
+    assert [client.recv()[0] for _reply in range(3)] == [SUCCESS, SUCCESS, SUCCESS]
     client.send(0x12)  # COMMIT after RESET: no transaction any more
     assert client.recv()[0] == FAILURE
     assert "gone" not in single.model.databases

@@ -119,7 +119,7 @@ def test_routed_driver_uses_the_alias_target_host(cluster):
 
 
 def read_line(proc, timeout):
-    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    ready, _writable, _failed = select.select([proc.stdout], [], [], timeout)
     return proc.stdout.readline() if ready else ""
 
 

@@ -1,7 +1,5 @@
 """The Cypher executor's database commands, driven through the contract API over a 3-server model."""
 
-import time
-
 import pytest
 
 from simulator import errors

@@ -297,8 +297,8 @@ def validate_create_options(model, name, options, replace):
             value.upper() if real == "txLogEnrichment" else value)
     if replace:
         # 5.26 (OM5): no seed option with OR REPLACE; 2025.01+ (OMdev) allows all but existingDataSeed*.
-        forbidden = SEED_OPTIONS if not _is_calver(model.version) else {"existingDataSeedInstance",
-                                                                           "existingDataSeedServer"}
+        forbidden = (SEED_OPTIONS if not _is_calver(model.version)
+                     else {"existingDataSeedInstance", "existingDataSeedServer"})
         for key in normalised:
             if key in forbidden:
                 raise invalid_arguments("Failed to create the specified database '%s': The option '%s' cannot be "

@@ -42,6 +42,7 @@ def parse(query, params=None):
         cur.error("<EOF>")
     return cmd
 
+
 STATEMENT_STARTS = ("ALTER", "CALL", "CREATE", "DROP", "GRANT", "MATCH", "RETURN", "REVOKE", "SHOW", "START",
                     "STOP")
 
@@ -330,7 +331,7 @@ def _alias_target_parts(cur, cmd, is_alter):
         if cur.accept_kw("AT"):
             cmd.url = cur.string_or_param("a string or a parameter")
         elif cur.accept_kw("USER"):
-            user, _ = cur.name()
+            user, _is_param = cur.name()
             cmd.user = user
         elif cur.accept_kw("PASSWORD"):
             cmd.password = cur.string_or_param("a string or a parameter")
@@ -431,7 +432,7 @@ def _user_clauses(cur, cmd, allow_remove):
 
 
 def _create_user(cur, replace):
-    name, _ = cur.name()
+    name, _is_param = cur.name()
     if_not_exists = _if_not_exists(cur)
     if replace and if_not_exists:
         raise errors.syntax_error("Failed to create the specified user '%s': cannot have both `OR REPLACE` and "
@@ -445,14 +446,14 @@ def _create_user(cur, replace):
 
 
 def _create_role(cur, replace):
-    name, _ = cur.name()
+    name, _is_param = cur.name()
     if_not_exists = _if_not_exists(cur)
     if replace and if_not_exists:
         raise errors.syntax_error("Failed to create the specified role '%s': cannot have both `OR REPLACE` and "
                                   "`IF NOT EXISTS`." % name, "42N14")
     copy_of = None
     if cur.accept_kws("AS", "COPY", "OF"):
-        copy_of, _ = cur.name()
+        copy_of, _is_param = cur.name()
     return Command("create_role", "CREATE ROLE", name=name, replace=replace, if_not_exists=if_not_exists,
                    copy_of=copy_of)
 
@@ -482,10 +483,10 @@ def _drop(cur):
         cur.expect_kw("DATABASE")
         return Command("drop_alias", "DROP ALIAS", name=name, if_exists=if_exists)
     if cur.accept_kw("USER"):
-        name, _ = cur.name()
+        name, _is_param = cur.name()
         return Command("drop_user", "DROP USER", name=name, if_exists=_if_exists(cur))
     if cur.accept_kw("ROLE"):
-        name, _ = cur.name()
+        name, _is_param = cur.name()
         return Command("drop_role", "DROP ROLE", name=name, if_exists=_if_exists(cur))
     if cur.at_kw("COMPOSITE", "SERVER", "INDEX", "CONSTRAINT"):
         raise not_supported("DROP %s" % cur.tok.text.upper())
@@ -543,7 +544,7 @@ def _alter(cur):
             cur.error("TARGET")
         return cmd
     if cur.accept_kw("USER"):
-        name, _ = cur.name()
+        name, _is_param = cur.name()
         cmd = Command("alter_user", "ALTER USER", name=name, if_exists=_if_exists(cur), password=None,
                       encrypted=False, change_required=None, suspended=None, home=None, remove_home=False)
         start = cur.pos

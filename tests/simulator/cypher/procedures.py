@@ -175,7 +175,7 @@ def classify(cmd):
 
 
 def call(model, ctx, cmd, db):
-    columns, _, impl = PROCEDURES[cmd.procedure]
+    columns, _runs_on, impl = PROCEDURES[cmd.procedure]
     low, high = ARITY.get(cmd.procedure, (0, 0))
     if cmd.args is None:  # CALL name without parentheses: arguments come from same-named parameters
         args = [cmd.params[p] for p in SIGNATURES.get(cmd.procedure, []) if p in cmd.params]

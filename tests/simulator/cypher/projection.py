@@ -73,7 +73,7 @@ def apply_tail(rows, default_columns, all_columns, tail, params, query=""):
                 raise errors.syntax_error("Variable `%s` not defined %s" % (column, position_text(query, offset)),
                                           "42N62")
             columns.append(alias or column)
-        rows = [{(alias or column): r[column] for column, alias, _ in tail.yield_items} for r in rows]
+        rows = [{(alias or column): r[column] for column, alias, _offset in tail.yield_items} for r in rows]
     rows = _order_rows(list(rows), tail.order, lambda r: Scope(r, params))
     skip, limit = _count(tail.skip, params, "SKIP"), _count(tail.limit, params, "LIMIT")
     if skip:
@@ -95,15 +95,15 @@ def apply_return(rows, columns, ret, params):
     fields = [alias or expr.text for expr, alias in items]
     if len(set(fields)) != len(fields):
         raise errors.syntax_error("Multiple result columns with the same name are not supported", "42N38")
-    aggregated = any(expr.is_aggregate() for expr, _ in items)
+    aggregated = any(expr.is_aggregate() for expr, _alias in items)
     projected = []  # (projected dict, source row)
     if aggregated:
-        keys = [(expr, name) for (expr, _), name in zip(items, fields) if not expr.is_aggregate()]
+        keys = [(expr, name) for (expr, _alias), name in zip(items, fields) if not expr.is_aggregate()]
         groups = {}
         order = []
         for row in rows:
             scope = Scope(row, params)
-            key = tuple(_freeze(evaluate(expr, scope)) for expr, _ in keys)
+            key = tuple(_freeze(evaluate(expr, scope)) for expr, _name in keys)
             if key not in groups:
                 groups[key] = []
                 order.append(key)
@@ -114,12 +114,12 @@ def apply_return(rows, columns, ret, params):
         for key in order:
             members = groups[key]
             first = members[0] if members else Scope({}, params)
-            out = {name: evaluate(expr, first, members) for (expr, _), name in zip(items, fields)}
+            out = {name: evaluate(expr, first, members) for (expr, _alias), name in zip(items, fields)}
             projected.append((out, first.row))
     else:
         for row in rows:
             scope = Scope(row, params)
-            projected.append(({name: evaluate(expr, scope) for (expr, _), name in zip(items, fields)}, row))
+            projected.append(({name: evaluate(expr, scope) for (expr, _alias), name in zip(items, fields)}, row))
     if ret.distinct:
         seen, unique = [], []
         for out, row in projected:
@@ -138,7 +138,7 @@ def apply_return(rows, columns, ret, params):
         projected = projected[skip:]
     if limit is not None:
         projected = projected[:limit]
-    return fields, [[out[f] for f in fields] for out, _ in projected]
+    return fields, [[out[f] for f in fields] for out, _row in projected]
 
 
 def _var(name):

@@ -29,7 +29,7 @@ def _count_of(ret, variable):
     """The single aggregate `count(var)` / `count(*)` this RETURN asks for, else unsupported."""
     if ret.items == "*" or len(ret.items) != 1 or ret.distinct:
         raise not_supported("This MATCH ... RETURN shape")
-    expr, _ = ret.items[0]
+    expr, _alias = ret.items[0]
     if expr.kind != "call" or expr.args[0].lower() != "count" or expr.args[1]:
         raise not_supported("This MATCH ... RETURN shape")
     if not expr.args[3]:

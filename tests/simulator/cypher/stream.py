@@ -62,7 +62,7 @@ class Cursor:
         for i, word in enumerate(words):
             if not self.peek(i).is_kw(word):
                 return False
-        for _ in words:
+        for _word in words:
             self.advance()
         return True
 
