@@ -356,7 +356,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import arrow, arrow_sources
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
-    NEO4J_MUTUALLY_EXCLUSIVE, NEO4J_REQUIRED_IF, Neo4jClient, Neo4jModuleError, ensure_driver, neo4j_argument_spec)
+    NEO4J_MUTUALLY_EXCLUSIVE, NEO4J_REQUIRED_IF, Neo4jClient, Neo4jModuleError, connection_settings, ensure_driver,
+    neo4j_argument_spec)
 from ansible_collections.graphops.neo4j.plugins.module_utils import cypher, databases
 
 SOURCE_OPTIONS = dict(
@@ -427,6 +428,9 @@ def check_params(params):
             raise LoadError("%s must be at least 1." % key)
     if params["server_concurrency"] is not None and params["server_concurrency"] < 1:
         raise LoadError("server_concurrency must be at least 1.")
+    for key in ("timeout", "wait_timeout"):
+        if params[key] < 0:
+            raise LoadError("%s must not be negative." % key)
     if not params["nodes"]:
         raise LoadError("nodes: give at least one node source.")
     for kind, specs, wrong in (("nodes", params["nodes"], REL_ONLY), ("relationships", params["relationships"], NODE_ONLY)):
@@ -495,12 +499,12 @@ def arrow_endpoint(params, client):
     except arrow.ArrowError as exc:
         raise LoadError("gds.debug.arrow() reported listenAddress %r: %s" % (info.get("listenAddress"), exc.msg))
     if host is None:
-        host = bolt_host(params, client)
+        host = bolt_host(params)
     return host, port
 
 
-def bolt_host(params, client):
-    from ansible_collections.graphops.neo4j.plugins.module_utils.connection import connection_settings
+def bolt_host(params):
+    """The host of the Bolt URI, for an Arrow listen address that names no host."""
     uri = connection_settings(dict(params, password="x", token="x"))[0]
     return uri.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
 

@@ -281,8 +281,10 @@ def test_s3_directory_source(cluster, run_playbook, tmp_path, s3_server):
 
 
 def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook, tmp_path):
-    """Without arrow_host the module asks CALL gds.debug.arrow(); async/poll sees a clean result."""
+    """Without arrow_host the module asks CALL gds.debug.arrow(); a wildcard listen address means the
+    Bolt host; async/poll sees a clean result."""
     nodes, rels = write_graph(tmp_path)
+    cluster.model.arrow["listenAddress"] = "0.0.0.0:%d" % cluster.arrow_address[1]
     play = PLAY + """\
     - name: load
       graphops.neo4j.neo4j_arrow_load:
