@@ -3,11 +3,14 @@
 ``parse(query, params)`` returns a :class:`Command` whose ``kind`` names the statement (``show_databases``,
 ``create_database``, ``call``, ``match_count`` ...) and whose attributes carry its parts, with names already
 resolved from parameters.  Grammar follows the Neo4j 5 Cypher manual; anything outside it is a syntax error
-in Neo4j's format, and statements Neo4j has but the simulator does not model fail as unsupported.
+in Neo4j's format.  Administration commands Neo4j has but the simulator does not model fail with
+UnsupportedAdministrationCommand (:func:`not_supported`); data statements it does not model fail with a
+SyntaxError saying so (:func:`not_modelled`), since "unsupported administration command" would send the
+reader looking for an Enterprise-only feature.
 """
 
 from .. import errors
-from .expressions import evaluate, parse_expression, parse_map_entries, Scope
+from .expressions import Expr, evaluate, parse_expression, parse_map_entries, Scope
 from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING
 from .projection import ReturnSpec, Tail
 from .stream import Cursor
@@ -26,7 +29,15 @@ class Command:
 
 
 def not_supported(what):
+    """An administration command (or feature of one) that Neo4j has but the simulator does not model."""
     return errors.unsupported("%s is not supported by the Neo4j simulator." % what)
+
+
+def not_modelled(what):
+    """A data statement (MATCH, CREATE, UNWIND ...) the simulator does not model; it keeps counts, not a graph."""
+    return errors.syntax_error("The Neo4j simulator does not model this statement: %s. It keeps counts, not a "
+                               "graph, and runs only the graph statements listed in tests/simulator/cypher/reads.py."
+                               % what)
 
 
 def parse(query, params=None):
@@ -44,7 +55,7 @@ def parse(query, params=None):
 
 
 STATEMENT_STARTS = ("ALTER", "CALL", "CREATE", "DROP", "GRANT", "MATCH", "RETURN", "REVOKE", "SHOW", "START",
-                    "STOP")
+                    "STOP", "UNWIND")
 
 
 def _statement(cur):
@@ -80,9 +91,13 @@ def _statement(cur):
         return _call(cur)
     if tok.is_kw("MATCH"):
         return _match(cur)
-    if tok.is_kw("ENABLE", "DEALLOCATE", "REALLOCATE", "DRYRUN", "RENAME", "TERMINATE", "USE", "WITH", "UNWIND",
-                 "MERGE", "OPTIONAL", "LOAD", "FOREACH", "DETACH", "DELETE", "SET", "REMOVE", "FINISH"):
+    if tok.is_kw("UNWIND"):
+        return _unwind(cur)
+    if tok.is_kw("ENABLE", "DEALLOCATE", "REALLOCATE", "DRYRUN", "RENAME", "TERMINATE"):
         raise not_supported("'%s'" % tok.text.upper())
+    if tok.is_kw("USE", "WITH", "MERGE", "OPTIONAL", "LOAD", "FOREACH", "DETACH", "DELETE", "SET", "REMOVE",
+                 "FINISH"):
+        raise not_modelled("a statement starting with %s" % tok.text.upper())
     cur.error(*STATEMENT_STARTS)
 
 
@@ -580,7 +595,7 @@ def _grant_revoke(cur):
 def _call(cur):
     cur.expect_kw("CALL")
     if cur.at_sym("{"):
-        raise not_supported("CALL subqueries")
+        raise not_modelled("CALL subqueries")
     parts = [cur.symbolic_name("an identifier")]
     while cur.accept_sym("."):
         parts.append(cur.symbolic_name("an identifier"))
@@ -612,14 +627,21 @@ def _node(cur):
         labels.append(cur.symbolic_name("a node label"))
         while cur.accept_sym("&"):
             labels.append(cur.symbolic_name("a node label"))
-    props = {}
-    if cur.at_sym("{"):
-        props = {k: evaluate(e, Scope({}, cur.params)) for k, e in parse_map_entries(cur)}
-    elif cur.tok.kind == PARAM:
-        tok = cur.advance()
-        props = dict(cur.param_value(tok.value) or {})
+    props = _properties(cur)
     cur.expect_sym(")")
     return {"var": var, "labels": labels, "props": props}
+
+
+def _properties(cur):
+    """A pattern's {key: expr, ...} or $param, as an Expr evaluated per row (it may use an UNWIND variable)."""
+    if cur.at_sym("{"):
+        entries = parse_map_entries(cur)
+        return Expr("map", [entries]) if entries else None
+    if cur.tok.kind == PARAM:
+        tok = cur.advance()
+        cur.param_value(tok.value)  # a missing parameter fails now, as Neo4j checks them up front
+        return Expr("param", [tok.value])
+    return None
 
 
 def _relationship(cur):
@@ -627,7 +649,7 @@ def _relationship(cur):
     left = cur.accept_sym("<-")
     if not left:
         cur.expect_sym("-")
-    var, types, props = None, [], {}
+    var, types, props = None, [], None
     if cur.accept_sym("["):
         if cur.tok.kind in (IDENT, QUOTED):
             var = cur.advance().value
@@ -636,9 +658,8 @@ def _relationship(cur):
             while cur.accept_sym("|"):
                 types.append(cur.symbolic_name("a relationship type"))
         if cur.at_sym("*"):
-            raise not_supported("Variable-length relationships")
-        if cur.at_sym("{"):
-            props = {k: evaluate(e, Scope({}, cur.params)) for k, e in parse_map_entries(cur)}
+            raise not_modelled("variable-length relationships")
+        props = _properties(cur)
         cur.expect_sym("]")
     right = cur.accept_sym("->")
     if not right:
@@ -656,30 +677,48 @@ def _pattern(cur):
     return elements
 
 
-def _create_pattern(cur):
+def _create_pattern(cur, unwind=None):
+    """CREATE pattern, ... [RETURN ...]; ``unwind`` is (list Expr, variable) of a leading UNWIND."""
     patterns = [_pattern(cur)]
     while cur.accept_sym(","):
         patterns.append(_pattern(cur))
-    if not cur.at_end() and not cur.at_sym(";"):
-        raise not_supported("CREATE followed by other clauses")
-    return Command("create_graph", "CREATE", patterns=patterns)
+    ret = None
+    if cur.accept_kw("RETURN"):
+        ret = _return_body(cur)
+    elif not cur.at_end() and not cur.at_sym(";"):
+        raise not_modelled("CREATE followed by %s" % cur.tok.text.upper())
+    return Command("create_graph", "CREATE", patterns=patterns, ret=ret, unwind=unwind)
+
+
+def _unwind(cur):
+    """UNWIND list AS var CREATE ... (the only UNWIND the simulator models)."""
+    cur.expect_kw("UNWIND")
+    source = parse_expression(cur)
+    cur.expect_kw("AS")
+    var = cur.symbolic_name("a variable name")
+    if not cur.accept_kw("CREATE"):
+        raise not_modelled("UNWIND followed by %s" % (cur.tok.text.upper() or "nothing"))
+    if not cur.at_sym("("):
+        cur.error("a graph pattern")
+    return _create_pattern(cur, unwind=(source, var))
 
 
 def _match(cur):
     cur.expect_kw("MATCH")
     pattern = _pattern(cur)
     if cur.at_sym(","):
-        raise not_supported("MATCH with several patterns")
+        raise not_modelled("MATCH with several patterns")
     if cur.at_kw("WHERE"):
-        raise not_supported("MATCH ... WHERE")
+        raise not_modelled("MATCH ... WHERE")
     if cur.accept_kw("DETACH"):
         cur.expect_kw("DELETE")
         var = cur.symbolic_name("a variable")
         return Command("match_delete", "DELETE", pattern=pattern, var=var)
-    if cur.at_kw("DELETE", "SET", "REMOVE", "MERGE", "CREATE", "WITH", "UNWIND", "OPTIONAL", "MATCH", "CALL"):
-        raise not_supported("MATCH ... %s" % cur.tok.text.upper())
+    if cur.at_kw("DELETE", "SET", "REMOVE", "MERGE", "CREATE", "WITH", "UNWIND", "OPTIONAL", "MATCH", "CALL",
+                 "FOREACH"):
+        raise not_modelled("MATCH ... %s" % cur.tok.text.upper())
     cur.expect_kw("RETURN")
     return Command("match_return", "MATCH", pattern=pattern, ret=_return_body(cur))
 
 
-__all__ = ["Command", "parse", "not_supported"]
+__all__ = ["Command", "parse", "not_modelled", "not_supported"]
