@@ -1,28 +1,13 @@
 """The shared connection layer (plugins/module_utils/connection.py): option handling and real driver runs
 against the simulator."""
 
-import importlib
-import pathlib
 import socket
 import ssl
-import sys
-import types
 
 import pytest
 
+from ansible_collections.graphops.neo4j.plugins.module_utils import connection
 
-def _collection_module(name):
-    """Import plugins/module_utils/<name> as ansible_collections.graphops.neo4j... without an install."""
-    root = pathlib.Path(__file__).resolve().parents[4]
-    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []), ("ansible_collections.graphops.neo4j", [str(root)])):
-        if pkg not in sys.modules:
-            module = types.ModuleType(pkg)
-            module.__path__ = path
-            sys.modules[pkg] = module
-    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
-
-
-connection = _collection_module("connection")
 Neo4jModuleError = connection.Neo4jModuleError
 settings = connection.connection_settings
 

@@ -1,25 +1,9 @@
 """Name validation, quoting and statement builders (plugins/module_utils/cypher.py)."""
 
-import importlib
-import pathlib
-import sys
-import types
-
 import pytest
 
+from ansible_collections.graphops.neo4j.plugins.module_utils import cypher
 
-def _collection_module(name):
-    """Import plugins/module_utils/<name> as ansible_collections.graphops.neo4j... without an install."""
-    root = pathlib.Path(__file__).resolve().parents[4]
-    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []), ("ansible_collections.graphops.neo4j", [str(root)])):
-        if pkg not in sys.modules:
-            module = types.ModuleType(pkg)
-            module.__path__ = path
-            sys.modules[pkg] = module
-    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
-
-
-cypher = _collection_module("cypher")
 
 # Strings that try to break out of a name: every one must be refused by every name validator.
 INJECTIONS = [

@@ -1,26 +1,10 @@
 """Planning and waiting logic of neo4j_database (plugins/module_utils/databases.py), without a server."""
 
-import importlib
-import pathlib
-import sys
-import types
-
 import pytest
 
+from ansible_collections.graphops.neo4j.plugins.module_utils import connection
+from ansible_collections.graphops.neo4j.plugins.module_utils import databases
 
-def _collection_module(name):
-    """Import plugins/module_utils/<name> as ansible_collections.graphops.neo4j... without an install."""
-    root = pathlib.Path(__file__).resolve().parents[4]
-    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []), ("ansible_collections.graphops.neo4j", [str(root)])):
-        if pkg not in sys.modules:
-            module = types.ModuleType(pkg)
-            module.__path__ = path
-            sys.modules[pkg] = module
-    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
-
-
-databases = _collection_module("databases")
-connection = _collection_module("connection")
 Neo4jModuleError = connection.Neo4jModuleError
 
 
