@@ -15,7 +15,7 @@ import re
 
 from . import cypher
 from .connection import SCHEMES, Neo4jModuleError
-from .databases import MIN_VERSION, describe_members, read_database, redact
+from .databases import MIN_VERSION, describe_members, read_database, read_servers, redact, server_names
 
 ALIAS_COLUMNS = ("name", "composite", "database", "location", "url", "user", "driver", "properties")
 # Neo4j refuses to mix statement types in one transaction with GQL status 25N01 (older servers:
@@ -131,7 +131,8 @@ def check_name_free(client, name):
 def check_target(client, desired):
     """A local alias must point at an existing standard database, online everywhere unless require_online=false."""
     target = desired["target"]
-    database = read_database(client, target)
+    # The member names (SHOW SERVERS) are read once, for the message naming members that are not online.
+    database = read_database(client, target, server_names(read_servers(client, required=False)))
     if database is None:
         alias = read_alias(client, target)
         if alias is not None:
@@ -141,7 +142,7 @@ def check_target(client, desired):
     if database.get("type") not in (None, "standard"):
         _fail("target: '%s' is a %s database; an alias can only point at a standard database." % (target, database["type"]))
     if desired["require_online"]:
-        offline = [m for m in database["members"] if m.get("currentStatus") != "online"]
+        offline = dict((k, m) for k, m in database["members"].items() if m.get("currentStatus") != "online")
         if offline or database.get("requestedStatus") != "online":
             _fail("target: database '%s' is not online on every member that hosts it (%s). Start it and wait, "
                   "or set require_online=false." % (target, describe_members(offline or database["members"])))

@@ -21,34 +21,52 @@ MIN_VERSION = (5, 26)
 ACCESS = ("read-write", "read-only")
 DROP_DATA = ("dump", "destroy")
 
-# SHOW DATABASES gives one row per hosting member; these columns differ per member.
+# SHOW DATABASES gives one row per allocation (the database on one server); these columns describe the
+# allocation, the others are the same on every row of a database.
 MEMBER_COLUMNS = ("serverID", "address", "role", "writer", "requestedStatus", "currentStatus", "statusMessage",
                   "lastCommittedTxn", "replicationLag")
 FAILED_STATUSES = ("offline", "dirty", "quarantined")
 # A start that ends offline with a message is a failure once it has been seen on this many polls in a row
 # (the first poll after START may still show the previous status).
 FAILED_POLLS = 3
+# SHOW SERVERS refusals that only cost the member names (see read_servers).
+SHOW_SERVERS_REFUSED = ("Neo.ClientError.Security.Forbidden", "Neo.ClientError.Statement.UnsupportedAdministrationCommand")
 
 
 # ----- reading -----------------------------------------------------------------------------------
 
-def summarize(rows):
-    """SHOW DATABASES rows of one database -> one dict with a ``members`` list (None when no rows)."""
+def member_key(row, names_by_id=None):
+    """The member an allocation row belongs to: its server name (from SHOW SERVERS), else its address, else its id."""
+    server_id = row.get("serverID")
+    return (names_by_id or {}).get(server_id) or row.get("address") or server_id or "unknown"
+
+
+def summarize(rows, names_by_id=None):
+    """SHOW DATABASES rows of one database -> one dict (None when no rows).
+
+    The columns shared by every row are at the top; ``members`` maps each member (``member_key``, with
+    ``names_by_id`` = {serverId: server name}) to its allocation columns, in key order; ``writer`` is the
+    member that accepts writes, or None.
+    """
     if not rows:
         return None
     first = rows[0]
     database = dict((k, v) for k, v in first.items() if k not in MEMBER_COLUMNS)
-    members = []
-    for row in sorted(rows, key=lambda r: (r.get("address") is None, r.get("address") or "", r.get("serverID") or "")):
-        members.append(dict((k, row.get(k)) for k in MEMBER_COLUMNS if k in row))
     database["requestedStatus"] = first.get("requestedStatus")
+    database["writer"] = None
+    members = {}
+    for row in sorted(rows, key=lambda r: member_key(r, names_by_id)):
+        key = member_key(row, names_by_id)
+        members[key] = dict((k, row.get(k)) for k in MEMBER_COLUMNS if k in row)
+        if row.get("writer"):
+            database["writer"] = key
     database["members"] = members
     return database
 
 
-def read_database(client, name):
+def read_database(client, name, names_by_id=None):
     stmt = cypher.show_database(name)
-    return summarize(client.read(stmt.query, stmt.params, database="system").rows)
+    return summarize(client.read(stmt.query, stmt.params, database="system").rows, names_by_id)
 
 
 def read_alias(client, name):
@@ -57,18 +75,37 @@ def read_alias(client, name):
     return rows[0] if rows else None
 
 
-def enabled_servers(client):
-    """Servers that can host new allocations (SHOW SERVERS state Enabled)."""
+def read_servers(client, required=True):
+    """SHOW SERVERS rows.
+
+    It needs the SHOW SERVERS privilege, which a user allowed to manage databases may lack (and a
+    server without clustering may not support it); when the rows only name members (not ``required``),
+    such a refusal gives [] and members are keyed by address.
+    """
     stmt = cypher.show_servers()
-    rows = client.read(stmt.query, stmt.params, database="system").rows
-    return [r for r in rows if r.get("state") == "Enabled"]
+    try:
+        return client.read(stmt.query, stmt.params, database="system").rows
+    except Neo4jModuleError as exc:
+        if required or exc.code not in SHOW_SERVERS_REFUSED:
+            raise
+        return []
+
+
+def enabled_servers(servers):
+    """Servers that can host new allocations (SHOW SERVERS state Enabled)."""
+    return [r for r in servers if r.get("state") == "Enabled"]
+
+
+def server_names(servers):
+    """SHOW SERVERS rows -> {serverId: name}, for ``member_key``."""
+    return dict((r.get("serverId"), r.get("name")) for r in servers if r.get("serverId") and r.get("name"))
 
 
 def topology_of(database):
     """(primaries, secondaries) as requested; counted from the members when the columns are missing."""
     if database.get("requestedPrimariesCount") is not None:
         return database["requestedPrimariesCount"], database.get("requestedSecondariesCount") or 0
-    roles = [m.get("role") for m in database["members"]]
+    roles = [m.get("role") for m in database["members"].values()]
     return roles.count("primary"), roles.count("secondary")
 
 
@@ -214,8 +251,8 @@ def _check_type(current):
 # ----- waiting -----------------------------------------------------------------------------------
 
 def unsettled_members(database):
-    """Members whose currentStatus differs from requestedStatus."""
-    return [m for m in database["members"] if m.get("currentStatus") != m.get("requestedStatus")]
+    """{member: allocation} of the members whose currentStatus differs from requestedStatus."""
+    return dict((k, m) for k, m in database["members"].items() if m.get("currentStatus") != m.get("requestedStatus"))
 
 
 def settled(database):
@@ -224,17 +261,25 @@ def settled(database):
     if unsettled_members(database):
         return False
     primaries, secondaries = topology_of(database)
-    roles = [m.get("role") for m in database["members"]]
+    roles = [m.get("role") for m in database["members"].values()]
     if database.get("requestedPrimariesCount") is not None and (roles.count("primary"), roles.count("secondary")) != (primaries, secondaries):
         return False  # a topology change is still moving allocations
     return True
 
 
+def describe_member(key, member):
+    """How a message names a member (``member_key``): server name and address when both are known."""
+    address = member.get("address")
+    if not address:
+        return "%s (address unknown)" % ("server " + key if key == member.get("serverID") else key)
+    return address if key == address else "%s (%s)" % (key, address)
+
+
 def describe_members(members):
+    """``members`` ({member: allocation}) as text for error messages, one part per member."""
     parts = []
-    for m in members:
-        where = m.get("address") or "server %s (address unknown)" % (m.get("serverID") or "?")
-        text = "%s: currentStatus '%s', requestedStatus '%s'" % (where, m.get("currentStatus"), m.get("requestedStatus"))
+    for key, m in members.items():
+        text = "%s: currentStatus '%s', requestedStatus '%s'" % (describe_member(key, m), m.get("currentStatus"), m.get("requestedStatus"))
         if m.get("statusMessage"):
             text += ", statusMessage '%s'" % m["statusMessage"]
         parts.append(text)
@@ -249,8 +294,11 @@ class WaitFailed(Neo4jModuleError):
         self.database = database
 
 
-def wait_settled(client, name, timeout, absent=False, sleep=None):
-    """Poll SHOW DATABASES until every member's currentStatus equals requestedStatus (or the database is gone)."""
+def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=None):
+    """Poll SHOW DATABASES until every member's currentStatus equals requestedStatus (or the database is gone).
+
+    ``names_by_id`` (``server_names``) is read once by the caller, so polling costs one query per poll.
+    """
     failed_polls = [0]
 
     def done(database):
@@ -258,8 +306,8 @@ def wait_settled(client, name, timeout, absent=False, sleep=None):
             return database is None
         if database is None:
             return False
-        failed = [m for m in database["members"]
-                  if m.get("requestedStatus") == "online" and m.get("currentStatus") in FAILED_STATUSES and m.get("statusMessage")]
+        failed = dict((k, m) for k, m in database["members"].items()
+                      if m.get("requestedStatus") == "online" and m.get("currentStatus") in FAILED_STATUSES and m.get("statusMessage"))
         failed_polls[0] = failed_polls[0] + 1 if failed else 0
         if failed_polls[0] >= FAILED_POLLS:
             raise WaitFailed("Database '%s' failed to start: %s" % (name, describe_members(failed)), database)
@@ -267,7 +315,7 @@ def wait_settled(client, name, timeout, absent=False, sleep=None):
 
     kwargs = dict(sleep=sleep) if sleep else {}
     try:
-        return poll(lambda: read_database(client, name), done, timeout, **kwargs)
+        return poll(lambda: read_database(client, name, names_by_id), done, timeout, **kwargs)
     except WaitTimeout as exc:
         database = exc.last
         if absent:
@@ -295,8 +343,11 @@ def ensure(client, params, check_mode=False):
     """Bring one database to the state the options describe; return the module result (without ``failed``)."""
     desired = validate(params)
     name = desired["name"]
-    current = read_database(client, name)
-    servers = enabled_servers(client) if desired["topology"] and desired["state"] != "absent" else None
+    check_topology = bool(desired["topology"]) and desired["state"] != "absent"
+    servers = read_servers(client, required=check_topology)
+    names_by_id = server_names(servers)
+    current = read_database(client, name, names_by_id)
+    servers = enabled_servers(servers) if check_topology else None
     alias = read_alias(client, name) if current is None and desired["state"] != "absent" else None
     statements, after = plan(desired, current, servers, alias)
     result = dict(changed=bool(statements), queries=[redact(s) for s in statements],
@@ -310,11 +361,12 @@ def ensure(client, params, check_mode=False):
         client.admin(stmt.query, stmt.params)
     if desired["wait"] and (statements or desired["state"] != "absent"):
         try:
-            database = wait_settled(client, name, desired["wait_timeout"], absent=desired["state"] == "absent")
+            database = wait_settled(client, name, desired["wait_timeout"], absent=desired["state"] == "absent",
+                                    names_by_id=names_by_id)
         except WaitFailed as exc:
             exc.result = dict(result, database=exc.database)
             raise
     else:
-        database = read_database(client, name)
+        database = read_database(client, name, names_by_id)
     result["database"] = database
     return result

@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from .databases import server_names, summarize
+
 SUBSETS = ("servers", "databases", "aliases", "users", "roles", "version", "memory", "health")
 SUBSET_ALIASES = {"jmx": "memory"}
 
@@ -25,10 +27,6 @@ SHOW_USERS = "SHOW USERS YIELD *"
 SHOW_ROLES = "SHOW ROLES WITH USERS YIELD role, member"
 QUERY_JMX = "CALL dbms.queryJmx($query) YIELD name, attributes RETURN name, attributes"
 MEMORY_MBEAN = "java.lang:type=Memory"
-
-# SHOW DATABASES columns that describe one allocation (one member) rather than the database.
-MEMBER_COLUMNS = ("address", "role", "writer", "currentStatus", "statusMessage", "serverID", "lastCommittedTxn",
-                  "replicationLag")
 
 
 class SubsetError(ValueError):
@@ -74,38 +72,26 @@ def servers_from_rows(rows):
 
 
 def server_names_by_id(servers):
-    return dict((info.get("serverId"), name) for name, info in servers.items() if info.get("serverId"))
-
-
-def _member_key(row, names_by_id):
-    """Which member an allocation row belongs to: the server name when SHOW SERVERS told us."""
-    server_id = row.get("serverID")
-    return names_by_id.get(server_id) or row.get("address") or server_id or "unknown"
+    """``servers_from_rows`` output -> {serverId: name}."""
+    return server_names(dict(info, name=name) for name, info in servers.items())
 
 
 def databases_from_rows(rows, names_by_id=None):
-    """SHOW DATABASES rows (one per allocation) -> {name: database facts with a ``members`` dict}.
+    """SHOW DATABASES rows (one per allocation) -> {name: database facts}.
 
-    Each member entry carries the allocation columns (``currentStatus``, ``statusMessage``, ``role``,
-    ``writer``...).  ``writer`` names the member that accepts writes, and ``healthy`` says whether every
-    member has reached the requested status.
+    Each database is shaped by ``databases.summarize`` (``members`` keyed by server name, ``writer``),
+    the shape neo4j_database returns too, plus ``healthy``: whether every member has reached the
+    requested status.
     """
-    names_by_id = names_by_id or {}
-    out = {}
+    grouped = {}
     for row in rows:
-        name = row["name"]
-        db = out.get(name)
-        if db is None:
-            db = _without(row, "name", *MEMBER_COLUMNS)
-            db["members"] = {}
-            db["writer"] = None
-            out[name] = db
-        key = _member_key(row, names_by_id)
-        db["members"][key] = dict((k, row.get(k)) for k in MEMBER_COLUMNS if k in row)
-        if row.get("writer"):
-            db["writer"] = key
-    for name, db in out.items():
+        grouped.setdefault(row["name"], []).append(row)
+    out = {}
+    for name, db_rows in grouped.items():
+        db = summarize(db_rows, names_by_id)
+        del db["name"]
         db["healthy"] = not database_problems(name, db)
+        out[name] = db
     return out
 
 

@@ -25,14 +25,26 @@ def desired(**params):
 SERVERS = [dict(name="server%d" % i, state="Enabled") for i in (1, 2, 3)]
 
 
-def test_summarize_groups_member_columns():
-    db = databases.summarize([row("b", "secondary", p=1, s=1), row("a", p=1, s=1)])
+NAMES = {"a-id": "server1", "b-id": "server2"}  # serverId -> name, as SHOW SERVERS gives them
+
+
+def test_summarize_keys_members_by_server_name():
+    db = databases.summarize([row("b", "secondary", p=1, s=1), row("a", p=1, s=1)], NAMES)
     assert db["name"] == "movies" and db["requestedStatus"] == "online"
-    assert [m["address"] for m in db["members"]] == ["a:7687", "b:7687"]
-    assert db["members"][1] == dict(serverID="b-id", address="b:7687", role="secondary", writer=False,
-                                    requestedStatus="online", currentStatus="online", statusMessage="")
+    assert list(db["members"]) == ["server1", "server2"]
+    assert db["members"]["server2"] == dict(serverID="b-id", address="b:7687", role="secondary", writer=False,
+                                            requestedStatus="online", currentStatus="online", statusMessage="")
+    assert db["writer"] == "server1"
     assert "currentStatus" not in db and "address" not in db
     assert databases.summarize([]) is None
+
+
+def test_members_fall_back_to_address_then_server_id():
+    rows = [row("b", "secondary"), row("c", "secondary", current="unknown")]
+    rows[1]["address"] = None
+    db = databases.summarize(rows, {"a-id": "server1"})
+    assert list(db["members"]) == ["b:7687", "c-id"]
+    assert db["writer"] is None
 
 
 def test_create_when_missing_with_topology_access_and_stop():
@@ -155,7 +167,7 @@ def no_sleep(_seconds):
 def test_wait_returns_once_settled():
     client = ScriptedClient([row("a", current="starting")], [row("a", current="starting")], [row("a")])
     db = databases.wait_settled(client, "movies", timeout=60, sleep=no_sleep)
-    assert db["members"][0]["currentStatus"] == "online"
+    assert db["members"]["a:7687"]["currentStatus"] == "online"
     assert client.reads == 3
 
 
@@ -163,11 +175,13 @@ def test_wait_fails_fast_on_a_failed_start_with_each_message():
     failed = [row("a", current="offline", message="Unable to start: disk full", s=1), row("b", "secondary", current="online", s=1)]
     client = ScriptedClient(failed)
     with pytest.raises(databases.WaitFailed) as err:
-        databases.wait_settled(client, "movies", timeout=600, sleep=no_sleep)
-    assert err.value.msg.startswith("Database 'movies' failed to start: a:7687: currentStatus 'offline', requestedStatus 'online', ")
+        databases.wait_settled(client, "movies", timeout=600, sleep=no_sleep, names_by_id=NAMES)
+    assert err.value.msg.startswith("Database 'movies' failed to start: server1 (a:7687): currentStatus 'offline', "
+                                    "requestedStatus 'online', ")
     assert "statusMessage 'Unable to start: disk full'" in err.value.msg
-    assert client.reads == databases.FAILED_POLLS
-    assert err.value.database["members"][0]["statusMessage"] == "Unable to start: disk full"
+    assert "server2" not in err.value.msg
+    assert client.reads == databases.FAILED_POLLS  # the names were given, not read again per poll
+    assert err.value.database["members"]["server1"]["statusMessage"] == "Unable to start: disk full"
 
 
 def test_wait_times_out_listing_members_that_did_not_make_it():
@@ -181,6 +195,13 @@ def test_wait_times_out_listing_members_that_did_not_make_it():
     assert "a:7687" not in err.value.msg
 
 
+def test_messages_name_members_by_server_name_and_address():
+    members = {"server1": dict(address="a:7687", currentStatus="online", requestedStatus="online"),
+               "server3": dict(address=None, serverID="c-id", currentStatus="unknown", requestedStatus="online")}
+    assert databases.describe_members(members) == ("server1 (a:7687): currentStatus 'online', requestedStatus 'online'; "
+                                                   "server3 (address unknown): currentStatus 'unknown', requestedStatus 'online'")
+
+
 def test_wait_for_absent():
     client = ScriptedClient([row("a", current="deallocating", requested="offline")], [])
     assert databases.wait_settled(client, "movies", timeout=60, absent=True, sleep=no_sleep) is None
@@ -191,3 +212,45 @@ def test_redact_masks_secrets():
     shown = databases.redact(stmt)
     assert shown["params"]["option_seedCredentials"] == "********"
     assert stmt.params["option_seedCredentials"] == "ak;sk"
+
+
+class ServerClient:
+    """Answers SHOW SERVERS (or refuses it with ``refuse``) and SHOW DATABASES for one database, recording the queries."""
+
+    def __init__(self, rows, servers, refuse=None):
+        self.rows, self.servers, self.refuse = rows, servers, refuse
+        self.sent = []
+
+    def read(self, query, params=None, database=None):
+        assert database == "system"
+        self.sent.append(query)
+        if query == databases.cypher.SHOW_SERVERS:
+            if self.refuse:
+                raise Neo4jModuleError("User 'dba' is not allowed to do this on database 'system'", code=self.refuse)
+            return connection.QueryResult(self.servers)
+        if query == databases.cypher.SHOW_DATABASE:
+            return connection.QueryResult([r for r in self.rows if r["name"] == params["name"]])
+        raise AssertionError("unexpected query %s" % query)
+
+
+SERVER_ROWS = [dict(name="server%d" % i, serverId="%s-id" % s, state="Enabled") for i, s in ((1, "a"), (2, "b"))]
+
+
+def test_ensure_reads_the_server_names_once():
+    client = ServerClient([row("a"), row("b", "secondary")], SERVER_ROWS)
+    result = databases.ensure(client, dict(name="movies", topology=dict(primaries=1, secondaries=1)), check_mode=True)
+    assert list(result["database"]["members"]) == ["server1", "server2"]
+    assert result["database"]["writer"] == "server1"
+    assert client.sent.count(databases.cypher.SHOW_SERVERS) == 1
+
+
+def test_without_show_servers_members_are_keyed_by_address():
+    for code in databases.SHOW_SERVERS_REFUSED:
+        client = ServerClient([row("a"), row("b", "secondary")], SERVER_ROWS, refuse=code)
+        result = databases.ensure(client, dict(name="movies"), check_mode=True)
+        assert list(result["database"]["members"]) == ["a:7687", "b:7687"]
+        assert result["database"]["writer"] == "a:7687"
+    # checking a topology needs the servers, so the refusal stands
+    client = ServerClient([row("a")], SERVER_ROWS, refuse="Neo.ClientError.Security.Forbidden")
+    with pytest.raises(Neo4jModuleError, match="not allowed"):
+        databases.ensure(client, dict(name="movies", topology=dict(primaries=1)), check_mode=True)

@@ -1,14 +1,8 @@
 """Pure logic of neo4j_info: subset parsing, shaping of SHOW rows, JMX parsing and the health verdict."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[4] / "plugins" / "module_utils" / "info.py"
-_spec = importlib.util.spec_from_file_location("graphops_neo4j_info", _PATH)
-info = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(info)
+from ansible_collections.graphops.neo4j.plugins.module_utils import cypher, databases, info
 
 ALL = set(info.SUBSETS)
 
@@ -266,6 +260,21 @@ def test_gather_only_what_was_asked():
     client = StubClient(cluster_answers())
     assert set(info.gather(client, {"users"})) == {"users"}
     assert [q for q, _p, _d in client.sent] == [info.SHOW_USERS]
+
+
+def test_neo4j_info_and_neo4j_database_return_the_same_members():
+    """Both modules shape SHOW DATABASES through databases.summarize: same member keys, columns and writer."""
+    movies = [db_row("movies", "server1"), db_row("movies", "server2", writer=True),
+              db_row("movies", "server3", current="unknown", message="Server is unavailable", role="secondary")]
+    answers = cluster_answers()
+    answers[info.SHOW_DATABASES] = movies + [db_row("neo4j", "server1", writer=True)]
+    answers[cypher.SHOW_DATABASE] = movies
+    facts = info.gather(StubClient(answers), {"databases"})
+    database = databases.ensure(StubClient(answers), {"name": "movies"}, check_mode=True)["database"]
+    assert database["members"] == facts["databases"]["movies"]["members"]
+    assert list(database["members"]) == ["server1", "server2", "server3"]
+    assert database["members"]["server3"]["address"] is None
+    assert database["writer"] == facts["databases"]["movies"]["writer"] == "server2"
 
 
 # ----- member connections ------------------------------------------------------------------------
