@@ -167,6 +167,8 @@ def test_offline_target_needs_require_online_false(cluster, run_playbook):
     assert run.rc == 0, run
     assert run.results["refused"]["msg"].startswith("target: database 'stopped-db' is not online on every member that hosts it (")
     assert "currentStatus 'offline'" in run.results["refused"]["msg"]
+    hosts = cluster.model.databases["stopped-db"].allocations
+    assert hosts and all("%s (%s): currentStatus 'offline'" % (m, cluster.model.servers[m].address) in run.results["refused"]["msg"] for m in hosts)
     assert run.results["allowed"]["changed"] is True
     assert cluster.model.aliases["movies"].database == "stopped-db"
 

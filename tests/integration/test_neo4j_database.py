@@ -28,6 +28,10 @@ def target_vars(cluster, **extra):
     return dict(neo4j_uri=cluster.routing_uri(), neo4j_username="neo4j", neo4j_password="password", **extra)
 
 
+def show_servers_count(cluster):
+    return sum(1 for s in cluster.statements if s.query.lstrip().upper().startswith("SHOW SERVERS"))
+
+
 def admin_statements(cluster):
     """Statements that would change the server (everything but SHOW and CALL ... reads)."""
     return [s.query for s in cluster.statements if s.query.lstrip().upper().startswith(ADMIN_WORDS)]
@@ -51,9 +55,13 @@ def test_create_wait_idempotent_and_returned_members(cluster, run_playbook):
     db = cluster.model.databases["movies-2025"]
     assert (db.primaries, db.secondaries) == (2, 1)
     members = created["database"]["members"]
-    assert sorted(m["role"] for m in members) == ["primary", "primary", "secondary"]
-    assert all(m["currentStatus"] == "online" and m["requestedStatus"] == "online" for m in members)
-    assert sum(m["writer"] for m in members) == 1
+    assert set(members) <= set(cluster.members)  # keyed by server name
+    assert sorted(m["role"] for m in members.values()) == ["primary", "primary", "secondary"]
+    assert all(m["currentStatus"] == "online" and m["requestedStatus"] == "online" for m in members.values())
+    assert sum(m["writer"] for m in members.values()) == 1
+    assert members[created["database"]["writer"]]["writer"] is True
+    assert set(again["database"]["members"]) == set(members)
+    assert show_servers_count(cluster) == 2  # once per task, however many times the wait polled
     assert created["database"]["name"] == "movies-2025"
     assert created["diff"] == {"before": {"state": "absent"},
                                "after": {"name": "movies-2025", "state": "started", "access": "read-write",
@@ -103,10 +111,10 @@ def test_stop_start_access_topology_and_drop(cluster, run_playbook):
 """), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
     r = run.results
-    assert r["stop"]["changed"] and all(m["currentStatus"] == "offline" for m in r["stop"]["database"]["members"])
+    assert r["stop"]["changed"] and all(m["currentStatus"] == "offline" for m in r["stop"]["database"]["members"].values())
     assert r["read-only while stopped"]["database"]["access"] == "read-only"
-    assert r["start"]["changed"] and all(m["currentStatus"] == "online" for m in r["start"]["database"]["members"])
-    assert len(r["grow"]["database"]["members"]) == 3
+    assert r["start"]["changed"] and all(m["currentStatus"] == "online" for m in r["start"]["database"]["members"].values())
+    assert set(r["grow"]["database"]["members"]) == set(cluster.members)
     assert [q["query"] for q in r["drop"]["queries"]] == ["DROP DATABASE `movies` IF EXISTS DUMP DATA"]
     assert r["drop"]["database"] is None and r["drop again"]["changed"] is False
     assert "movies" not in cluster.model.databases
@@ -119,7 +127,8 @@ def test_slow_start_is_waited_for(cluster, run_playbook):
   graphops.neo4j.neo4j_database: {name: slow, wait_timeout: 60}
 """), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
-    assert run.results["create slow"]["database"]["members"][0]["currentStatus"] == "online"
+    [(member, allocation)] = run.results["create slow"]["database"]["members"].items()
+    assert member in cluster.members and allocation["currentStatus"] == "online"
 
 
 def test_wait_timeout_reports_members_still_starting(cluster, run_playbook):
@@ -132,8 +141,9 @@ def test_wait_timeout_reports_members_still_starting(cluster, run_playbook):
     result = run.results["create slow"]
     assert result["failed"] is True and result["changed"] is True
     assert "Database 'slow' did not reach its requested status on every member within wait_timeout=1.0 s" in result["msg"]
-    assert "currentStatus 'starting'" in result["msg"]
-    assert result["database"]["members"][0]["currentStatus"] == "starting"
+    [(member, allocation)] = result["database"]["members"].items()
+    assert allocation["currentStatus"] == "starting"
+    assert "%s (%s): currentStatus 'starting'" % (member, allocation["address"]) in result["msg"]
 
 
 def test_failed_start_reports_the_status_message(cluster, run_playbook):
@@ -146,6 +156,8 @@ def test_failed_start_reports_the_status_message(cluster, run_playbook):
     result = run.results["create broken"]
     assert result["msg"].startswith("Database 'broken' failed to start: ")
     assert "statusMessage 'Unable to start database: the store is corrupt'" in result["msg"]
+    for member, allocation in result["database"]["members"].items():
+        assert "%s (%s): currentStatus 'offline'" % (member, allocation["address"]) in result["msg"]
 
 
 def test_member_killed_during_the_wait(cluster, run_playbook):
@@ -171,8 +183,9 @@ def test_member_killed_during_the_wait(cluster, run_playbook):
     assert result["failed"] is True
     assert "statusMessage 'Server is unavailable'" in result["msg"]
     assert "currentStatus 'unknown'" in result["msg"]
-    down = [m for m in result["database"]["members"] if m["address"] is None]
-    assert len(down) == 1 and down[0]["statusMessage"] == "Server is unavailable"
+    down = {k: m for k, m in result["database"]["members"].items() if m["address"] is None}
+    assert list(down) == [victim] and down[victim]["statusMessage"] == "Server is unavailable"
+    assert "%s (address unknown): currentStatus 'unknown'" % victim in result["msg"]
 
 
 BAD_INPUT = [
