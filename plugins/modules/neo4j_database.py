@@ -172,7 +172,8 @@ RETURN = r'''
 database:
   description:
     - The database as C(SHOW DATABASES YIELD *) reports it after the task (before it in check mode), with the columns that are
-      the same on every member at the top and one entry per hosting member in RV(database.members).
+      the same on every member at the top and one entry per hosting member in RV(database.members), the same shape as a
+      database in the C(databases) result of M(graphops.neo4j.neo4j_info) (without C(healthy)).
     - V(null) when the database does not exist.
   returned: always
   type: dict
@@ -206,10 +207,16 @@ database:
       description: Requested number of secondaries.
       type: int
       sample: 0
+    writer:
+      description: Key in RV(database.members) of the member that accepts writes; V(null) when none does.
+      type: str
+      sample: server1
     members:
-      description: One entry per server hosting the database.
-      type: list
-      elements: dict
+      description:
+        - One entry per server hosting the database, keyed by server name as C(SHOW SERVERS) lists it.
+        - When the server is not listed, or the user may not run C(SHOW SERVERS), the key is the member's address (else its
+          C(serverID)).
+      type: dict
       contains:
         address:
           description: Bolt address of the server; V(null) when the server is unavailable.
@@ -238,6 +245,13 @@ database:
           description: Explanation Neo4j gives for the status, for example the reason a start failed.
           type: str
           sample: ""
+        lastCommittedTxn:
+          description: Id of the last transaction committed on this member; V(null) when the member is unavailable.
+          type: int
+        replicationLag:
+          description: How many transactions this member is behind the most up-to-date member.
+          type: int
+          sample: 0
   sample:
     name: movies
     type: standard
@@ -246,13 +260,18 @@ database:
     requestedStatus: online
     requestedPrimariesCount: 1
     requestedSecondariesCount: 0
+    writer: server1
     members:
-      - address: db1.example.com:7687
+      server1:
+        address: db1.example.com:7687
+        serverID: d6f5c1a8-4e1d-4bb2-9a76-2a3e1e4b5f10
         role: primary
         writer: true
         requestedStatus: online
         currentStatus: online
         statusMessage: ""
+        lastCommittedTxn: 7
+        replicationLag: 0
 queries:
   description:
     - The administration statements sent (in check mode, the ones that would be sent), with their parameters; secrets are masked.

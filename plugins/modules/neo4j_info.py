@@ -115,9 +115,10 @@ databases:
   description:
     - C(SHOW DATABASES YIELD *), keyed by database name, with one entry per hosting member under C(members).
     - Database-level columns (C(type), C(access), C(aliases), C(requestedStatus), C(default), C(home), C(options),
-      counts and times) are given once. Member entries carry C(address), C(role), C(writer), C(currentStatus),
-      C(statusMessage), C(serverID), C(lastCommittedTxn) and C(replicationLag).
-    - C(members) is keyed by server name (C(serverID) or the address when the server is not listed).
+      counts and times) are given once. Member entries carry C(address), C(role), C(writer), C(requestedStatus),
+      C(currentStatus), C(statusMessage), C(serverID), C(lastCommittedTxn) and C(replicationLag).
+    - C(members) is keyed by server name (the address, or else C(serverID), when the server is not listed in
+      C(SHOW SERVERS)). M(graphops.neo4j.neo4j_database) returns its database in the same shape.
     - C(writer) names the member that accepts writes, or is null. C(healthy) is true when every member's
       C(currentStatus) equals C(requestedStatus).
   returned: when V(databases) is gathered
@@ -135,6 +136,7 @@ databases:
           address: db1.example.com:7687
           role: primary
           writer: true
+          requestedStatus: online
           currentStatus: online
           statusMessage: ""
 aliases:
