@@ -54,8 +54,9 @@ def deploy_vars(target, release, part="part-1", **extra):
     return values
 
 
-def seed(model, name, graph=PART1):
-    """A release database that is online on its members, holding `graph`'s counts."""
+def seed(model, name, graph=None):
+    """A release database that is online on its members, holding `graph`'s counts (default: part 1)."""
+    graph = graph or PART1
     with model.lock:
         model.create_database(name, start_delay=0, graph=GraphData(
             label_counts=dict(graph["labels"]), type_counts=dict(graph["types"]),
