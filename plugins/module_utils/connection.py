@@ -12,6 +12,13 @@ Stable API (other modules build on it; change it only additively):
     Pass to ``AnsibleModule(mutually_exclusive=..., required_if=...)`` (add your own entries).
 ``ensure_driver(module)``
     ``fail_json`` with ``missing_required_lib('neo4j')`` when the driver is not importable.
+``neo4j_module(options)``
+    The ``AnsibleModule`` of a module taking the connection options plus its own ``options``, with
+    check mode and the two lists above.
+``run_module(module, work, validate=None, fail_extra=None)``
+    The end of every ``main()``: ``validate(params)`` (before connecting), ``work(client)`` with one
+    ``Neo4jClient``, ``exit_json`` with what ``work`` returns; ``fail_json`` on ``ValueError`` or
+    ``Neo4jModuleError`` (see its docstring for the failure payload).
 ``Neo4jClient(params)``
     Built from the module's params (a plain dict; no Ansible needed below this line):
 
@@ -50,7 +57,7 @@ import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 try:
     import neo4j
@@ -95,6 +102,38 @@ def ensure_driver(module):
     """Fail the module in the Ansible way when the neo4j driver is missing."""
     if not HAS_NEO4J:
         module.fail_json(msg=missing_required_lib("neo4j"), exception=NEO4J_IMPORT_ERROR)
+
+
+def neo4j_module(options):
+    """The AnsibleModule of a module with the connection options plus its own ``options``."""
+    argument_spec = neo4j_argument_spec()
+    argument_spec.update(options)
+    return AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                         mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE, required_if=NEO4J_REQUIRED_IF)
+
+
+def run_module(module, work, validate=None, fail_extra=None):
+    """Run ``work(client)`` for ``module`` and exit with the dict it returns.
+
+    ``validate(params)`` runs before any connection is made.  A ``ValueError`` (a refused option or
+    value) or a ``Neo4jModuleError`` ends the module with ``fail_json``: ``fail_extra`` (defaults such
+    as ``changed=False`` or the query), updated with the error's partial ``result`` when it carries
+    one, then its message and Neo4j codes.
+    """
+    ensure_driver(module)
+    try:
+        if validate is not None:
+            validate(module.params)
+        with Neo4jClient(module.params) as client:
+            result = work(client)
+    except ValueError as exc:
+        module.fail_json(**dict(fail_extra or {}, msg=str(exc)))
+    except Neo4jModuleError as exc:
+        failure = dict(fail_extra or {})
+        failure.update(getattr(exc, "result", None) or {})
+        failure.update(exc.as_fail_kwargs())
+        module.fail_json(**failure)
+    module.exit_json(**result)
 
 
 class Neo4jModuleError(Exception):

@@ -209,22 +209,12 @@ diff:
     after: {state: present, name: movies, target: movies-2025-02-01, location: local, properties: {}}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
-    NEO4J_MUTUALLY_EXCLUSIVE,
-    NEO4J_REQUIRED_IF,
-    Neo4jClient,
-    Neo4jModuleError,
-    ensure_driver,
-    neo4j_argument_spec,
-)
+from ansible_collections.graphops.neo4j.plugins.module_utils.connection import neo4j_module, run_module
 from ansible_collections.graphops.neo4j.plugins.module_utils import aliases
 
 
 def main():
-    argument_spec = neo4j_argument_spec()
-    argument_spec.update(
+    module = neo4j_module(dict(
         name=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         target=dict(type='str'),
@@ -236,26 +226,11 @@ def main():
         update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
         driver=dict(type='dict'),
         properties=dict(type='dict'),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE,
-        required_if=NEO4J_REQUIRED_IF,
-    )
-    ensure_driver(module)
-
-    try:
-        aliases.validate(module.params)  # refuse contradictory options before connecting
-        with Neo4jClient(module.params) as client:
-            result = aliases.ensure(client, module.params, check_mode=module.check_mode)
-    except ValueError as exc:  # a statement builder refused a value the checks above let through
-        module.fail_json(msg=str(exc), changed=False)
-    except Neo4jModuleError as exc:
-        failure = exc.as_fail_kwargs()
-        failure.setdefault('changed', False)
-        module.fail_json(**failure)
-    module.exit_json(**result)
+    ))
+    # aliases.validate refuses contradictory options before connecting; a statement builder may
+    # still refuse a value with ValueError.
+    run_module(module, lambda client: aliases.ensure(client, module.params, check_mode=module.check_mode),
+               validate=aliases.validate, fail_extra=dict(changed=False))
 
 
 if __name__ == '__main__':

@@ -352,12 +352,11 @@ aborted:
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import arrow, arrow_sources
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
-    NEO4J_MUTUALLY_EXCLUSIVE, NEO4J_REQUIRED_IF, Neo4jClient, Neo4jModuleError, connection_settings, ensure_driver,
-    neo4j_argument_spec)
+    Neo4jClient, Neo4jModuleError, connection_settings, ensure_driver, neo4j_module)
 from ansible_collections.graphops.neo4j.plugins.module_utils import cypher, databases
 
 SOURCE_OPTIONS = dict(
@@ -377,9 +376,9 @@ NODE_ONLY = ("id_column", "label", "label_column")
 REL_ONLY = ("source_column", "target_column", "type", "type_column")
 
 
-def argument_spec():
-    spec = neo4j_argument_spec()
-    spec.update(
+def options():
+    """The module's own options (the connection options come from neo4j_module)."""
+    return dict(
         database=dict(type="str", required=True, aliases=["name"]),
         nodes=dict(type="list", elements="dict", required=True, options=SOURCE_OPTIONS),
         relationships=dict(type="list", elements="dict", default=[], options=SOURCE_OPTIONS),
@@ -407,7 +406,6 @@ def argument_spec():
             anonymous=dict(type="bool", default=False),
         )),
     )
-    return spec
 
 
 class LoadError(Exception):
@@ -588,8 +586,9 @@ def describe_failure(name, exc):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE, required_if=NEO4J_REQUIRED_IF)
+    # Not run_module: check mode validates the files without the driver or a connection, and a
+    # LoadError carries the partial result of a load that failed half way.
+    module = neo4j_module(options())
     if not arrow.HAS_PYARROW:
         module.fail_json(msg=missing_required_lib("pyarrow"), exception=arrow.PYARROW_IMPORT_ERROR)
     params = module.params

@@ -290,22 +290,12 @@ diff:
     after: {name: movies, state: started, access: read-write, topology: {primaries: 3, secondaries: 0}}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
-    NEO4J_MUTUALLY_EXCLUSIVE,
-    NEO4J_REQUIRED_IF,
-    Neo4jClient,
-    Neo4jModuleError,
-    ensure_driver,
-    neo4j_argument_spec,
-)
+from ansible_collections.graphops.neo4j.plugins.module_utils.connection import neo4j_module, run_module
 from ansible_collections.graphops.neo4j.plugins.module_utils import databases
 
 
 def main():
-    argument_spec = neo4j_argument_spec()
-    argument_spec.update(
+    module = neo4j_module(dict(
         name=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=list(databases.STATES)),
         topology=dict(type='dict', options=dict(
@@ -321,27 +311,11 @@ def main():
         drop_data=dict(type='str', choices=list(databases.DROP_DATA)),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=300),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE,
-        required_if=NEO4J_REQUIRED_IF,
-    )
-    ensure_driver(module)
-
-    try:
-        databases.validate(module.params)  # refuse contradictory options before connecting
-        with Neo4jClient(module.params) as client:
-            result = databases.ensure(client, module.params, check_mode=module.check_mode)
-    except ValueError as exc:  # a statement builder refused a value the checks above let through
-        module.fail_json(msg=str(exc), changed=False)
-    except Neo4jModuleError as exc:
-        failure = dict(getattr(exc, 'result', None) or {})
-        failure.update(exc.as_fail_kwargs())
-        failure.setdefault('changed', False)
-        module.fail_json(**failure)
-    module.exit_json(**result)
+    ))
+    # databases.validate refuses contradictory options before connecting; a failure after a change
+    # (a wait that timed out) reports the partial result, changed=True included.
+    run_module(module, lambda client: databases.ensure(client, module.params, check_mode=module.check_mode),
+               validate=databases.validate, fail_extra=dict(changed=False))
 
 
 if __name__ == '__main__':

@@ -217,18 +217,8 @@ health_reasons:
     - "database movies on server3: currentStatus unknown, requestedStatus online (Server is unavailable)"
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
-    NEO4J_MUTUALLY_EXCLUSIVE,
-    NEO4J_REQUIRED_IF,
-    Neo4jClient,
-    Neo4jModuleError,
-    ensure_driver,
-    neo4j_argument_spec,
-)
+from ansible_collections.graphops.neo4j.plugins.module_utils.connection import Neo4jClient, neo4j_module, run_module
 from ansible_collections.graphops.neo4j.plugins.module_utils.info import (
-    SubsetError,
     gather,
     member_params,
     parse_gather_subset,
@@ -236,25 +226,17 @@ from ansible_collections.graphops.neo4j.plugins.module_utils.info import (
 
 
 def main():
-    argument_spec = neo4j_argument_spec()
-    argument_spec.update(gather_subset=dict(type="list", elements="str", default=["all"]))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE, required_if=NEO4J_REQUIRED_IF)
-    ensure_driver(module)
-    try:
-        subsets = parse_gather_subset(module.params["gather_subset"])
-    except SubsetError as exc:
-        module.fail_json(msg=str(exc))
+    module = neo4j_module(dict(gather_subset=dict(type="list", elements="str", default=["all"])))
 
     def member_client(address):
         return Neo4jClient(member_params(module.params, address))
 
-    try:
-        with Neo4jClient(module.params) as client:
-            facts = gather(client, subsets, member_client)
-    except Neo4jModuleError as exc:
-        module.fail_json(**exc.as_fail_kwargs())
-    module.exit_json(changed=False, **facts)
+    def work(client):
+        # parse_gather_subset raises SubsetError (a ValueError) before anything is read.
+        subsets = parse_gather_subset(module.params["gather_subset"])
+        return dict(changed=False, **gather(client, subsets, member_client))
+
+    run_module(module, work)
 
 
 if __name__ == "__main__":

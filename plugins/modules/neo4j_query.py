@@ -155,37 +155,20 @@ skipped_in_check_mode:
   sample: false
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
-    NEO4J_MUTUALLY_EXCLUSIVE,
-    NEO4J_REQUIRED_IF,
-    Neo4jClient,
-    Neo4jModuleError,
-    ensure_driver,
-    neo4j_argument_spec,
-)
+from ansible_collections.graphops.neo4j.plugins.module_utils.connection import neo4j_module, run_module
 from ansible_collections.graphops.neo4j.plugins.module_utils.query import ROUTING, run_query
 
 
 def main():
-    argument_spec = neo4j_argument_spec()
-    argument_spec.update(
+    module = neo4j_module(dict(
         query=dict(type="str", required=True),
         parameters=dict(type="dict", default={}),
         database=dict(type="str"),
         routing=dict(type="str", default="write", choices=list(ROUTING)),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=NEO4J_MUTUALLY_EXCLUSIVE, required_if=NEO4J_REQUIRED_IF)
-    ensure_driver(module)
+    ))
     p = module.params
-    try:
-        with Neo4jClient(p) as client:
-            result = run_query(client, p["query"], p["parameters"], p["database"], p["routing"], module.check_mode)
-    except Neo4jModuleError as exc:
-        module.fail_json(query=p["query"], **exc.as_fail_kwargs())
-    module.exit_json(**result)
+    run_module(module, lambda client: run_query(client, p["query"], p["parameters"], p["database"], p["routing"], module.check_mode),
+               fail_extra=dict(query=p["query"]))
 
 
 if __name__ == "__main__":
