@@ -8,6 +8,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 VPY := $(VENV)/bin/python
+DRIVER5_VENV := .venv-driver5
 BUILD := build
 # ANSIBLE_COLLECTIONS_PATH for playbook runs: ansible_collections/graphops/neo4j is a symlink to this repo.
 COLLECTIONS := $(BUILD)/collections
@@ -34,7 +35,7 @@ help:
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
-venv: $(VENV)/.requirements-stamp $(LINT_STAMP)
+venv: $(VENV)/.requirements-stamp $(LINT_STAMP) $(DRIVER5_VENV)/.requirements-stamp
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,12 @@ $(VPY):
 # Re-run pip whenever a requirements file changes; pip itself makes repeated runs cheap.
 $(VENV)/.requirements-stamp: $(VPY) requirements.txt tests/requirements.txt
 	$(VPY) -m pip install --disable-pip-version-check -q -r tests/requirements.txt
+	touch $@
+
+# A second, tiny venv with the neo4j 5.28 driver: the simulator must keep serving that driver line too.
+$(DRIVER5_VENV)/.requirements-stamp: tests/requirements-driver5.txt
+	[ -x $(DRIVER5_VENV)/bin/python ] || $(PYTHON) -m venv $(DRIVER5_VENV)
+	$(DRIVER5_VENV)/bin/python -m pip install --disable-pip-version-check -q -r $<
 	touch $@
 
 $(VENV)/.sanity-stamp: $(VENV)/.requirements-stamp tools/sanity_requirements.py

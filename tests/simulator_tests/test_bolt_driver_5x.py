@@ -1,7 +1,7 @@
 """The neo4j 5.28 driver line against the simulator, run in a separate interpreter that has it installed.
 
-Set ``NEO4J_5X_PYTHON`` to such an interpreter (default: ``/tmp/neo4j528/bin/python``, made with
-``python3.11 -m venv /tmp/neo4j528 && /tmp/neo4j528/bin/pip install "neo4j==5.28.*"``).
+``make venv`` creates that interpreter as ``.venv-driver5`` from ``tests/requirements-driver5.txt``;
+``NEO4J_5X_PYTHON`` names another one.
 """
 
 import json
@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-PYTHON = os.environ.get("NEO4J_5X_PYTHON", "/tmp/neo4j528/bin/python")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PYTHON = os.environ.get("NEO4J_5X_PYTHON", os.path.join(ROOT, ".venv-driver5", "bin", "python"))
 
 SCRIPT = r"""
 import json, sys
@@ -46,7 +47,7 @@ print(json.dumps(out))
 """
 
 
-@pytest.mark.skipif(not os.access(PYTHON, os.X_OK), reason="no interpreter with neo4j 5.28 at %s" % PYTHON)
+@pytest.mark.skipif(not os.access(PYTHON, os.X_OK), reason="no interpreter with neo4j 5.28 at %s (run make venv)" % PYTHON)
 def test_driver_5_28_works_end_to_end(cluster):
     proc = subprocess.run([PYTHON, "-c", SCRIPT, cluster.bolt_uri(), cluster.routing_uri()],
                           capture_output=True, text=True, timeout=120, check=False)
