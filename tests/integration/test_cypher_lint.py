@@ -13,6 +13,7 @@ import pytest
 pytest.register_assert_rewrite("lint_collector")
 
 import lint_collector  # noqa: E402  (after the rewrite registration)
+from plays import header, target_vars  # noqa: E402
 
 pytest_plugins = ["lint_collector", "pytester"]
 
@@ -104,15 +105,7 @@ def test_session_gate_fails_a_passing_session_on_a_bad_statement(linter, pyteste
                                  "*received by: server2"])
 
 
-FLOW = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      username: neo4j
-      password: password
-  tasks:
+FLOW = header() + """\
     - name: create a database
       graphops.neo4j.neo4j_database:
         name: movies-1
@@ -158,7 +151,7 @@ FLOW = """\
 
 def test_collection_flow_sends_only_valid_cypher(linter, run_playbook, cluster):
     """The collection's modules against a cluster: every statement they sent passes Neo4j's linter."""
-    run = run_playbook(FLOW, extra_vars={"neo4j_uri": cluster.routing_uri()})
+    run = run_playbook(FLOW, extra_vars=target_vars(cluster))
     findings = lint_collector.lint(cluster.statements)
     bad = lint_collector.failures(findings)
     assert not bad, lint_collector.report(findings)

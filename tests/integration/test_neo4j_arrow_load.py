@@ -7,17 +7,10 @@ from pyarrow import flight
 import pyarrow.parquet as pq
 import pytest
 
+from plays import header, target_vars
+
 N_NODES = 500
-PLAY = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      username: "{{ neo4j_username }}"
-      password: "{{ neo4j_password }}"
-  tasks:
-"""
+PLAY = header()
 LOAD = """\
     - name: load
       graphops.neo4j.neo4j_arrow_load:
@@ -48,13 +41,12 @@ def write_graph(tmp_path, n=N_NODES):
 def vars_for(cluster, database, node_file, rel_file, **extra):
     host, port = cluster.arrow_address
     values = {
-        "neo4j_uri": cluster.routing_uri(), "neo4j_username": "neo4j", "neo4j_password": "password",
         "arrow_host": host, "arrow_port": port, "database": database,
         "nodes": [{"path": str(node_file), "label": ["Person"], "id_column": "person_id"}],
         "relationships": [{"path": str(rel_file), "type": "KNOWS", "source_column": "a", "target_column": "b"}],
     }
     values.update(extra)
-    return values
+    return target_vars(cluster, **values)
 
 
 def leftovers(cluster, name):
@@ -344,17 +336,12 @@ def test_arrow_over_tls(make_cluster, run_playbook, tmp_path, localhost_cert):
     nodes, rels = write_graph(tmp_path)
     extra = vars_for(secure, "secure", nodes, rels, arrow_host="localhost", ca=localhost_cert[0],
                      neo4j_uri=secure.bolt_uri(scheme="bolt+s").replace("127.0.0.1", "localhost"))
-    play = PLAY.replace('password: "{{ neo4j_password }}"',
-                        'password: "{{ neo4j_password }}"\n      trusted_ca_file: "{{ ca }}"') + LOAD + """\
-        arrow_tls: true
-"""
-    run = run_playbook(play, extra_vars=extra)
+    trusting = header(trusted_ca_file="{{ ca }}")
+    run = run_playbook(trusting + LOAD + "        arrow_tls: true\n", extra_vars=extra)
     assert run.rc == 0, str(run)
     assert secure.model.databases["secure"].graph.node_count == N_NODES
     # without TLS the encrypted endpoint cannot be used, and nothing is left behind
-    plain = run_playbook(PLAY.replace('password: "{{ neo4j_password }}"',
-                                      'password: "{{ neo4j_password }}"\n      trusted_ca_file: "{{ ca }}"') + LOAD,
-                         extra_vars=dict(extra, database="plain"))
+    plain = run_playbook(trusting + LOAD, extra_vars=dict(extra, database="plain"))
     assert plain.rc != 0
     assert "set arrow_tls" in plain.results["load"]["msg"]
     assert "plain" not in secure.model.databases and not secure.model.arrow_server.imports

@@ -4,28 +4,14 @@ import json
 import threading
 import time
 
-PLAY = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      username: "{{ neo4j_username }}"
-      password: "{{ neo4j_password }}"
-      retry_timeout: 5
-      connection_timeout: 5
-  tasks:
-"""
+from plays import play as neo4j_play, target_vars
 
 ADMIN_WORDS = ("CREATE ", "DROP ", "ALTER ", "START ", "STOP ")
 
 
 def play(tasks):
-    return PLAY + "\n".join("    " + line if line else line for line in tasks.strip("\n").splitlines()) + "\n"
-
-
-def target_vars(cluster, **extra):
-    return dict(neo4j_uri=cluster.routing_uri(), neo4j_username="neo4j", neo4j_password="password", **extra)
+    """The tasks under the shared header, with 5-second connection and retry timeouts."""
+    return neo4j_play(tasks, retry_timeout=5, connection_timeout=5)
 
 
 def show_servers_count(cluster):

@@ -2,19 +2,13 @@
 
 import pytest
 
-PLAY = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      username: "{{ neo4j_username }}"
-      password: "{{ neo4j_password }}"
-  tasks:
-    - name: info
-      graphops.neo4j.neo4j_info:
-        gather_subset: "{{ subset | default(['all']) }}"
-"""
+from plays import play
+
+PLAY = play("""
+- name: info
+  graphops.neo4j.neo4j_info:
+    gather_subset: "{{ subset | default(['all']) }}"
+""")
 
 
 def connection(target):

@@ -2,16 +2,7 @@
 
 import json
 
-PLAY = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      username: neo4j
-      password: password
-  tasks:
-"""
+from plays import header, target_vars
 
 
 def play(*tasks):
@@ -23,11 +14,11 @@ def play(*tasks):
         for key in ("check_mode", "ignore_errors"):
             if key in task:
                 body += "      %s: %s\n" % (key, json.dumps(task[key]))
-    return PLAY + body
+    return header() + body
 
 
 def run(run_playbook, cluster, *tasks, check=False):
-    return run_playbook(play(*tasks), extra_vars={"neo4j_uri": cluster.routing_uri()}, check=check)
+    return run_playbook(play(*tasks), extra_vars=target_vars(cluster), check=check)
 
 
 def movies_db(cluster):

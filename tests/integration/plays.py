@@ -1,0 +1,31 @@
+"""Playbooks for the integration tests: one play on localhost whose graphops.neo4j modules connect
+with the variables neo4j_uri, neo4j_username and neo4j_password (see target_vars)."""
+
+import json
+
+
+def header(**defaults):
+    """The play up to ``tasks:``; ``defaults`` adds module defaults such as ``retry_timeout=5``."""
+    lines = [
+        "- hosts: localhost",
+        "  gather_facts: false",
+        "  module_defaults:",
+        "    group/graphops.neo4j.neo4j:",
+        '      uri: "{{ neo4j_uri }}"',
+        '      username: "{{ neo4j_username }}"',
+        '      password: "{{ neo4j_password }}"',
+    ]
+    lines += ["      %s: %s" % (key, json.dumps(value)) for key, value in defaults.items()]
+    return "\n".join(lines + ["  tasks:", ""])
+
+
+def play(tasks, **defaults):
+    """``header(**defaults)`` plus ``tasks``: YAML of a task list written flush left, indented here."""
+    return header(**defaults) + "\n".join("    " + line if line else line for line in tasks.strip("\n").splitlines()) + "\n"
+
+
+def target_vars(cluster, **extra):
+    """The connection variables for ``cluster`` (simulator credentials) plus ``extra``, which wins."""
+    values = dict(neo4j_uri=cluster.routing_uri(), neo4j_username="neo4j", neo4j_password="password")
+    values.update(extra)
+    return values
