@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from plays import header, target_vars
+from simulator.tls import self_signed_cert
 
 N_NODES = 500
 PLAY = header()
@@ -307,28 +308,7 @@ def test_database_that_fails_to_start_is_dropped_again(cluster, run_playbook, tm
 @pytest.fixture(scope="module")
 def localhost_cert(tmp_path_factory):
     """A self-signed certificate for ``localhost`` used by Bolt and the Arrow server."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    directory = tmp_path_factory.mktemp("tls")
-    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    return str(certfile), str(keyfile)
+    return self_signed_cert(tmp_path_factory.mktemp("tls"))
 
 
 def test_arrow_over_tls(make_cluster, run_playbook, tmp_path, localhost_cert):

@@ -3,6 +3,7 @@
 import pytest
 
 from plays import play
+from simulator.tls import self_signed_cert
 
 PLAY = play("""
 - name: info
@@ -157,25 +158,7 @@ def test_version_on_a_single_member(run_playbook, single, subset):
 @pytest.fixture(scope="module")
 def tls_cert(tmp_path_factory):
     """A throw-away self-signed certificate for the simulator's Bolt members."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=7)).sign(key, hashes.SHA256()))
-    folder = tmp_path_factory.mktemp("info-tls")
-    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    return str(certfile), str(keyfile)
+    return self_signed_cert(tmp_path_factory.mktemp("info-tls"))
 
 
 def test_member_connections_keep_tls(run_playbook, make_cluster, tls_cert):

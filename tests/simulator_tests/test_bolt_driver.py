@@ -8,6 +8,8 @@ from neo4j.exceptions import (AuthError, ClientError, CypherSyntaxError, Databas
                               ServiceUnavailable, TransientError,
                               WriteServiceUnavailable)
 
+from simulator.tls import self_signed_cert
+
 AUTH = ("neo4j", "password")
 
 
@@ -170,27 +172,7 @@ def test_telemetry_hint_is_honoured(make_cluster):
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory):
     """A throwaway self-signed certificate for 127.0.0.1 (certfile, keyfile)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    import ipaddress
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(key, hashes.SHA256()))
-    directory = tmp_path_factory.mktemp("tls")
-    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    return str(certfile), str(keyfile)
+    return self_signed_cert(tmp_path_factory.mktemp("tls"), "127.0.0.1")
 
 
 def test_tls_with_self_signed_certificate(make_cluster, self_signed):

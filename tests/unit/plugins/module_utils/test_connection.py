@@ -7,6 +7,7 @@ import ssl
 import pytest
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import connection
+from simulator.tls import self_signed_cert
 
 Neo4jModuleError = connection.Neo4jModuleError
 settings = connection.connection_settings
@@ -170,27 +171,7 @@ def test_too_old_version_is_refused_plainly(make_cluster):
 @pytest.fixture(scope="module")
 def localhost_cert(tmp_path_factory):
     """A self-signed certificate naming only ``localhost`` (so 127.0.0.1 fails the hostname check)."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    directory = tmp_path_factory.mktemp("tls")
-    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return str(certfile), str(keyfile)
+    return self_signed_cert(tmp_path_factory.mktemp("tls"))
 
 
 def test_tls_with_a_private_ca(make_cluster, localhost_cert):
