@@ -10,17 +10,6 @@ from pyarrow import flight
 import pytest
 
 from simulator.arrow_server import start_arrow_server
-from simulator.model import ClusterModel
-
-
-@pytest.fixture
-def model():
-    m = ClusterModel()
-    for i in (1, 2, 3):
-        m.add_server("server%d" % i, "127.0.0.1", 7686 + i)
-    m.add_user("neo4j", "password")
-    m.bootstrap()
-    return m
 
 
 @pytest.fixture

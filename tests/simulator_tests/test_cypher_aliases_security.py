@@ -2,34 +2,14 @@
 
 import pytest
 
-from simulator import errors
-from simulator.cypher import ExecContext, execute
-from simulator.model import ClusterModel
+from cypher_calls import fails, rows, statement as sys
 
 
 @pytest.fixture
-def model():
-    m = ClusterModel()
-    for i in range(3):
-        m.add_server("server%d" % (i + 1), "127.0.0.1", 7687 + i)
-    m.bootstrap()
-    m.add_user("neo4j", "password")
-    execute(ExecContext(m, "server1", "neo4j", "system"), "CREATE DATABASE movies")
-    return m
-
-
-def sys(model, query, params=None, user="neo4j", database="system"):
-    return execute(ExecContext(model=model, member="server1", user=user, database=database), query, params)
-
-
-def rows(result):
-    return [dict(zip(result.fields, r)) for r in result.records]
-
-
-def fails(model, query, params=None, **kw):
-    with pytest.raises(errors.Neo4jError) as info:
-        sys(model, query, params, **kw)
-    return info.value
+def model(model):
+    """The shared model plus a database movies for the aliases to point at."""
+    sys(model, "CREATE DATABASE movies")
+    return model
 
 
 # ----- aliases -------------------------------------------------------------------------------------
@@ -66,7 +46,7 @@ def test_alter_alias_retargets_and_session_follows(model):
     sys(model, "CREATE ALIAS $alias FOR DATABASE $db", {"alias": "live", "db": "movies"})
     result = sys(model, "ALTER ALIAS live SET DATABASE TARGET neo4j")
     assert result.stats == {"system-updates": 1}
-    assert execute(ExecContext(model, "server1", "neo4j", "live"), "RETURN 1").db == "neo4j"
+    assert sys(model, "RETURN 1", database="live").db == "neo4j"
     assert fails(model, "ALTER ALIAS live SET DATABASE TARGET nope").code == \
         "Neo.ClientError.Database.DatabaseNotFound"
     assert fails(model, "ALTER ALIAS nope SET DATABASE TARGET neo4j").message == \

@@ -2,37 +2,7 @@
 
 import pytest
 
-from simulator import errors
-from simulator.cypher import ExecContext, execute
-from simulator.model import ClusterModel
-
-
-@pytest.fixture
-def model():
-    m = ClusterModel()
-    for i in range(3):
-        m.add_server("server%d" % (i + 1), "127.0.0.1", 7687 + i)
-    m.bootstrap()
-    m.add_user("neo4j", "password")
-    return m
-
-
-def ctx(model, member="server1", database="system", user="neo4j", mode="w"):
-    return ExecContext(model=model, member=member, user=user, database=database, mode=mode)
-
-
-def sys(model, query, params=None, **kw):
-    return execute(ctx(model, **kw), query, params)
-
-
-def rows(result):
-    return [dict(zip(result.fields, r)) for r in result.records]
-
-
-def fails(model, query, params=None, **kw):
-    with pytest.raises(errors.Neo4jError) as info:
-        sys(model, query, params, **kw)
-    return info.value
+from cypher_calls import fails, rows, statement as sys
 
 
 # ----- SHOW DATABASES -----------------------------------------------------------------------------

@@ -2,29 +2,7 @@
 
 import pytest
 
-from simulator import errors
-from simulator.cypher import ExecContext, execute
-from simulator.model import ClusterModel
-
-
-@pytest.fixture
-def model():
-    m = ClusterModel()
-    for i in range(3):
-        m.add_server("server%d" % (i + 1), "127.0.0.1", 7687 + i)
-    m.bootstrap()
-    m.add_user("neo4j", "password")
-    return m
-
-
-def q(model, query, params=None, database="system", member="server1", user="neo4j"):
-    return execute(ExecContext(model=model, member=member, user=user, database=database), query, params)
-
-
-def fails(model, query, params=None, **kw):
-    with pytest.raises(errors.Neo4jError) as info:
-        q(model, query, params, **kw)
-    return info.value
+from cypher_calls import fails, statement as q
 
 
 # ----- syntax -------------------------------------------------------------------------------------
@@ -256,9 +234,8 @@ def test_graph_writes_need_the_leader_and_a_writable_database(model):
 
 
 def test_read_sessions_refuse_writes(model):
-    with pytest.raises(errors.Neo4jError) as info:
-        execute(ExecContext(model, "server1", "neo4j", "neo4j", mode="r"), "CREATE (:X)")
-    assert info.value.code == "Neo.ClientError.Statement.AccessMode"
+    error = fails(model, "CREATE (:X)", database="neo4j", mode="r")
+    assert error.code == "Neo.ClientError.Statement.AccessMode"
 
 
 def test_graph_writes_need_a_writing_role(model):
@@ -269,5 +246,5 @@ def test_graph_writes_need_a_writing_role(model):
 
 
 def test_home_database_is_used_when_none_is_named(model):
-    result = execute(ExecContext(model, "server1", "neo4j", None), "RETURN 1 AS x")
+    result = q(model, "RETURN 1 AS x", database=None)
     assert result.db == "neo4j"

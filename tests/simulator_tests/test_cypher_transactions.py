@@ -4,17 +4,6 @@ import pytest
 
 from simulator import errors
 from simulator.cypher import ExecContext, begin, commit, execute, rollback, run
-from simulator.model import ClusterModel
-
-
-@pytest.fixture
-def model():
-    m = ClusterModel()
-    for i in range(3):
-        m.add_server("server%d" % (i + 1), "127.0.0.1", 7687 + i)
-    m.bootstrap()
-    m.add_user("neo4j", "password")
-    return m
 
 
 @pytest.fixture

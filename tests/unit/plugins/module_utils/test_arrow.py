@@ -1,33 +1,16 @@
 """The GDS Arrow Flight client (plugins/module_utils/arrow.py) against the simulator's Flight server."""
 
-import importlib
-import pathlib
-import sys
 import time
-import types
 
 import pyarrow as pa
 from pyarrow import flight
 import pyarrow.parquet as pq
 import pytest
 
+from ansible_collections.graphops.neo4j.plugins.module_utils import arrow
+from ansible_collections.graphops.neo4j.plugins.module_utils import arrow_sources as src
 from simulator.arrow_server import start_arrow_server
 from simulator.model import ClusterModel
-
-
-def _collection_module(name):
-    root = pathlib.Path(__file__).resolve().parents[4]
-    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []),
-                      ("ansible_collections.graphops.neo4j", [str(root)])):
-        if pkg not in sys.modules:
-            module = types.ModuleType(pkg)
-            module.__path__ = path
-            sys.modules[pkg] = module
-    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
-
-
-arrow = _collection_module("arrow")
-src = _collection_module("arrow_sources")
 
 
 @pytest.fixture

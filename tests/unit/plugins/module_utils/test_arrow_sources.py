@@ -1,9 +1,6 @@
 """File discovery, column mapping and check-mode validation (plugins/module_utils/arrow_sources.py)."""
 
-import importlib
 import pathlib
-import sys
-import types
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -11,19 +8,8 @@ from pyarrow import feather
 import pyarrow.parquet as pq
 import pytest
 
+from ansible_collections.graphops.neo4j.plugins.module_utils import arrow_sources as src
 
-def _collection_module(name):
-    root = pathlib.Path(__file__).resolve().parents[4]
-    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []),
-                      ("ansible_collections.graphops.neo4j", [str(root)])):
-        if pkg not in sys.modules:
-            module = types.ModuleType(pkg)
-            module.__path__ = path
-            sys.modules[pkg] = module
-    return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
-
-
-src = _collection_module("arrow_sources")
 SourceError = src.SourceError
 
 
