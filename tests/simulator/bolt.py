@@ -106,21 +106,9 @@ def manifest_offer():
 # ----- routing -------------------------------------------------------------------------------
 
 
-def home_database(model, user):
-    """The user's home database, else the default database (``neo4j`` on a fresh cluster)."""
-    with model.lock:
-        account = model.users.get(user)
-        if account is not None and account.home:
-            return account.home
-        for db in model.databases.values():
-            if db.default:
-                return db.name
-        return "neo4j"
-
-
 def routing_table(model, requested, user):
     """The ROUTE answer for ``requested`` (a database or alias name; None = the user's home)."""
-    name = requested or home_database(model, user)
+    name = requested or model.home_database(user)
     with model.lock:
         routers = [s.address for s in model.available_servers()]
         alias = model.aliases.get(name.lower())
@@ -414,7 +402,7 @@ class BoltConnection:
 
     def _execute(self, ctx, query, params, call):
         """Log the statement, run it, and mark the log entry with the code of any failure."""
-        named = ctx.database or home_database(self.model, ctx.user)
+        named = ctx.database or self.model.home_database(ctx.user)
         entry = self.model.log_statement(self.server.member, named, query, params, ctx.user)
         try:
             return _guarded(call)
@@ -442,7 +430,7 @@ class BoltConnection:
             return
         ctx = self._context(extra or {})
         result = self._execute(ctx, query, params, lambda: executor.execute(ctx, query, params))
-        self.streams = {-1: _Stream(result, ctx.database or home_database(self.model, ctx.user))}
+        self.streams = {-1: _Stream(result, ctx.database or self.model.home_database(ctx.user))}
         self.last_qid = -1
         self.state = STREAMING
         self._send(SUCCESS, {"fields": list(result.fields), "t_first": _ms(started)})
@@ -496,7 +484,7 @@ class BoltConnection:
         self._end_tx()
         _guarded(lambda: self.server.executor().commit(tx))
         self.state = READY
-        self._send(SUCCESS, {"bookmark": self.server.bookmark(ctx.database or home_database(self.model, ctx.user))})
+        self._send(SUCCESS, {"bookmark": self.server.bookmark(ctx.database or self.model.home_database(ctx.user))})
 
     def on_rollback(self):
         tx = self.tx

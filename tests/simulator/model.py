@@ -389,6 +389,17 @@ class ClusterModel:
         alloc = db.allocations[server_name]
         return server.address, alloc.current(now), alloc.message
 
+    def home_database(self, user):
+        """The user's home database, else the default database (``neo4j`` on a fresh cluster)."""
+        with self.lock:
+            account = self.users.get(user)
+            if account is not None and account.home:
+                return account.home
+            for db in self.databases.values():
+                if db.default:
+                    return db.name
+            return "neo4j"
+
     def resolve(self, name):
         """The database a session on ``name`` uses: the database itself or a local alias's target."""
         with self.lock:

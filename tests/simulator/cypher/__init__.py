@@ -71,20 +71,10 @@ OPEN_TO_ALL = {"show_databases", "show_current_user"}
 
 # ----- session database ---------------------------------------------------------------------------
 
-def home_database(model, user_name):
-    user = model.users.get(user_name)
-    if user is not None and user.home:
-        return user.home
-    for db in model.databases.values():
-        if db.default:
-            return db.name
-    return "neo4j"
-
-
 def resolve(ctx):
     """The Database the session uses, or DatabaseNotFound."""
     model = ctx.model
-    name = ctx.database if ctx.database is not None else home_database(model, ctx.user)
+    name = ctx.database if ctx.database is not None else model.home_database(ctx.user)
     db = model.resolve(name)
     if db is None:
         raise errors.database_not_found(name.lower() if name else name)
