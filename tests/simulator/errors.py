@@ -69,10 +69,11 @@ def argument_error(message):
                       "error: data exception - " + message)
 
 
-def database_not_found(name):
+def database_not_found(name, message=None):
+    """``message`` replaces the session wording where Neo4j names the administration command that failed."""
     return Neo4jError(
         "Neo.ClientError.Database.DatabaseNotFound",
-        "Database does not exist. Database name: '%s'." % name, "22N51",
+        message or "Database does not exist. Database name: '%s'." % name, "22N51",
         "error: data exception - graph reference not found. A graph reference with the name `%s` was not found."
         " Verify that the spelling is correct." % name)
 

@@ -32,18 +32,13 @@ def validate_alias_name(name):
 
 
 def _alias_not_found(action, name):
-    error = errors.database_not_found(name)
-    error.message = "Failed to %s the specified database alias '%s': Database alias does not exist." % (action, name)
-    error.args = (error.message,)
-    return error
+    return errors.database_not_found(
+        name, "Failed to %s the specified database alias '%s': Database alias does not exist." % (action, name))
 
 
 def _target_not_found(action, alias, target):
-    error = errors.database_not_found(target)
-    error.message = ("Failed to %s the specified database alias '%s': Database '%s' does not exist."
-                     % (action, alias, target))
-    error.args = (error.message,)
-    return error
+    return errors.database_not_found(
+        target, "Failed to %s the specified database alias '%s': Database '%s' does not exist." % (action, alias, target))
 
 
 def _validate_url(url):

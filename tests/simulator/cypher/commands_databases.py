@@ -61,10 +61,8 @@ def validate_database_name(name):
 
 
 def not_found(action, name):
-    error = errors.database_not_found(name)
-    error.message = "Failed to %s the specified database '%s': Database does not exist." % (action, name)
-    error.args = (error.message,)
-    return error
+    return errors.database_not_found(
+        name, "Failed to %s the specified database '%s': Database does not exist." % (action, name))
 
 
 def system_immutable(action):

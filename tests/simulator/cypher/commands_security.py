@@ -83,6 +83,15 @@ def _user_not_found(action, name):
         "Verify that the spelling is correct." % name)
 
 
+def _already_exists(kind, name, gql_status):
+    """CREATE USER/ROLE of an existing name, without IF NOT EXISTS or OR REPLACE."""
+    return errors.Neo4jError(
+        "Neo.ClientError.Statement.ArgumentError",
+        "Failed to create the specified %s '%s': %s already exists." % (kind, name, kind.capitalize()), gql_status,
+        "error: syntax error or access rule violation - %s already exists. A %s with the name `%s` "
+        "already exists." % (kind, kind, name))
+
+
 def _check_password(password, encrypted):
     if not encrypted and len(password) < MIN_PASSWORD_LENGTH:
         raise argument_error("A password must be at least %d characters." % MIN_PASSWORD_LENGTH, "22N85",
@@ -103,11 +112,7 @@ def create_user(model, ctx, cmd, db):
         if cmd.if_not_exists:
             return system_result(db, updates=0)
         if not cmd.replace:
-            raise errors.Neo4jError(
-                "Neo.ClientError.Statement.ArgumentError",
-                "Failed to create the specified user '%s': User already exists." % cmd.name, "42N12",
-                "error: syntax error or access rule violation - user already exists. A user with the name `%s` "
-                "already exists." % cmd.name)
+            raise _already_exists("user", cmd.name, "42N12")
         if cmd.name == ctx.user:
             raise _self_delete(cmd.name)
     _check_password(cmd.password, cmd.encrypted)
@@ -191,11 +196,7 @@ def create_role(model, ctx, cmd, db):
         if cmd.if_not_exists:
             return system_result(db, updates=0)
         if not cmd.replace:
-            raise errors.Neo4jError(
-                "Neo.ClientError.Statement.ArgumentError",
-                "Failed to create the specified role '%s': Role already exists." % cmd.name, "42N13",
-                "error: syntax error or access rule violation - role already exists. A role with the name `%s` "
-                "already exists." % cmd.name)
+            raise _already_exists("role", cmd.name, "42N13")
     privileges = set()
     if cmd.copy_of is not None:
         if cmd.copy_of not in model.roles:

@@ -60,25 +60,24 @@ def _with_text(cur, expr, start):
     return expr
 
 
-def _or(cur):
-    left = _xor(cur)
-    while cur.accept_kw("OR"):
-        left = Expr("or", [left, _xor(cur)])
+def _left_associative(cur, keyword, operand):
+    """``operand (keyword operand)*`` grouped from the left, e.g. a OR b OR c as (a OR b) OR c."""
+    left = operand(cur)
+    while cur.accept_kw(keyword):
+        left = Expr(keyword.lower(), [left, operand(cur)])
     return left
+
+
+def _or(cur):
+    return _left_associative(cur, "OR", _xor)
 
 
 def _xor(cur):
-    left = _and(cur)
-    while cur.accept_kw("XOR"):
-        left = Expr("xor", [left, _and(cur)])
-    return left
+    return _left_associative(cur, "XOR", _and)
 
 
 def _and(cur):
-    left = _not(cur)
-    while cur.accept_kw("AND"):
-        left = Expr("and", [left, _not(cur)])
-    return left
+    return _left_associative(cur, "AND", _not)
 
 
 def _not(cur):
@@ -197,13 +196,7 @@ def _atom(cur):
         return inner
     if tok.is_sym("["):
         cur.advance()
-        items = []
-        if not cur.at_sym("]"):
-            items.append(parse_expression(cur))
-            while cur.accept_sym(","):
-                items.append(parse_expression(cur))
-        cur.expect_sym("]")
-        return Expr("list", [items])
+        return Expr("list", [parse_expression_list(cur, "]")])
     if tok.is_sym("{"):
         return Expr("map", [parse_map_entries(cur)])
     if tok.is_kw("CASE"):
@@ -239,13 +232,18 @@ def _call(cur, name, start):
         cur.advance()
         cur.expect_sym(")")
         return Expr("call", [name, False, [], True])
-    args = []
-    if not cur.at_sym(")"):
-        args.append(parse_expression(cur))
+    return Expr("call", [name, distinct, parse_expression_list(cur, ")"), False])
+
+
+def parse_expression_list(cur, close):
+    """Comma-separated expressions up to the ``close`` symbol, which is consumed (the opening one already is)."""
+    items = []
+    if not cur.at_sym(close):
+        items.append(parse_expression(cur))
         while cur.accept_sym(","):
-            args.append(parse_expression(cur))
-    cur.expect_sym(")")
-    return Expr("call", [name, distinct, args, False])
+            items.append(parse_expression(cur))
+    cur.expect_sym(close)
+    return items
 
 
 def _case(cur):

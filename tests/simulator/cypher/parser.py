@@ -10,7 +10,7 @@ reader looking for an Enterprise-only feature.
 """
 
 from .. import errors
-from .expressions import Expr, evaluate, parse_expression, parse_map_entries, Scope
+from .expressions import Expr, evaluate, parse_expression, parse_expression_list, parse_map_entries, Scope
 from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING
 from .projection import ReturnSpec, Tail
 from .stream import Cursor
@@ -119,6 +119,15 @@ def _param_type_error(value):
 
 def _if_not_exists(cur):
     return cur.accept_kws("IF", "NOT", "EXISTS")
+
+
+def _create_if_not_exists(cur, replace, what, name):
+    """IF NOT EXISTS after ``CREATE [OR REPLACE] <what> name``; Neo4j refuses it together with OR REPLACE."""
+    if_not_exists = _if_not_exists(cur)
+    if replace and if_not_exists:
+        raise errors.syntax_error("Failed to create the specified %s '%s': cannot have both `OR REPLACE` and "
+                                  "`IF NOT EXISTS`." % (what, name), "42N14")
+    return if_not_exists
 
 
 def _if_exists(cur):
@@ -323,11 +332,7 @@ def _create(cur):
 
 def _create_database(cur, replace):
     name = _db_name(cur)
-    if_not_exists = _if_not_exists(cur)
-    if replace and if_not_exists:
-        # Neo4j: "Failed to create the specified database '%s': cannot have both `OR REPLACE` and `IF NOT EXISTS`."
-        raise errors.syntax_error("Failed to create the specified database '%s': cannot have both `OR REPLACE` "
-                                  "and `IF NOT EXISTS`." % name, "42N14")
+    if_not_exists = _create_if_not_exists(cur, replace, "database", name)
     cmd = Command("create_database", "CREATE DATABASE", name=name, replace=replace, if_not_exists=if_not_exists,
                   primaries=None, secondaries=None, options={})
     if cur.accept_kw("TOPOLOGY"):
@@ -362,10 +367,7 @@ def _alias_target_parts(cur, cmd, is_alter):
 
 def _create_alias(cur, replace):
     name = _db_name(cur)
-    if_not_exists = _if_not_exists(cur)
-    if replace and if_not_exists:
-        raise errors.syntax_error("Failed to create the specified database alias '%s': cannot have both "
-                                  "`OR REPLACE` and `IF NOT EXISTS`." % name, "42N14")
+    if_not_exists = _create_if_not_exists(cur, replace, "database alias", name)
     cur.expect_kw("FOR")
     cur.expect_kw("DATABASE")
     target = _db_name(cur)
@@ -448,10 +450,7 @@ def _user_clauses(cur, cmd, allow_remove):
 
 def _create_user(cur, replace):
     name, _is_param = cur.name()
-    if_not_exists = _if_not_exists(cur)
-    if replace and if_not_exists:
-        raise errors.syntax_error("Failed to create the specified user '%s': cannot have both `OR REPLACE` and "
-                                  "`IF NOT EXISTS`." % name, "42N14")
+    if_not_exists = _create_if_not_exists(cur, replace, "user", name)
     cmd = Command("create_user", "CREATE USER", name=name, replace=replace, if_not_exists=if_not_exists,
                   password=None, encrypted=False, change_required=True, suspended=False, home=None)
     _user_clauses(cur, cmd, allow_remove=False)
@@ -462,10 +461,7 @@ def _create_user(cur, replace):
 
 def _create_role(cur, replace):
     name, _is_param = cur.name()
-    if_not_exists = _if_not_exists(cur)
-    if replace and if_not_exists:
-        raise errors.syntax_error("Failed to create the specified role '%s': cannot have both `OR REPLACE` and "
-                                  "`IF NOT EXISTS`." % name, "42N14")
+    if_not_exists = _create_if_not_exists(cur, replace, "role", name)
     copy_of = None
     if cur.accept_kws("AS", "COPY", "OF"):
         copy_of, _is_param = cur.name()
@@ -602,12 +598,7 @@ def _call(cur):
     name = ".".join(parts)
     args = None  # None: written without parentheses (arguments implicit from parameters)
     if cur.accept_sym("("):
-        args = []
-        if not cur.at_sym(")"):
-            args.append(parse_expression(cur))
-            while cur.accept_sym(","):
-                args.append(parse_expression(cur))
-        cur.expect_sym(")")
+        args = parse_expression_list(cur, ")")
     tail = _tail(cur, allow_bare_where=False)
     if tail.yield_items is None and cur.at_kw("RETURN"):
         raise errors.syntax_error("Procedure call inside a query does not support naming results implicitly "

@@ -119,18 +119,15 @@ class Cursor:
         return self.params[name]
 
     def string_or_param(self, what="a string or a parameter"):
-        tok = self.tok
-        if tok.kind == STRING:
-            self.advance()
-            return tok.value
-        if tok.kind == PARAM:
-            self.advance()
-            return self.param_value(tok.value, tok)
-        self.error(what)
+        return self._literal_or_param(STRING, what)
 
     def integer_or_param(self, what="an integer value or a parameter"):
+        return self._literal_or_param(INTEGER, what)
+
+    def _literal_or_param(self, kind, what):
+        """The value of a ``kind`` literal or of a parameter; else a syntax error expecting ``what``."""
         tok = self.tok
-        if tok.kind == INTEGER:
+        if tok.kind == kind:
             self.advance()
             return tok.value
         if tok.kind == PARAM:
