@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+# plays.py (the shared playbook builders) holds assert helpers: rewrite them for detailed failures.
+pytest.register_assert_rewrite("plays")
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CALLBACK_DIR = Path(__file__).resolve().parent / "callback_plugins"
 CALLBACK_NAME = "graphops_test_results"

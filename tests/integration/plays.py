@@ -2,6 +2,7 @@
 with the variables neo4j_uri, neo4j_username and neo4j_password (see target_vars)."""
 
 import json
+import re
 
 
 def header(**defaults):
@@ -22,6 +23,22 @@ def header(**defaults):
 def play(tasks, **defaults):
     """``header(**defaults)`` plus ``tasks``: YAML of a task list written flush left, indented here."""
     return header(**defaults) + "\n".join("    " + line if line else line for line in tasks.strip("\n").splitlines()) + "\n"
+
+
+def refusal_tasks(module, cases):
+    """One task per ``(label, options, pattern)`` case: ``module`` with those options (YAML), ignore_errors set."""
+    return "\n".join("- name: %s\n  graphops.neo4j.%s:\n    %s\n  ignore_errors: true"
+                     % (label, module, options.replace("\n  ", "\n    ")) for label, options, dummy in cases)
+
+
+def assert_refused(run, cases):
+    """Every case's task failed without a change, with a message matching the case's pattern."""
+    assert run.rc == 0, run
+    for label, dummy, pattern in cases:
+        result = run.results[label]
+        assert result["failed"] is True, label
+        assert re.search(pattern, result["msg"]), (label, result["msg"])
+        assert result.get("changed") is False, label
 
 
 def target_vars(cluster, **extra):

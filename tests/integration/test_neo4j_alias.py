@@ -3,7 +3,7 @@
 import json
 import re
 
-from plays import play as neo4j_play, target_vars
+from plays import assert_refused, play as neo4j_play, refusal_tasks, target_vars
 from simulator.model import Alias
 
 
@@ -179,14 +179,7 @@ BAD_INPUT = [
 def test_bad_input_fails_clearly_and_changes_nothing(cluster, run_playbook):
     make_databases(cluster, "movies-blue")
     cluster.model.aliases["other"] = Alias(name="other", database="neo4j")
-    tasks = "\n".join("- name: %s\n  graphops.neo4j.neo4j_alias:\n    %s\n  ignore_errors: true"
-                      % (label, args.replace("\n  ", "\n    ")) for label, args, dummy in BAD_INPUT)
-    run = run_playbook(play(tasks), extra_vars=target_vars(cluster))
-    assert run.rc == 0, run
-    for label, dummy, pattern in BAD_INPUT:
-        result = run.results[label]
-        assert result["failed"] is True, label
-        assert re.search(pattern, result["msg"]), (label, result["msg"])
-        assert result.get("changed") is False, label
+    run = run_playbook(play(refusal_tasks("neo4j_alias", BAD_INPUT)), extra_vars=target_vars(cluster))
+    assert_refused(run, BAD_INPUT)
     assert sorted(cluster.model.aliases) == ["other"]
     assert alias_writes(cluster) == []
