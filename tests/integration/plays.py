@@ -46,3 +46,34 @@ def target_vars(cluster, **extra):
     values = dict(neo4j_uri=cluster.routing_uri(), neo4j_username="neo4j", neo4j_password="password")
     values.update(extra)
     return values
+
+
+def connection_vars(target):
+    """The connection variables for a ``neo4j_target`` (simulator or real server)."""
+    return {"neo4j_uri": target["uri"], "neo4j_username": target["username"], "neo4j_password": target["password"]}
+
+
+def cleanup_play(alias, databases):
+    """A play that drops ``alias`` and ``databases``: what a deployment test leaves on a real server."""
+    return play("""\
+- name: drop the alias
+  graphops.neo4j.neo4j_alias:
+    name: %s
+    state: absent
+- name: drop the databases
+  graphops.neo4j.neo4j_database:
+    name: "{{ item }}"
+    state: absent
+  loop: %s
+""" % (alias, json.dumps(list(databases))))
+
+
+def real_server_cleanup(run_playbook, target, alias, databases):
+    """Generator for a fixture: on a real server, drop what the test creates before and after it."""
+    cleanup = cleanup_play(alias, databases)
+    if not target["simulated"]:
+        run_playbook(cleanup, extra_vars=connection_vars(target))
+    yield
+    if not target["simulated"]:
+        done = run_playbook(cleanup, extra_vars=connection_vars(target))
+        assert done.rc == 0, done

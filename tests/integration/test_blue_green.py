@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from plays import connection_vars, real_server_cleanup
+
 from simulator.model import Alias, GraphData
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,14 +32,10 @@ def db(release, alias=ALIAS):
     return f"{alias}-{release}"
 
 
-def connection(target):
-    return {"neo4j_uri": target["uri"], "neo4j_username": target["username"], "neo4j_password": target["password"]}
-
-
 def deploy_vars(target, release, part="part-1", **extra):
     """Variables for one deployment of the demo files: `part-1` only, or `*` for every part."""
     suffix = f"/{part}.csv" if part != "*" else ""
-    values = connection(target)
+    values = connection_vars(target)
     values.update({
         "bg_alias": ALIAS,
         "bg_release": release,
@@ -91,36 +89,10 @@ def simulated(target):
     return target["cluster"].model
 
 
-CLEANUP = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      username: "{{ neo4j_username }}"
-      password: "{{ neo4j_password }}"
-  tasks:
-    - name: drop the alias
-      graphops.neo4j.neo4j_alias:
-        name: bgtest
-        state: absent
-    - name: drop the databases
-      graphops.neo4j.neo4j_database:
-        name: "{{ item }}"
-        state: absent
-      loop: [bgtest-20250101000001, bgtest-20250101000002]
-"""
-
-
 @pytest.fixture
 def real_cleanup(run_playbook, neo4j_target):
     """On a real server, remove what the deployments create, before and after the test."""
-    if not neo4j_target["simulated"]:
-        run_playbook(CLEANUP, extra_vars=connection(neo4j_target))
-    yield
-    if not neo4j_target["simulated"]:
-        done = run_playbook(CLEANUP, extra_vars=connection(neo4j_target))
-        assert done.rc == 0, done
+    yield from real_server_cleanup(run_playbook, neo4j_target, ALIAS, [db(R1), db(R2)])
 
 
 @pytest.mark.usefixtures("real_cleanup")
@@ -236,14 +208,14 @@ def test_rollback_switches_to_the_newest_older_release_or_the_one_named(run_play
     point(model, ALIAS, db(R2))  # R3 is newer but not live (an earlier rollback)
     switch = "Switch the alias back, only if it still points at the current release"
 
-    back = run_playbook(ROLLBACK, extra_vars=dict(connection(neo4j_target), bg_alias=ALIAS))
+    back = run_playbook(ROLLBACK, extra_vars=dict(connection_vars(neo4j_target), bg_alias=ALIAS))
     assert back.rc == 0, back
     assert back.results[switch]["changed"] is True
     assert back.results[switch]["invocation"]["module_args"]["expected_target"] == db(R2)
     assert back.results["Count nodes through the alias"]["rows"] == [{"nodes": 160}]
     assert target_of(model) == db(R1)
 
-    forward = run_playbook(ROLLBACK, extra_vars=dict(connection(neo4j_target), bg_alias=ALIAS, bg_rollback_to=db(R3)))
+    forward = run_playbook(ROLLBACK, extra_vars=dict(connection_vars(neo4j_target), bg_alias=ALIAS, bg_rollback_to=db(R3)))
     assert forward.rc == 0, forward
     assert forward.results["Count relationships through the alias"]["rows"] == [{"relationships": 320}]
     assert target_of(model) == db(R3)

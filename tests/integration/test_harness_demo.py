@@ -2,6 +2,8 @@
 
 import pytest
 
+from plays import connection_vars, real_server_cleanup
+
 DEMO = "playbooks/demo.yml"
 R1, R2 = "movies-20260101000001", "movies-20260101000002"
 LOAD = "Load green through GDS Arrow Flight"
@@ -9,45 +11,15 @@ SWITCH = "Switch the alias to green, only if it still points at blue"
 ROLLBACK = "Switch the alias back, only if it still points at the current release"
 
 
-def connection(target):
-    return {"neo4j_uri": target["uri"], "neo4j_username": target["username"], "neo4j_password": target["password"]}
-
-
-CLEANUP = """\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      username: "{{ neo4j_username }}"
-      password: "{{ neo4j_password }}"
-  tasks:
-    - name: drop the alias
-      graphops.neo4j.neo4j_alias:
-        name: movies
-        state: absent
-    - name: drop the databases
-      graphops.neo4j.neo4j_database:
-        name: "{{ item }}"
-        state: absent
-      loop: [movies-20260101000001, movies-20260101000002]
-"""
-
-
 @pytest.fixture
 def demo_cleanup(run_playbook, neo4j_target):
     """On a real server, remove what the demo creates, before and after the test."""
-    if not neo4j_target["simulated"]:
-        run_playbook(CLEANUP, extra_vars=connection(neo4j_target))
-    yield
-    if not neo4j_target["simulated"]:
-        done = run_playbook(CLEANUP, extra_vars=connection(neo4j_target))
-        assert done.rc == 0, done
+    yield from real_server_cleanup(run_playbook, neo4j_target, "movies", [R1, R2])
 
 
 @pytest.mark.usefixtures("demo_cleanup")
 def test_demo_deploys_two_releases_rolls_back_and_forward(run_playbook, neo4j_target):
-    run = run_playbook(DEMO, extra_vars=connection(neo4j_target))
+    run = run_playbook(DEMO, extra_vars=connection_vars(neo4j_target))
     assert run.rc == 0, run
 
     # Release 1 and 2 are loaded once each; the roll forward finds release 2 already there.
