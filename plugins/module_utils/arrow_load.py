@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.neo4j contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What neo4j_arrow_load does: check its options, open the sources, validate them (check mode) or load
+them into a new database through the GDS Arrow Flight server and wait until it is online.
+
+No Ansible imports: failures are :class:`LoadError` (message plus the partial result) or
+``Neo4jModuleError``, which the module turns into ``fail_json``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from . import arrow, arrow_sources, cypher, databases
+from .connection import Neo4jClient, Neo4jModuleError, connection_settings
+
+# Options that belong to one kind of source only.
+NODE_ONLY = ("id_column", "label", "label_column")
+REL_ONLY = ("source_column", "target_column", "type", "type_column")
+
+
+class LoadError(Exception):
+    def __init__(self, msg, **extra):
+        super(LoadError, self).__init__(msg)
+        self.msg = msg
+        self.extra = extra
+
+
+def check_params(params):
+    try:
+        name = cypher.validate_database_name(params["database"], option="database")
+    except ValueError as exc:
+        raise LoadError(str(exc))
+    name = name.lower()
+    for key in ("batch_size", "concurrency"):
+        if params[key] < 1:
+            raise LoadError("%s must be at least 1." % key)
+    if params["server_concurrency"] is not None and params["server_concurrency"] < 1:
+        raise LoadError("server_concurrency must be at least 1.")
+    for key in ("timeout", "wait_timeout"):
+        if params[key] < 0:
+            raise LoadError("%s must not be negative." % key)
+    if not params["nodes"]:
+        raise LoadError("nodes: give at least one node source.")
+    for kind, specs, wrong in (("nodes", params["nodes"], REL_ONLY), ("relationships", params["relationships"], NODE_ONLY)):
+        for index, spec in enumerate(specs):
+            bad = [k for k in wrong if spec.get(k) is not None]
+            if bad:
+                other = "relationships" if kind == "nodes" else "nodes"
+                raise LoadError("%s[%d]: %s can only be used with %s." % (kind, index, ", ".join(bad), other))
+            if kind == "relationships" and spec.get("type") and spec.get("type_column"):
+                raise LoadError("relationships[%d]: type and type_column are mutually exclusive." % index)
+            props = spec.get("properties")
+            if props is not None and not (isinstance(props, dict) and all(isinstance(v, str) for v in props.values())
+                                          or isinstance(props, list) and all(isinstance(v, str) for v in props)):
+                raise LoadError("%s[%d]: properties must be a list of column names or a mapping of column to property name."
+                                % (kind, index))
+    if params["auth_type"] != "basic":
+        raise LoadError("The GDS Arrow server authenticates with user name and password: use auth_type basic.")
+    return name
+
+
+def open_all(params):
+    s3 = params.get("s3")
+    id_type = params["id_type"]
+    try:
+        nodes = arrow_sources.open_sources("node", params["nodes"], id_type, s3)
+        rels = arrow_sources.open_sources("relationship", params["relationships"], id_type, s3)
+    except arrow_sources.SourceError as exc:
+        raise LoadError(exc.msg)
+    return nodes, rels
+
+
+def files_of(nodes, rels):
+    return dict(nodes=sum(len(s.files) for s in nodes), relationships=sum(len(s.files) for s in rels))
+
+
+def validate_only(params, name, nodes, rels):
+    check = arrow_sources.Validation()
+    try:
+        check.nodes(nodes, params["batch_size"])
+        check.relationships(rels, params["batch_size"])
+    except arrow_sources.SourceError as exc:
+        raise LoadError(exc.msg)
+    return dict(changed=True, database=name, node_count=check.node_count, relationship_count=check.relationship_count,
+                bytes_sent=0, seconds=0.0, rows_per_second=0.0, replaced=False, files=files_of(nodes, rels),
+                labels=sorted(check.labels), relationship_types=sorted(check.types))
+
+
+def arrow_endpoint(params, client):
+    """(host, port) of the Arrow server: the options, or gds.debug.arrow() over Bolt."""
+    if params.get("arrow_host"):
+        return params["arrow_host"], params["arrow_port"]
+    try:
+        rows = client.read("CALL gds.debug.arrow() YIELD running, enabled, listenAddress "
+                           "RETURN running, enabled, listenAddress", database="system").rows
+    except Neo4jModuleError as exc:
+        raise LoadError("Could not find the GDS Arrow Flight server with CALL gds.debug.arrow() (%s). It needs the GDS "
+                        "Enterprise plugin; or set arrow_host and arrow_port." % exc.msg)
+    info = rows[0] if rows else {}
+    if not info.get("enabled"):
+        raise LoadError("GDS Arrow Flight is disabled on %s (gds.arrow.enabled=false); enable it and restart the server."
+                        % client.target)
+    if not info.get("running"):
+        raise LoadError("The GDS Arrow Flight server on %s is enabled but not running; check the Neo4j log." % client.target)
+    try:
+        host, port = arrow.parse_address(info.get("listenAddress"))
+    except arrow.ArrowError as exc:
+        raise LoadError("gds.debug.arrow() reported listenAddress %r: %s" % (info.get("listenAddress"), exc.msg))
+    if host is None:
+        host = bolt_host(params)
+    return host, port
+
+
+def bolt_host(params):
+    """The host of the Bolt URI, for an Arrow listen address that names no host."""
+    uri = connection_settings(dict(params, password="x", token="x"))[0]
+    return uri.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
+
+
+def load(params, name, nodes, rels):
+    result = dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
+                  rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
+    deadline = time.monotonic() + params["timeout"] if params["timeout"] else None
+    with Neo4jClient(params) as client:
+        existing = databases.read_database(client, name)
+        if existing is not None and not params["replace"]:
+            result["msg"] = "Database '%s' already exists; left alone (set replace: true to reload it)." % name
+            return result
+        host, port = arrow_endpoint(params, client)
+        result["arrow_address"] = "%s:%d" % (host, port)
+        arrow_client = arrow.GdsArrowClient(
+            host, port, params.get("username"), params.get("password"), tls=params["arrow_tls"],
+            ca_file=params.get("arrow_ca_file") or params.get("trusted_ca_file"),
+            validate_certs=params["validate_certs"], deadline=deadline, connect_timeout=params["connection_timeout"])
+        try:
+            # Connect (and authenticate) before dropping anything for replace: an unreachable Arrow
+            # server must not cost the existing database.
+            try:
+                arrow_client.connect()
+            except arrow.ArrowError as exc:
+                raise LoadError(exc.msg, **result)
+            if existing is not None:
+                stmt = cypher.drop_database(name)
+                client.admin(stmt.query, stmt.params)
+                databases.wait_settled(client, name, params["wait_timeout"], absent=True)
+                result.update(replaced=True, changed=True)
+            try:
+                stats = arrow.import_database(
+                    arrow_client, name,
+                    arrow_sources.chain(nodes, params["batch_size"]),
+                    arrow_sources.chain(rels, params["batch_size"]),
+                    concurrency=params["concurrency"], id_type=params["id_type"], force=params["replace"],
+                    server_concurrency=params.get("server_concurrency"), id_property=params.get("id_property"),
+                    db_format=params.get("db_format"), high_io=params["high_io"])
+            except arrow.ArrowError as exc:
+                raise LoadError(describe_failure(name, exc), **with_abort(result, exc))
+            except arrow_sources.SourceError as exc:
+                raise LoadError("%s The import was aborted." % exc.msg, **with_abort(result, exc))
+        finally:
+            arrow_client.close()
+        result.update(changed=True, node_count=stats["node_count"], relationship_count=stats["relationship_count"],
+                      bytes_sent=stats["bytes_sent"], seconds=round(stats["seconds"], 3))
+        rows = stats["nodes_sent"] + stats["relationships_sent"]
+        result["rows_per_second"] = round(rows / stats["seconds"], 1) if stats["seconds"] > 0 else float(rows)
+        if params["wait"]:
+            try:
+                databases.wait_settled(client, name, params["wait_timeout"])
+            except Neo4jModuleError as exc:
+                stmt = cypher.drop_database(name)
+                try:
+                    client.admin(stmt.query, stmt.params)
+                    dropped = "It was dropped again."
+                except Neo4jModuleError as drop_exc:
+                    dropped = "Dropping it failed too: %s" % drop_exc.msg
+                raise LoadError("The import finished but %s %s" % (exc.msg, dropped), **result)
+    return result
+
+
+def with_abort(result, exc):
+    """The result plus what the ABORT did, when one was sent (not when CREATE_DATABASE itself failed)."""
+    status = getattr(exc, "abort_status", None)
+    return dict(result, aborted=status) if status else dict(result)
+
+
+def describe_failure(name, exc):
+    if exc.kind == "already_exists":
+        return ("The GDS Arrow server refused to start the import of '%s': %s Another import of that name may be "
+                "running, or the database exists; nothing was changed." % (name, exc.msg))
+    if exc.kind == "unauthenticated":
+        return exc.msg
+    if exc.kind == "timeout":
+        return "Import of '%s' timed out (timeout option) and was aborted: %s" % (name, exc.msg)
+    if exc.kind == "unavailable":
+        return "Lost the connection to the GDS Arrow server while importing '%s'; the import was aborted: %s" % (name, exc.msg)
+    return "Import of '%s' failed and was aborted: %s" % (name, exc.msg)
