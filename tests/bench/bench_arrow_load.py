@@ -90,13 +90,8 @@ def start_server():
 
 def _collection_module(name):
     import importlib
-    import types
-    for pkg, path in (("ansible_collections", []), ("ansible_collections.graphops", []),
-                      ("ansible_collections.graphops.neo4j", [str(ROOT)])):
-        if pkg not in sys.modules:
-            module = types.ModuleType(pkg)
-            module.__path__ = path
-            sys.modules[pkg] = module
+    from collection_path import register_collection_packages
+    register_collection_packages()
     return importlib.import_module("ansible_collections.graphops.neo4j.plugins.module_utils." + name)
 
 

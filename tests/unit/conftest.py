@@ -7,21 +7,6 @@ this file before the test modules, which then use plain imports::
     from ansible_collections.graphops.neo4j.plugins.module_utils import connection
 """
 
-import pathlib
-import sys
-import types
-
-COLLECTION_ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def register_collection_packages():
-    """Make ``ansible_collections.graphops.neo4j`` resolve to this repository (no-op when already set up)."""
-    for name, path in (("ansible_collections", []), ("ansible_collections.graphops", []),
-                       ("ansible_collections.graphops.neo4j", [str(COLLECTION_ROOT)])):
-        if name not in sys.modules:
-            package = types.ModuleType(name)
-            package.__path__ = path
-            sys.modules[name] = package
-
+from collection_path import register_collection_packages
 
 register_collection_packages()
