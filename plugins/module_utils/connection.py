@@ -433,15 +433,29 @@ class Neo4jClient:
         return self._autocommit(query, params, "system")
 
     def transaction(self, work, database=None, write=True, query=None):
-        """Run ``work(tx)`` in one managed transaction; the driver retries it on transient errors."""
-        try:
-            with self._session(database) as session:
-                run = session.execute_write if write else session.execute_read
-                return run(lambda tx: work(_Tx(tx)))
-        except Neo4jModuleError:
-            raise
-        except Exception as exc:  # every driver failure becomes a plain-language message
-            raise self._translate(exc, database, query)
+        """Run ``work(tx)`` in one managed transaction; the driver retries it on transient errors.
+
+        The driver never retries a transaction whose connection died during COMMIT (IncompleteCommit),
+        since a write may have landed.  A read changed nothing, so it is retried here, within the same
+        ``retry_timeout``: a member that dies while answering SHOW DATABASES must not fail a wait.
+        """
+        deadline = time.monotonic() + self._retry_timeout
+        delay = 0.2
+        while True:
+            try:
+                with self._session(database) as session:
+                    run = session.execute_write if write else session.execute_read
+                    return run(lambda tx: work(_Tx(tx)))
+            except Neo4jModuleError:
+                raise
+            except Exception as exc:  # every driver failure becomes a plain-language message
+                incomplete_read = (not write and neo4j_exceptions is not None
+                                   and isinstance(exc, neo4j_exceptions.IncompleteCommit))
+                if incomplete_read and time.monotonic() + delay < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+                    continue
+                raise self._translate(exc, database, query)
 
     def _autocommit(self, query, params, database):
         deadline = time.monotonic() + self._retry_timeout

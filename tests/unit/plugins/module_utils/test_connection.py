@@ -4,6 +4,7 @@ against the simulator."""
 import socket
 import ssl
 
+import neo4j
 import pytest
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import connection
@@ -213,3 +214,35 @@ def test_autocommit_admin_statement(cluster):
         result = client.admin("CREATE DATABASE $name IF NOT EXISTS WAIT", {"name": "waited"}, autocommit=True)
     assert "waited" in cluster.model.databases
     assert result.rows and all(row["success"] for row in result.rows)
+
+
+class _SessionDyingOnceAtCommit:
+    """A driver session whose first managed transaction loses its connection during COMMIT."""
+
+    failures = 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def _run(self, work):
+        if _SessionDyingOnceAtCommit.failures:
+            _SessionDyingOnceAtCommit.failures -= 1
+            raise neo4j.exceptions.IncompleteCommit("Failed to read from defunct connection")
+        return "answered"
+
+    execute_read = execute_write = _run
+
+
+@pytest.mark.parametrize("write, outcome", [(False, "answered"), (True, "may or may not have been applied")])
+def test_a_read_that_lost_its_connection_at_commit_is_retried_a_write_is_not(cluster, monkeypatch, write, outcome):
+    client = connection.Neo4jClient(_params(cluster))
+    monkeypatch.setattr(_SessionDyingOnceAtCommit, "failures", 1)
+    monkeypatch.setattr(client, "_session", lambda database: _SessionDyingOnceAtCommit())
+    if not write:
+        assert client.transaction(lambda tx: None, database="system", write=False) == outcome
+    else:
+        with pytest.raises(connection.Neo4jModuleError, match=outcome):
+            client.transaction(lambda tx: None, database="system", write=True)
