@@ -483,6 +483,11 @@ class BoltConnection:
         tx, ctx = self.tx, self.tx_ctx
         self._end_tx()
         _guarded(lambda: self.server.executor().commit(tx))
+        if self.model.take_lost_commit_reply(getattr(tx, "queries", ())):
+            self.abort(abrupt=True)  # committed, but the reply never leaves (fault hook)
+            self._out = bytearray()
+            self.state = DEFUNCT
+            return
         self.state = READY
         self._send(SUCCESS, {"bookmark": self.server.bookmark(ctx.database or self.model.home_database(ctx.user))})
 

@@ -12,6 +12,7 @@ heading for and when it gets there, so ``SHOW DATABASES`` and ``WAIT`` see real 
 ``model.fail_start``.
 """
 
+import re
 import threading
 import time
 import uuid
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from . import errors
+from .locks import Rendezvous, SystemLocks
 
 NEO4J_VERSION = "5.26.0"
 
@@ -175,6 +177,25 @@ class ClusterModel:
                       "batchSize": 10000, "abortionTimeout": "10m"}
         self.heap = {}  # server name -> (used bytes, max bytes) for JMX
         self.dumps = []  # names of databases dropped with DUMP DATA, in order
+        # Transactions on the system graph: write locks held to commit (locks.py), and the behaviours
+        # around them that Neo4j does not document, each a switch (docs/testing.md, "Simulator switches").
+        self.locks = SystemLocks(self.changed)
+        self.rendezvous = Rendezvous()
+        # SHOW ALIAS inside a transaction reads its `database` column from committed state (community
+        # ShowAliasesExecutionPlanner reads DatabaseReferenceRepository in a new transaction), or sees the
+        # transaction's own ALTER (Enterprise could inject another repository): committed | transaction.
+        self.alias_show_source = "committed"
+        # A CREATE that waited for a name another transaction created fails as "already exists"
+        # (ExistingDatabaseFound) or on the name's uniqueness constraint: exists | constraint.
+        self.name_conflict = "exists"
+        # A transaction opened through an alias whose target changed: Neo4j "may abort" it (aliases page;
+        # 51N35 Outdated), or it keeps working on the database it started on: abort | continue.
+        self.alias_switch_transactions = "abort"
+        # Fault: commits whose reply is lost (the change lands, then the connection drops before SUCCESS,
+        # so the driver raises IncompleteCommit): [pattern, how many more] per entry, see lose_commit_reply.
+        self.lost_commit_replies = []
+        # Fault: callables run right after a matching transaction commits (a writer that got in between).
+        self.after_commit_hooks = []
 
     # ----- servers -------------------------------------------------------------------------
 
@@ -421,6 +442,34 @@ class ClusterModel:
                 if value or remaining <= 0:
                     return value
                 self.changed.wait(min(remaining, 0.05))
+
+    def lose_commit_reply(self, pattern, times=1):
+        """The next ``times`` commits of a transaction with a statement matching ``pattern`` land, but the
+        member closes the connection before answering (a crash right after the commit)."""
+        with self.lock:
+            self.lost_commit_replies.append([re.compile(pattern), times])
+
+    def after_commit(self, pattern, action, times=1):
+        """Run ``action()`` right after the next ``times`` commits of a transaction with a statement matching
+        ``pattern``, before the client hears of the commit."""
+        with self.lock:
+            self.after_commit_hooks.append([re.compile(pattern), action, times])
+
+    def take_after_commit(self, queries):
+        with self.lock:
+            due = [entry for entry in self.after_commit_hooks
+                   if entry[2] > 0 and any(entry[0].search(q) for q in queries)]
+            for entry in due:
+                entry[2] -= 1
+        return [entry[1] for entry in due]
+
+    def take_lost_commit_reply(self, queries):
+        with self.lock:
+            for entry in self.lost_commit_replies:
+                if entry[1] > 0 and any(entry[0].search(q) for q in queries):
+                    entry[1] -= 1
+                    return True
+            return False
 
     # ----- statement log -------------------------------------------------------------------
 

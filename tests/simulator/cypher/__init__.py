@@ -9,16 +9,20 @@ statement runs, the executor checks what a Neo4j member checks: the session data
 on this member, administration commands run against ``system``, writes go to the member that leads the
 database (else ``NotALeader``), read-only databases refuse writes, and the user holds the needed role.
 
-Explicit transactions run their statements against a private copy of the model, so later statements of
-the same transaction see earlier ones; ``commit`` replays them on the real model atomically, ``rollback``
-drops them.  A statement with ``WAIT`` first commits the transaction, as Neo4j documents
-(operations manual, "WAIT options").
+Explicit transactions are read-committed, as Neo4j's are: each statement sees the latest committed state
+plus the transaction's own earlier writes (replayed on a private copy of the model); ``commit`` replays
+the writes on the real model atomically, ``rollback`` drops them.  A write to a name (database or alias)
+takes that name's lock until commit or rollback (``simulator.locks``), so a second writer waits, and a
+cycle of waiters ends in ``DeadlockDetected``.  Statement types may not be mixed in one transaction
+(administration commands with queries: 25N01).  A statement with ``WAIT`` first commits the
+transaction, as Neo4j documents (operations manual, "WAIT options").
 """
 
 import copy
 from dataclasses import dataclass, field
 
 from .. import errors
+from ..locks import name_taken
 from . import commands_aliases, commands_databases, commands_security, procedures, reads
 from .context import ExecContext, Result, system_only_error
 from .parser import parse
@@ -31,8 +35,12 @@ class Transaction:
     ctx: ExecContext
     db: str  # the resolved database name the transaction is bound to
     pending: list = field(default_factory=list)  # callables(model) replayed at commit
-    shadow: object = None  # private copy of the model holding this transaction's writes
     open: bool = True
+    statement_type: str = None  # "administration command" or "query", fixed by the first statement
+    statements: int = 0
+    queries: list = field(default_factory=list)  # the statements run, for fault hooks
+    alias: str = None  # the alias the transaction was opened through, if any
+    database_id: str = None  # the id of the database it resolved to at BEGIN
 
 
 # kind -> (handler, class); class is "admin_read", "admin_write", "read", "write" or "any"
@@ -117,9 +125,86 @@ def require_admin(ctx, cmd):
 
 def _shadow(model):
     shadow = copy.copy(model)
-    for name in ("databases", "aliases", "users", "roles"):
+    for name in ("databases", "aliases", "users", "roles", "dumps"):
         setattr(shadow, name, copy.deepcopy(getattr(model, name)))
     return shadow
+
+
+def _view(tx, writes):
+    """What a statement of ``tx`` sees: the committed model, plus the transaction's own writes (on a
+    private copy whenever there are any, or the statement is about to write)."""
+    model = tx.ctx.model
+    if not tx.pending and not writes:
+        return model
+    view = _shadow(model)
+    for apply in tx.pending:
+        apply(view)
+    return view
+
+
+# Commands that write a name's node in the system graph, and so lock it until the transaction ends.
+NAME_WRITES = {"create_database", "drop_database", "alter_database", "start_database", "stop_database",
+               "create_alias", "alter_alias", "drop_alias"}
+SECURITY_WRITES = {"create_user": "user", "alter_user": "user", "drop_user": "user",
+                   "create_role": "role", "drop_role": "role"}
+
+
+def lock_keys(cmd):
+    """The locks a command takes: its name, and the target an alias is pointed at (a new TARGETS
+    relationship locks both end nodes)."""
+    if cmd.kind in NAME_WRITES:
+        keys = [("name", cmd.name.lower())]
+        target = getattr(cmd, "target", None)
+        if cmd.kind in ("create_alias", "alter_alias") and target and getattr(cmd, "url", None) is None:
+            keys.append(("name", target.lower()))
+        return keys
+    if cmd.kind in SECURITY_WRITES:
+        return [(SECURITY_WRITES[cmd.kind], cmd.name)]
+    return []
+
+
+def _statement_type(cmd, klass):
+    """Neo4j's statement type for the 25N01 rule: a procedure call is a query (the router types only
+    administration commands as "Administration command").  A bare RETURN counts as neither: the simulator
+    does not know how Neo4j types it on ``system``, so it never makes a transaction fail."""
+    if cmd.kind == "call":
+        return "query"
+    if klass == "any":
+        return None
+    return "administration command" if klass.startswith("admin") else "query"
+
+
+def mixed_statement_types(query):
+    return errors.Neo4jError(
+        "Neo.ClientError.Transaction.ForbiddenDueToTransactionType",
+        "Failed to execute the query `%s` due to conflicting statement types (read query, write query, schema "
+        "modification, or administration command). To execute queries in the same transaction, they must be "
+        "either of the same type, or be a combination of schema modifications and read commands." % query.strip(),
+        "25N01",
+        "error: invalid transaction state - invalid combination of statement types. Failed to execute the query "
+        "`%s` due to conflicting statement types (read query, write query, schema modification, or "
+        "administration command)." % query.strip())
+
+
+def location_changed(name):
+    # docs-status-codes 51N35; neo4j FabricException.databaseLocationChanged pairs it with Outdated.
+    return errors.Neo4jError(
+        "Neo.TransientError.Transaction.Outdated",
+        "The location of `%s` has changed while the transaction was running." % name, "51N35",
+        "error: system configuration or operation exception - database location changed. The location of "
+        "`%s` has changed while the transaction was running." % name)
+
+
+def _check_location(tx):
+    """A transaction opened through an alias that now points elsewhere is aborted (when the switch says so)."""
+    if tx.alias is None:
+        return
+    model = tx.ctx.model
+    if model.alias_switch_transactions != "abort":
+        return
+    now = model.resolve(tx.alias)
+    if now is None or now.database_id != tx.database_id:
+        raise location_changed(tx.alias)
 
 
 def _snapshot(model):
@@ -162,24 +247,38 @@ def _prepare(ctx, db, query, params):
 def _execute(ctx, tx, query, params):
     model = ctx.model
     params = params or {}
+    model.rendezvous.arrive(query, tx is None or tx.statements == 0, ctx.mode)
     with model.lock:
+        if tx is not None:
+            _check_location(tx)
         db = resolve(ctx) if tx is None else model.resolve(tx.db)
         if db is None:
             raise errors.database_not_found(tx.db)
         cmd, handler, klass = _prepare(ctx, db, query, params)
         writes = klass in ("admin_write", "write")
+        if tx is not None:
+            kind = _statement_type(cmd, klass)
+            if kind is not None:
+                if tx.statement_type not in (None, kind):
+                    raise mixed_statement_types(query)
+                tx.statement_type = kind
+            tx.statements += 1
+            tx.queries.append(query)
         if tx is None or (writes and cmd.wait):
             if tx is not None:
                 _commit_pending(tx)  # WAIT commits the surrounding transaction first
-            result = handler(model, ctx, cmd, db)
+            owner = object()
+            try:
+                waited = _lock(model, owner, cmd)
+                result = _run_handler(handler, model, ctx, cmd, model.resolve(db.name) or db, waited)
+            finally:
+                model.locks.release(owner)
             if writes:
                 model.changed.notify_all()
         else:
-            if writes and tx.shadow is None:
-                tx.shadow = _shadow(model)
-            target = tx.shadow if tx.shadow is not None else model
-            target_db = target.resolve(db.name) or db
-            result = handler(target, ctx, cmd, target_db)
+            waited = _lock(model, tx, cmd)  # may wait: the model's lock is released meanwhile
+            view = _view(tx, writes)
+            result = _run_handler(handler, view, ctx, cmd, view.resolve(db.name) or db, waited)
             if writes:
                 tx.pending.append(lambda m, h=handler, c=cmd, name=db.name: h(m, ctx, c, m.resolve(name)))
     if result.waiter is not None:
@@ -188,30 +287,51 @@ def _execute(ctx, tx, query, params):
     return result
 
 
+def _lock(model, owner, cmd):
+    """Take the command's locks for ``owner``; returns whether any of them had to be waited for."""
+    waited = False
+    for key in lock_keys(cmd):
+        waited = model.locks.acquire(owner, key) or waited
+    return waited
+
+
+def _run_handler(handler, model, ctx, cmd, db, waited):
+    try:
+        return handler(model, ctx, cmd, db)
+    except errors.Neo4jError as exc:
+        lost_race = waited and cmd.kind.startswith("create_") and exc.code.endswith("ExistingDatabaseFound")
+        if lost_race and ctx.model.name_conflict == "constraint":
+            raise name_taken(cmd.name.lower()) from exc
+        raise
+
+
 def _commit_pending(tx):
     model = tx.ctx.model
-    if not tx.pending:
-        tx.shadow = None
-        return
     with model.lock:
-        snapshot = _snapshot(model)
         try:
-            for apply in tx.pending:
-                apply(model)
-        except Exception:
-            _restore(model, snapshot)
-            raise
+            if tx.pending:
+                snapshot = _snapshot(model)
+                try:
+                    for apply in tx.pending:
+                        apply(model)
+                except Exception:
+                    _restore(model, snapshot)
+                    raise
+                model.changed.notify_all()
         finally:
             tx.pending = []
-            tx.shadow = None
-        model.changed.notify_all()
+            model.locks.release(tx)
 
 
 def begin(ctx):
     with ctx.model.lock:
         db = resolve(ctx)
         check_available(ctx, db)
-        return Transaction(ctx=ctx, db=db.name)
+        tx = Transaction(ctx=ctx, db=db.name, database_id=db.database_id)
+        named = (ctx.database or "").lower()
+        if named and named != db.name and named in ctx.model.aliases:
+            tx.alias = named
+        return tx
 
 
 def run(ctx, tx, query, params=None):
@@ -230,15 +350,21 @@ def run(ctx, tx, query, params=None):
 
 def commit(tx):
     try:
+        if tx.pending:
+            with tx.ctx.model.lock:
+                _check_location(tx)
         _commit_pending(tx)
     finally:
-        tx.open = False
+        rollback(tx)
+    for action in tx.ctx.model.take_after_commit(tx.queries):
+        action()
 
 
 def rollback(tx):
-    tx.pending = []
-    tx.shadow = None
-    tx.open = False
+    with tx.ctx.model.lock:
+        tx.pending = []
+        tx.open = False
+        tx.ctx.model.locks.release(tx)
 
 
 def execute(ctx, query, params=None):

@@ -70,8 +70,15 @@ def _properties(properties):
 
 
 def show_aliases(model, ctx, cmd, db):
+    # Inside a transaction that has written, ``model`` is its own view.  Neo4j's community planner lists
+    # aliases from DatabaseReferenceRepository, which reads in a new transaction (committed state only), and
+    # takes only ``properties`` from a MATCH in the caller's transaction (ShowAliasesExecutionPlanner.scala).
+    listed = model.aliases
+    if model is not ctx.model and ctx.model.alias_show_source == "committed":
+        listed = ctx.model.aliases
     rows = []
-    for alias in sorted(model.aliases.values(), key=lambda a: a.name):
+    for alias in sorted(listed.values(), key=lambda a: a.name):
+        own = model.aliases.get(alias.name)
         if cmd.name is not None and alias.name != cmd.name.lower():
             continue
         rows.append({
@@ -83,7 +90,7 @@ def show_aliases(model, ctx, cmd, db):
             "user": alias.user,
             "driver": dict(alias.driver) if alias.location == "remote" and alias.driver is not None else (
                 {} if alias.location == "remote" else None),
-            "properties": dict(alias.properties or {}),
+            "properties": dict((own if own is not None else alias).properties or {}),
         })
     fields, records = apply_tail(rows, ALIAS_DEFAULT_COLUMNS, ALIAS_ALL_COLUMNS, cmd.tail, cmd.params, cmd.query)
     return rows_result(fields, records, db)
