@@ -1,10 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) graphops.neo4j contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Database aliases: read (SHOW ALIASES), plan, and switch with an optional compare-and-swap.
+"""Database aliases: read (SHOW ALIASES), plan, and switch them under the alias's own write lock.
 
 Pure logic over a client with ``read``, ``admin``, ``transaction`` and ``require_enterprise``
 (``connection.Neo4jClient``), so it is unit-testable with a fake.
+
+Switching (or removing) an existing alias is a locked compare-and-swap, in one write transaction on
+``system`` that the driver retries as a whole on transient errors (deadlock, leader switch):
+
+1. ``SHOW ALIAS``; if this run's token is already there, an earlier attempt committed: done.
+2. ``ALTER ALIAS ... SET DATABASE PROPERTIES`` with the current properties plus this run's token.  A
+   write locks the alias until commit (Neo4j operations manual, concurrent data access), so a second
+   client doing the same waits here.  ``SHOW ALIAS`` takes no lock, so reading first is not enough.
+3. ``SHOW ALIAS`` again, under the lock: its ``database`` column is the latest committed target
+   (community ShowAliasesExecutionPlanner reads it outside the transaction).  Not ``expected_target``:
+   fail, and the rollback releases the lock having changed nothing.
+4. ``ALTER ALIAS ... TARGET new PROPERTIES {..., token}`` (or ``DROP ALIAS``); commit.
+5. After commit, read again: the alias must carry this run's token (or be gone).  Anything else means a
+   writer that ignores the protocol got in, and the task fails instead of reporting success.
+
+Creating an alias uses ``CREATE ALIAS`` without ``IF NOT EXISTS``: the name's uniqueness decides, and the
+client that loses gets an error, which is reported with the winner's target.  Sources and caveats:
+shared reference ``neo4j-alias-cas.md``; docs/modules/neo4j_alias.md.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -12,20 +30,37 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import uuid
 
 from . import cypher
 from .connection import SCHEMES, Neo4jModuleError
 from .databases import MIN_VERSION, describe_members, read_database, read_servers, redact, server_names
 
 ALIAS_COLUMNS = ("name", "composite", "database", "location", "url", "user", "driver", "properties")
-# Neo4j refuses to mix statement types in one transaction with GQL status 25N01 (older servers:
-# Neo.ClientError.Transaction.ForbiddenDueToTransactionType).
-MIXED_TRANSACTION = ("25N01", "Neo.ClientError.Transaction.ForbiddenDueToTransactionType")
 _ISO = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z")
+
+
+# The alias property a locked switch writes: this run's token, so a retry after an uncertain commit and
+# the check after commit can tell this run's change from anyone else's.  Hidden from `properties`.
+SWITCH_TOKEN = "graphops_switch"
+# How a CREATE that lost the race for a name fails: the command's own check, or the system graph's
+# uniqueness constraint on the name (which one Neo4j reports is not documented).
+NAME_TAKEN = ("Neo.ClientError.Database.ExistingDatabaseFound", "Neo.ClientError.Schema.ConstraintValidationFailed")
 
 
 class CompareAndSwapFailed(Neo4jModuleError):
     """The alias no longer points where ``expected_target`` says; nothing was changed."""
+
+
+class _NoChange(Neo4jModuleError):
+    """Under the lock the alias turned out to be as desired already; the transaction is rolled back.
+
+    ``ours`` when it is so because this run's own earlier attempt committed."""
+
+    def __init__(self, alias, ours=False):
+        super(_NoChange, self).__init__("no change")
+        self.alias = alias
+        self.ours = ours
 
 
 def _fail(msg):
@@ -69,7 +104,18 @@ def view(alias):
     out = dict(state="present", name=alias["name"], target=alias["database"], location=alias["location"])
     if alias["location"] == "remote":
         out.update(url=alias.get("url"), user=alias.get("user"), driver=alias.get("driver") or {})
-    out["properties"] = alias.get("properties") or {}
+    out["properties"] = user_properties(alias.get("properties"))
+    return out
+
+
+def user_properties(properties):
+    """Alias properties without the switch token this module keeps there."""
+    return dict((k, v) for k, v in (properties or {}).items() if k != SWITCH_TOKEN)
+
+
+def stamped(properties, token):
+    out = dict(properties or {})
+    out[SWITCH_TOKEN] = token
     return out
 
 
@@ -151,9 +197,13 @@ def check_target(client, desired):
 
 # ----- planning ----------------------------------------------------------------------------------
 
-def plan(desired, current):
+def plan(desired, current, token=None):
     """Statements that take ``current`` (SHOW ALIASES row or None) to ``desired``, the expected view after,
-    and whether the change retargets an existing alias (the compare-and-swap case)."""
+    and whether the change retargets an existing alias (the compare-and-swap case).
+
+    With ``token``, a create or retarget also writes it as the alias's switch token; otherwise a token
+    already on the alias is kept whenever properties are rewritten.
+    """
     name = desired["name"]
     if desired["state"] == "absent":
         if current is None:
@@ -161,11 +211,12 @@ def plan(desired, current):
         return [cypher.drop_alias(name)], view(None), False
 
     if current is None:
+        properties = stamped(desired["properties"], token) if token else desired["properties"]
         if desired["remote"]:
             stmt = cypher.create_remote_alias(name, desired["target"], desired["url"], desired["user"], desired["password"],
-                                              desired["driver"], desired["properties"])
+                                              desired["driver"], properties)
         else:
-            stmt = cypher.create_local_alias(name, desired["target"], desired["properties"])
+            stmt = cypher.create_local_alias(name, desired["target"], properties)
         after = dict(state="present", name=name, target=desired["target"], location="remote" if desired["remote"] else "local")
         if desired["remote"]:
             after.update(url=desired["url"], user=desired["user"], driver=desired["driver"] or {})
@@ -178,10 +229,14 @@ def plan(desired, current):
               % (name, current["location"], location))
     after = view(current)
     retarget = current["database"] != desired["target"]
+    wanted = user_properties(current.get("properties"))
+    if desired["properties"] is not None and desired["properties"] != wanted:
+        wanted = desired["properties"]
+        after["properties"] = wanted
     properties = None
-    if desired["properties"] is not None and desired["properties"] != (current.get("properties") or {}):
-        properties = desired["properties"]
-        after["properties"] = properties
+    if wanted != user_properties(current.get("properties")) or (retarget and token):
+        kept = token if retarget and token else (current.get("properties") or {}).get(SWITCH_TOKEN)
+        properties = stamped(wanted, kept) if kept else wanted
     if retarget:
         after["target"] = desired["target"]
 
@@ -223,58 +278,155 @@ def check_expected(desired, current):
 
 # ----- applying ----------------------------------------------------------------------------------
 
-def apply_with_compare(client, desired, statement):
-    """Run ``statement`` only if the alias still points at ``expected_target``.
+def _token_of(alias):
+    return ((alias or {}).get("properties") or {}).get(SWITCH_TOKEN)
 
-    Neo4j has no conditional ALTER ALIAS, so the check and the change run in one write transaction on
-    ``system``: both are administration commands, which Neo4j allows to share a transaction, and the
-    driver retries the pair as a whole on a leader switch.  This narrows the window to one transaction
-    on the system leader but is not a lock: SHOW takes no lock, so a concurrent ALTER committed between
-    the two statements could still win.  If the server refuses to combine them (25N01), the check is
-    repeated immediately before a separate ALTER.
-    """
-    def work(tx):
-        check_expected(desired, read_alias(client, desired["name"], tx))
-        return tx.run(statement.query, statement.params)
 
+def switch(client, desired, token):
+    """``locked_change``, run once more when the connection died during COMMIT: the change may have landed,
+    and the second run recognises this run's token instead of doing it twice."""
     try:
-        return client.transaction(work, database="system", write=True, query=statement.query)
-    except CompareAndSwapFailed:
-        raise
+        return locked_change(client, desired, token)
     except Neo4jModuleError as exc:
-        if exc.gql_status not in MIXED_TRANSACTION and exc.code not in MIXED_TRANSACTION:
+        if not getattr(exc, "uncertain_commit", False):
             raise
-    check_expected(desired, read_alias(client, desired["name"]))
-    return client.admin(statement.query, statement.params)
+    return locked_change(client, desired, token, retrying=True)
+
+
+def locked_change(client, desired, token, retrying=False):
+    """Switch or remove an existing alias under its write lock (steps 1-4 of the module docstring).
+
+    Returns ``(previous, statements)``: the alias as it was under the lock and the statements that ran.
+    Raises ``CompareAndSwapFailed`` when it does not point at ``expected_target``, ``_NoChange`` when it
+    is already as desired.
+    """
+    name = desired["name"]
+
+    def work(tx):
+        alias = read_alias(client, name, tx)
+        if alias is None:
+            if desired["state"] == "absent":
+                raise _NoChange(None, ours=retrying)
+            raise CompareAndSwapFailed("name: alias '%s' was removed by another client while this task ran; nothing was "
+                                       "changed." % name)
+        if desired["state"] == "present" and _token_of(alias) == token and alias["database"] == desired["target"]:
+            raise _NoChange(alias, ours=True)  # this run's earlier attempt committed
+        lock = _lock_statement(desired, alias, token)
+        tx.run(lock.query, lock.params)
+        locked = read_alias(client, name, tx)
+        if desired["state"] == "present" and locked["database"] == desired["target"]:
+            raise _NoChange(locked)  # another client made this very change first
+        check_expected(desired, locked)
+        statements = plan(desired, locked, token)[0]
+        for stmt in statements:
+            tx.run(stmt.query, stmt.params)
+        return locked, [lock] + statements
+
+    return client.transaction(work, database="system", write=True, query="ALTER ALIAS %s" % cypher.quote_name(name))
+
+
+def _lock_statement(desired, alias, token):
+    """A write to the alias that changes nothing but its switch token: it takes the alias's write lock."""
+    properties = stamped(alias.get("properties"), token)
+    if alias["location"] == "remote":
+        return cypher.alter_remote_alias(desired["name"], properties=properties)
+    return cypher.alter_local_alias(desired["name"], properties=properties)
+
+
+def verify_after_commit(client, desired, token):
+    """Step 5: the alias must now be this run's work; returns it as read."""
+    alias = read_alias(client, desired["name"])
+    if desired["state"] == "absent":
+        if alias is not None:
+            _fail("name: alias '%s' was removed, but exists again right after, pointing at '%s': another client created "
+                  "it meanwhile." % (desired["name"], alias["database"]))
+        return None
+    if alias is None or _token_of(alias) != token or alias["database"] != desired["target"]:
+        _fail("name: alias '%s' was switched to '%s', but right after it %s: another client changed it without the "
+              "compare-and-swap. Check the alias before retrying." % (
+                  desired["name"], desired["target"],
+                  "no longer exists" if alias is None else "points at '%s'" % alias["database"]))
+    return alias
+
+
+def create(client, desired, statement, token):
+    """CREATE ALIAS; when another client created the name first, report its target and change nothing.
+
+    Returns whether this run created the alias (False when the winner made exactly the wanted alias).
+    """
+    try:
+        client.admin(statement.query, statement.params)
+        return True
+    except Neo4jModuleError as exc:
+        uncertain = getattr(exc, "uncertain_commit", False)
+        if exc.code not in NAME_TAKEN and not uncertain:
+            raise
+        winner = read_alias(client, desired["name"])
+        if winner is None:
+            if uncertain:
+                return create(client, desired, statement, token)  # the CREATE did not land: send it again
+            raise
+        if _token_of(winner) == token:
+            return True  # this run's own CREATE landed before the connection died
+        if winner["database"] == desired["target"] and winner["location"] == ("remote" if desired["remote"] else "local"):
+            return False
+        raise CompareAndSwapFailed("name: alias '%s' was created by another client while this task ran and points at '%s'; "
+                                   "nothing was changed." % (desired["name"], winner["database"]))
 
 
 def ensure(client, params, check_mode=False):
-    """Bring one alias to the state the options describe; return the module result."""
+    """Bring one alias to the state the options describe; return the module result.
+
+    The result's ``alias`` shows the user's properties only: the switch token stays out of sight."""
+    result = _ensure(client, params, check_mode)
+    alias = result.get("alias")
+    if alias is not None:
+        result["alias"] = dict(alias, properties=user_properties(alias.get("properties")))
+    return result
+
+
+def _ensure(client, params, check_mode):
     desired = validate(params)
     name = desired["name"]
     current = read_alias(client, name)
     if current is None:
         check_name_free(client, name)
     statements, after, retarget = plan(desired, current)
-    # The compare-and-swap guards switching, dropping, or creating (an alias that does not exist does
-    # not point at expected_target); other edits (properties, driver) leave the target alone.
-    guarded = desired["expected_target"] is not None and bool(statements) and (retarget or current is None or desired["state"] == "absent")
-    if guarded:
+    # Switching or removing goes through the lock; so does any create, by the name's uniqueness.  Other
+    # edits (properties, driver) leave the target alone and are sent as they are.
+    locked = current is not None and bool(statements) and (retarget or desired["state"] == "absent")
+    if desired["expected_target"] is not None and bool(statements) and (locked or current is None):
         check_expected(desired, current)
     if statements and desired["state"] == "present" and not desired["remote"] and (current is None or retarget):
         check_target(client, desired)
 
-    previous = current["database"] if current else None
     result = dict(changed=bool(statements), queries=[redact(s) for s in statements],
-                  diff=dict(before=view(current), after=after), previous_target=previous)
+                  diff=dict(before=view(current), after=after), previous_target=current["database"] if current else None)
     if check_mode or not statements:
         result["alias"] = current
         return result
     client.require_enterprise("Managing database aliases", MIN_VERSION)
-    for stmt in statements:
-        if guarded:
-            apply_with_compare(client, desired, stmt)
-        else:
+    token = uuid.uuid4().hex
+    if locked:
+        try:
+            previous, sent = switch(client, desired, token)
+        except _NoChange as same:
+            if same.ours:
+                return dict(result, alias=same.alias)
+            return dict(result, changed=False, queries=[], alias=same.alias,
+                        previous_target=same.alias["database"] if same.alias else None,
+                        diff=dict(before=view(same.alias), after=view(same.alias)))
+        result.update(queries=[redact(s) for s in sent], previous_target=previous["database"],
+                      diff=dict(before=view(previous), after=after))
+        result["alias"] = verify_after_commit(client, desired, token)
+        return result
+    if current is None:
+        statement = plan(desired, None, token)[0][0]
+        result["queries"] = [redact(statement)]
+        if not create(client, desired, statement, token):
+            return dict(result, changed=False, queries=[], alias=read_alias(client, name))
+    else:
+        for stmt in statements:
             client.admin(stmt.query, stmt.params)
     result["alias"] = read_alias(client, name)
     return result

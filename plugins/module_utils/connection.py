@@ -563,7 +563,9 @@ def translate_error(exc, target, username=None, retry_timeout=None, database=Non
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return err("%s does not exist: %s" % (where.capitalize(), detail))
     if isinstance(exc, ex.IncompleteCommit):
-        return err("The connection to %s was lost while committing; the change may or may not have been applied: %s" % (target, detail))
+        error = err("The connection to %s was lost while committing; the change may or may not have been applied: %s" % (target, detail))
+        error.uncertain_commit = True  # callers that can tell their own change apart may check and retry
+        return error
     tls = _tls_cause(exc)
     if tls is not None:
         return err("TLS failed with %s: %s. Check trusted_ca_file, check_hostname, validate_certs and the scheme (+s / +ssc)."

@@ -249,9 +249,11 @@ def to_iso_duration(value, option):
     return "PT%sS" % (("%d" % seconds) if seconds == int(seconds) else ("%.3f" % seconds).rstrip("0"))
 
 
+# Aliases are created without IF NOT EXISTS: when two clients create one alias at once, the one that
+# loses must get an error, not a silent no-op it would report as its own change.
 def create_local_alias(name, target, properties=None):
     params = dict(name=name)
-    query = "CREATE ALIAS $name IF NOT EXISTS FOR DATABASE %s" % quote_name(target)
+    query = "CREATE ALIAS $name FOR DATABASE %s" % quote_name(target)
     if properties:
         query += _map_clause("PROPERTIES", properties, "property", params)
     return Statement(query, params)
@@ -259,7 +261,7 @@ def create_local_alias(name, target, properties=None):
 
 def create_remote_alias(name, target, url, user, password, driver=None, properties=None):
     params = dict(name=name, url=url, user=user, password=password)
-    query = "CREATE ALIAS $name IF NOT EXISTS FOR DATABASE %s AT $url USER $user PASSWORD $password" % quote_name(target)
+    query = "CREATE ALIAS $name FOR DATABASE %s AT $url USER $user PASSWORD $password" % quote_name(target)
     if driver:
         query += _map_clause("DRIVER", driver, "driver", params)
     if properties:

@@ -55,8 +55,9 @@ options:
     type: str
   expected_target:
     description:
-      - Compare-and-swap. Switch (or, with O(state=absent), remove) the alias only if it currently points at this database.
-        If it points elsewhere, or does not exist, the task fails and nothing is changed.
+      - Compare-and-swap. Switch (or, with O(state=absent), remove) the alias only if it currently points at this database,
+        checked under the alias's write lock. If it points elsewhere, or does not exist, the task fails naming where it points,
+        and nothing is changed.
       - When the alias already points at O(target), the task succeeds without change whatever this option says, so re-running a
         switch is safe.
     type: str
@@ -99,9 +100,14 @@ options:
     type: dict
 notes:
   - Needs Neo4j Enterprise Edition 5.26 or later.
-  - Neo4j may abort transactions running against an alias while it is switched; clients should retry.
-  - Neo4j has no conditional C(ALTER ALIAS). The compare-and-swap reads the alias and alters it in one transaction on the
-    C(system) leader, which closes the window to concurrent switches as far as Neo4j allows but is not a lock.
+  - Neo4j may abort transactions running against an alias while it is switched (C(Neo.TransientError.Transaction.Outdated));
+    managed transactions of the official drivers retry them, explicit transactions must be retried by the application.
+  - Switching or removing an existing alias takes the alias's write lock first (a properties write), reads it again under the
+    lock, changes it and checks it after commit, all in one transaction on C(system); so of several concurrent tasks from the
+    same O(expected_target) exactly one switches and the others fail naming the winner's target. A create uses
+    C(CREATE ALIAS) without C(IF NOT EXISTS), so of concurrent creates exactly one succeeds.
+  - Switched and created aliases carry the property C(graphops_switch), the token of the run that last switched them. The
+    module hides it from O(properties) comparisons and from RV(alias), and keeps it when it rewrites the properties.
   - Aliases inside composite databases are not managed by this module.
 seealso:
   - module: graphops.neo4j.neo4j_database
@@ -198,8 +204,8 @@ queries:
   type: list
   elements: dict
   sample:
-    - query: "ALTER ALIAS `movies` SET DATABASE TARGET `movies-2025-02-01`"
-      params: {}
+    - query: "ALTER ALIAS `movies` SET DATABASE TARGET `movies-2025-02-01` PROPERTIES {graphops_switch: $property_graphops_switch}"
+      params: {property_graphops_switch: 5f0c0a4e2b7d4c1e9a3f6b8d2c4e6a10}
 diff:
   description: The alias before and after.
   returned: always

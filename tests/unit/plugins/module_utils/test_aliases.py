@@ -35,7 +35,7 @@ def with_remote(**changes):
 
 def test_create_local():
     statements, after, retarget = aliases.plan(desired(), None)
-    assert [(s.query, s.params) for s in statements] == [("CREATE ALIAS $name IF NOT EXISTS FOR DATABASE `movies-2`", {"name": "movies"})]
+    assert [(s.query, s.params) for s in statements] == [("CREATE ALIAS $name FOR DATABASE `movies-2`", {"name": "movies"})]
     assert after == dict(state="present", name="movies", target="movies-2", location="local", properties={})
     assert retarget is False
 
@@ -71,7 +71,7 @@ def test_local_and_remote_cannot_be_converted():
 
 def test_remote_create_and_idempotence():
     statements, after = aliases.plan(desired(**REMOTE), None)[:2]
-    assert statements[0].query == "CREATE ALIAS $name IF NOT EXISTS FOR DATABASE `movies` AT $url USER $user PASSWORD $password"
+    assert statements[0].query == "CREATE ALIAS $name FOR DATABASE `movies` AT $url USER $user PASSWORD $password"
     assert "password" not in after
     current = remote(driver={"connection_timeout": "PT1M"})
     assert aliases.plan(desired(**with_remote(driver={"connection_timeout": "60s"})), current)[0] == []
@@ -122,62 +122,19 @@ def test_duration_seconds():
     assert aliases.duration_seconds("garbage") == "garbage"
 
 
-class TxClient:
-    """A system database holding one alias; transaction() runs work(tx) and keeps the change only on success."""
-
-    def __init__(self, target, refuse_mixing=False):
-        self.target = target
-        self.refuse_mixing = refuse_mixing
-        self.admin_calls = []
-
-    def _run(self, staged, query, params):
-        if query.startswith("SHOW ALIASES"):
-            return connection.QueryResult([local(target=staged["target"])])
-        if self.refuse_mixing and staged.get("read"):
-            raise Neo4jModuleError("mixed", gql_status="25N01")
-        staged["target"] = query.rsplit("`", 2)[1]
-        return connection.QueryResult()
-
-    def transaction(self, work, database=None, write=True, query=None):
-        staged = dict(target=self.target)
-
-        client = self
-
-        class Tx:
-            def run(self, q, p=None):
-                result = client._run(staged, q, p)
-                staged["read"] = True
-                return result
-        result = work(Tx())
-        self.target = staged["target"]
-        return result
-
-    def read(self, query, params=None, database=None):
-        return self._run(dict(target=self.target), query, params)
-
-    def admin(self, query, params=None):
-        self.admin_calls.append(query)
-        staged = dict(target=self.target)
-        self._run(staged, query, params)
-        self.target = staged["target"]
+def test_a_retarget_with_a_token_stamps_it_and_keeps_user_properties():
+    current = local(target="movies-1")
+    current["properties"] = {"team": "graph", aliases.SWITCH_TOKEN: "old"}
+    statements, after, retarget = aliases.plan(desired(), current, token="new")
+    assert retarget and after["properties"] == {"team": "graph"}
+    assert statements[0].query == ("ALTER ALIAS `movies` SET DATABASE TARGET `movies-2` "
+                                   "PROPERTIES {graphops_switch: $property_graphops_switch, team: $property_team}")
+    assert statements[0].params == {"property_graphops_switch": "new", "property_team": "graph"}
 
 
-def test_compare_and_swap_switches_when_expected():
-    client = TxClient("movies-1")
-    want = desired(expected_target="movies-1")
-    aliases.apply_with_compare(client, want, aliases.cypher.alter_local_alias("movies", "movies-2"))
-    assert client.target == "movies-2"
-
-
-def test_compare_and_swap_conflict_changes_nothing():
-    client = TxClient("movies-3")
-    with pytest.raises(aliases.CompareAndSwapFailed):
-        aliases.apply_with_compare(client, desired(expected_target="movies-1"), aliases.cypher.alter_local_alias("movies", "movies-2"))
-    assert client.target == "movies-3"
-
-
-def test_compare_and_swap_falls_back_when_the_server_refuses_mixed_transactions():
-    client = TxClient("movies-1", refuse_mixing=True)
-    aliases.apply_with_compare(client, desired(expected_target="movies-1"), aliases.cypher.alter_local_alias("movies", "movies-2"))
-    assert client.target == "movies-2"
-    assert client.admin_calls == ["ALTER ALIAS `movies` SET DATABASE TARGET `movies-2`"]
+def test_the_switch_token_is_not_a_user_property():
+    current = local(target="movies-2")
+    current["properties"] = {aliases.SWITCH_TOKEN: "t"}
+    assert aliases.plan(desired(properties={}), current) == ([], aliases.view(current), False)
+    statements = aliases.plan(desired(properties={"team": "graph"}), current)[0]
+    assert statements[0].params == {"property_graphops_switch": "t", "property_team": "graph"}  # the token is kept

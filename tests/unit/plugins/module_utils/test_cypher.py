@@ -126,7 +126,7 @@ def test_remote_alias_secrets_and_settings_travel_as_parameters():
     driver = cypher.normalize_driver_settings({"connection_timeout": "1m", "ssl_enforced": True, "logging_level": "info"})
     stmt = cypher.create_remote_alias("eu", "movies", "neo4j+s://eu:7687", "bob", "s3cret'; DROP", driver, {"team": "graph"})
     assert "s3cret" not in stmt.query and "bob" not in stmt.query and "eu:7687" not in stmt.query
-    assert stmt.query == ("CREATE ALIAS $name IF NOT EXISTS FOR DATABASE `movies` AT $url USER $user PASSWORD $password "
+    assert stmt.query == ("CREATE ALIAS $name FOR DATABASE `movies` AT $url USER $user PASSWORD $password "
                           "DRIVER {connection_timeout: duration($driver_connection_timeout), logging_level: $driver_logging_level, "
                           "ssl_enforced: $driver_ssl_enforced} PROPERTIES {team: $property_team}")
     assert stmt.params["password"] == "s3cret'; DROP"
