@@ -2,6 +2,7 @@
 
 import json
 
+from lint_collector import deliberately_malformed
 from plays import header, target_vars
 
 
@@ -82,7 +83,7 @@ def test_read_and_write_routing_reach_different_members(run_playbook, cluster):
 
 def test_failing_query_gives_a_clear_error(run_playbook, cluster):
     result = run(run_playbook, cluster,
-                 {"name": "broken", "query": "MATCH (n RETURN n", "ignore_errors": True},
+                 {"name": "broken", "query": deliberately_malformed("MATCH (n RETURN n"), "ignore_errors": True},
                  {"name": "missing database", "query": "RETURN 1 AS one", "database": "nosuchdb",
                   "ignore_errors": True})
     assert result.rc == 0, result

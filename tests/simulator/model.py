@@ -24,6 +24,10 @@ NEO4J_VERSION = "5.26.0"
 
 BUILTIN_ROLES = ("PUBLIC", "reader", "editor", "publisher", "architect", "admin")
 
+# Called with every new ClusterModel: the test session's Cypher lint gate (tests/lint_collector.py)
+# registers here, so it reads the statement log of every simulated cluster, however a test built it.
+MODEL_CREATED = []
+
 
 def utc_now():
     return datetime.now(timezone.utc)
@@ -175,6 +179,8 @@ class ClusterModel:
                       "batchSize": 10000, "abortionTimeout": "10m"}
         self.heap = {}  # server name -> (used bytes, max bytes) for JMX
         self.dumps = []  # names of databases dropped with DUMP DATA, in order
+        for hook in MODEL_CREATED:
+            hook(self)
 
     # ----- servers -------------------------------------------------------------------------
 
