@@ -1,13 +1,16 @@
 """The shared connection layer (plugins/module_utils/connection.py): option handling and real driver runs
 against the simulator."""
 
+import re
 import socket
 import ssl
+import time
 
 import neo4j
 import pytest
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import connection
+from simulator.cluster import Cluster
 from simulator.tls import self_signed_cert
 
 Neo4jModuleError = connection.Neo4jModuleError
@@ -50,6 +53,16 @@ def test_tls_options_turn_into_an_ssl_context():
     assert kwargs["ssl_context"].verify_mode == ssl.CERT_NONE
     uri, kwargs = settings(dict(uri="bolt+s://db:7687", password="pw"))
     assert uri == "bolt+s://db:7687" and "ssl_context" not in kwargs
+
+
+@pytest.mark.parametrize("params, target", [
+    (dict(uri="neo4j+s://db:7687", trusted_ca_file=None, check_hostname=False), "neo4j+s://db:7687"),
+    (dict(uri="bolt+s://db", validate_certs=False), "bolt+s://db:7687"),
+    (dict(host="db", scheme="neo4j+s", check_hostname=False), "neo4j+s://db:7687"),
+    (dict(uri="neo4j+ssc://db:7000"), "neo4j+ssc://db:7000"),
+])
+def test_messages_name_the_uri_as_given_even_when_the_driver_gets_the_plain_scheme(params, target):
+    assert connection.describe_target(params) == target
 
 
 @pytest.mark.parametrize("params, message", [
@@ -170,30 +183,71 @@ def test_too_old_version_is_refused_plainly(make_cluster):
 
 
 @pytest.fixture(scope="module")
-def localhost_cert(tmp_path_factory):
-    """A self-signed certificate naming only ``localhost`` (so 127.0.0.1 fails the hostname check)."""
-    return self_signed_cert(tmp_path_factory.mktemp("tls"))
+def certs(tmp_path_factory):
+    """The members' certificate, naming only 127.0.0.1 (so ``localhost`` fails the hostname check), and an
+    unrelated CA."""
+    return dict(server=self_signed_cert(tmp_path_factory.mktemp("tls"), hostname="127.0.0.1"),
+                other_ca=self_signed_cert(tmp_path_factory.mktemp("other-ca"), hostname="127.0.0.1")[0])
 
 
-def test_tls_with_a_private_ca(make_cluster, localhost_cert):
-    secure = make_cluster(1, tls=localhost_cert)
-    port = secure.bolt_uri().rsplit(":", 1)[1]
-    base = dict(username="neo4j", password="password", retry_timeout=0, connection_timeout=5)
+@pytest.fixture(scope="module")
+def tls_servers(certs):
+    """A TLS member and a plaintext member, started once for the TLS tests."""
+    secure = Cluster(members=1, tls=certs["server"]).start()
+    plain = Cluster(members=1).start()
+    yield dict(tls=secure.bolt_uri().rsplit(":", 1)[1], plain=plain.bolt_uri().rsplit(":", 1)[1])
+    secure.stop()
+    plain.stop()
 
-    def read(**params):
-        with connection.Neo4jClient(dict(base, **params)) as client:
-            return client.read("RETURN $x AS x", {"x": 1}).rows
 
-    # the private CA is not trusted by the system: refused, with a pointer to the TLS options
-    with pytest.raises(Neo4jModuleError, match="^TLS failed with bolt\\+s://localhost:%s: .*trusted_ca_file" % port):
-        read(uri="bolt+s://localhost:%s" % port)
-    assert read(uri="bolt+s://localhost:%s" % port, trusted_ca_file=localhost_cert[0]) == [{"x": 1}]
-    # the certificate names localhost, not 127.0.0.1
-    with pytest.raises(Neo4jModuleError, match="^TLS failed"):
-        read(uri="bolt+s://127.0.0.1:%s" % port, trusted_ca_file=localhost_cert[0])
-    assert read(uri="bolt+s://127.0.0.1:%s" % port, trusted_ca_file=localhost_cert[0], check_hostname=False) == [{"x": 1}]
-    assert read(uri="bolt+s://127.0.0.1:%s" % port, validate_certs=False) == [{"x": 1}]
-    assert read(uri="bolt+ssc://127.0.0.1:%s" % port) == [{"x": 1}]
+def _tls_read(uri, **params):
+    base = dict(uri=uri, username="neo4j", password="password", retry_timeout=30, connection_timeout=5)
+    with connection.Neo4jClient(dict(base, **params)) as client:
+        return client.read("RETURN $x AS x", {"x": 1}).rows
+
+
+NOT_TRUSTED = "certificate verify failed: self[- ]signed certificate"
+HOSTNAME = "certificate verify failed: Hostname mismatch, certificate is not valid for 'localhost'"
+PLAINTEXT = r"the server closed the connection during the TLS handshake \(.*\): it may not accept TLS on this port \(server\.bolt\.tls_level\)"
+
+
+@pytest.mark.parametrize("scheme", ["bolt+s", "neo4j+s"])
+@pytest.mark.parametrize("host, server, options, cause", [
+    ("127.0.0.1", "tls", {}, NOT_TRUSTED),  # no CA: the system CAs do not know the private one
+    ("127.0.0.1", "tls", {"trusted_ca_file": "other_ca"}, NOT_TRUSTED),  # wrong CA
+    ("localhost", "tls", {"trusted_ca_file": "server"}, HOSTNAME),
+    ("localhost", "tls", {}, NOT_TRUSTED),
+    ("127.0.0.1", "plain", {}, PLAINTEXT),
+    ("127.0.0.1", "plain", {"trusted_ca_file": "server"}, PLAINTEXT),
+], ids=["no-ca", "wrong-ca", "wrong-hostname", "wrong-hostname-no-ca", "plaintext-server", "plaintext-server-with-ca"])
+def test_tls_failures_say_tls_failed_with_the_uri_as_given_and_the_cause(
+        tls_servers, certs, scheme, host, server, options, cause):
+    uri = "%s://%s:%s" % (scheme, host, tls_servers[server])
+    options = dict((k, certs["server"][0] if v == "server" else certs[v]) for k, v in options.items())
+    started = time.monotonic()
+    with pytest.raises(Neo4jModuleError) as err:
+        _tls_read(uri, **options)
+    assert re.match(r"^TLS failed with %s: %s\. Check trusted_ca_file, check_hostname, validate_certs and the "
+                    r"scheme \(\+s / \+ssc\)\.$" % (re.escape(uri), cause), err.value.msg), err.value.msg
+    # no retry fixes a certificate: it fails at once rather than after retry_timeout (30 s)
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("scheme", ["bolt+ssc", "neo4j+ssc"])
+def test_ssc_scheme_against_a_plaintext_server_says_tls_failed(tls_servers, scheme):
+    uri = "%s://127.0.0.1:%s" % (scheme, tls_servers["plain"])
+    with pytest.raises(Neo4jModuleError, match="^TLS failed with %s: %s" % (re.escape(uri), PLAINTEXT)):
+        _tls_read(uri)
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_tls_with_a_private_ca(tls_servers, certs, scheme):
+    port = tls_servers["tls"]
+    ca = certs["server"][0]
+    assert _tls_read("%s+s://127.0.0.1:%s" % (scheme, port), trusted_ca_file=ca) == [{"x": 1}]
+    assert _tls_read("%s+s://localhost:%s" % (scheme, port), trusted_ca_file=ca, check_hostname=False) == [{"x": 1}]
+    assert _tls_read("%s+s://localhost:%s" % (scheme, port), validate_certs=False) == [{"x": 1}]
+    assert _tls_read("%s+ssc://localhost:%s" % (scheme, port)) == [{"x": 1}]
 
 
 def test_leader_change_between_writes_is_retried(cluster):
@@ -217,7 +271,7 @@ def test_autocommit_admin_statement(cluster):
 
 
 class _SessionDyingOnceAtCommit:
-    """A driver session whose first managed transaction loses its connection during COMMIT."""
+    """A driver session whose first transaction loses its connection during COMMIT."""
 
     failures = 1
 
@@ -227,22 +281,22 @@ class _SessionDyingOnceAtCommit:
     def __exit__(self, *exc_info):
         return False
 
-    def _run(self, work):
+    def begin_transaction(self):
+        return self
+
+    def commit(self):
         if _SessionDyingOnceAtCommit.failures:
             _SessionDyingOnceAtCommit.failures -= 1
             raise neo4j.exceptions.IncompleteCommit("Failed to read from defunct connection")
-        return "answered"
-
-    execute_read = execute_write = _run
 
 
 @pytest.mark.parametrize("write, outcome", [(False, "answered"), (True, "may or may not have been applied")])
 def test_a_read_that_lost_its_connection_at_commit_is_retried_a_write_is_not(cluster, monkeypatch, write, outcome):
     client = connection.Neo4jClient(_params(cluster))
     monkeypatch.setattr(_SessionDyingOnceAtCommit, "failures", 1)
-    monkeypatch.setattr(client, "_session", lambda database: _SessionDyingOnceAtCommit())
+    monkeypatch.setattr(client, "_session", lambda database, write: _SessionDyingOnceAtCommit())
     if not write:
-        assert client.transaction(lambda tx: None, database="system", write=False) == outcome
+        assert client.transaction(lambda tx: "answered", database="system", write=False) == outcome
     else:
         with pytest.raises(connection.Neo4jModuleError, match=outcome):
-            client.transaction(lambda tx: None, database="system", write=True)
+            client.transaction(lambda tx: "answered", database="system", write=True)
