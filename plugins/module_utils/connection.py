@@ -44,7 +44,8 @@ Stable API (other modules build on it; change it only additively):
 
 Retries: transactions and auto-commit statements are retried here on transient errors (leader
 switch, database unavailable, lost connection) for at most ``retry_timeout`` seconds after the first
-failure.  Failures that no retry fixes end at once: a TLS failure.
+failure.  Failures that no retry fixes end at once: a TLS failure, and a database that SHOW DATABASES
+says was stopped (requestedStatus offline).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -70,6 +71,9 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     NEO4J_IMPORT_ERROR = traceback.format_exc()
 
 SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+DATABASE_UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable"
+# After a DatabaseUnavailable failure: was the database stopped (matched by name, alias, or home)?
+SHOW_DATABASE_STATUS = "SHOW DATABASES YIELD name, aliases, home, requestedStatus"
 DEFAULT_BOLT_PORT = 7687
 USER_AGENT = "graphops.neo4j"
 
@@ -469,10 +473,11 @@ class Neo4jClient:
 
         Our own loop (with explicit transactions, as the driver documents for custom retry policies)
         rather than the driver's managed-transaction retries, so that failures no retry can fix end at
-        once, such as a TLS failure.
+        once: a TLS failure, and a database that is unavailable because it was stopped.
         """
         deadline = None
         delay = 0.2
+        checked_offline = False
         while True:
             try:
                 return attempt()
@@ -481,12 +486,34 @@ class Neo4jClient:
             except Exception as exc:  # every driver failure becomes a plain-language message
                 if deadline is None:
                     deadline = time.monotonic() + self._retry_timeout
+                if not checked_offline and database != "system" and _unavailable_database(exc) is not None:
+                    checked_offline = True
+                    self._refuse_stopped_database(database, exc, query)
                 retry = _retryable(exc) or (retry_incomplete_commit and isinstance(exc, neo4j_exceptions.IncompleteCommit))
                 if retry and time.monotonic() + delay < deadline:
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
                     continue
                 raise self._translate(exc, database, query)
+
+    def _refuse_stopped_database(self, database, exc, query):
+        """Raise when SHOW DATABASES says ``database`` (None: the home database) was stopped.
+
+        Only then: a database that is requested online but not (yet) available, say starting or
+        failing over, is worth the retries.  One statement, sent only after a failure.
+        """
+        try:
+            rows = self._transaction_once(lambda tx: tx.run(SHOW_DATABASE_STATUS), "system", False).rows
+        except Exception:  # the check is a shortcut only; without it the retries decide
+            return
+        wanted = (database or "").lower()
+        for row in rows:
+            if database is None:
+                match = row.get("home") is True
+            else:
+                match = wanted == (row.get("name") or "").lower() or wanted in [a.lower() for a in row.get("aliases") or []]
+            if match and row.get("requestedStatus") == "offline":
+                raise stopped_database_error(database, row.get("name"), _unavailable_database(exc), query)
 
     # -- server --
 
@@ -544,8 +571,8 @@ def _causes(exc, limit=50):
     """``exc`` and what is behind it: ``__cause__``/``__context__`` chains and the members of exception groups.
 
     With a routing scheme the driver 6.x raises ServiceUnavailable("Unable to retrieve routing
-    information") whose cause is an ExceptionGroup of the failure at each router, so the TLS error
-    that explains it sits inside the group, not on the plain chain.
+    information") whose cause is an ExceptionGroup of the failure at each router, so the TLS error or
+    DatabaseUnavailable that explains it sits inside the group, not on the plain chain.
     """
     stack, seen = [exc], set()
     while stack and len(seen) < limit:
@@ -576,9 +603,34 @@ def _tls_cause(exc):
     return None
 
 
+def _unavailable_database(exc):
+    """The DatabaseUnavailable failure behind ``exc`` (directly, or behind a failed routing table fetch), or None."""
+    for cause in _causes(exc):
+        if getattr(cause, "code", None) == DATABASE_UNAVAILABLE:
+            return cause
+    return None
+
+
+def stopped_database_error(database, name, cause=None, query=None):
+    """The failure for a statement sent to a stopped database: name it and say how to start it."""
+    if database is None:
+        which = "The home database '%s'" % name
+    elif database.lower() == (name or "").lower():
+        which = "Database '%s'" % name
+    else:
+        which = "Database '%s' (the target of alias '%s')" % (name, database)
+    return Neo4jModuleError(
+        "%s is offline: it was stopped (requestedStatus offline), so it cannot run statements. Start it "
+        "(graphops.neo4j.neo4j_database with state: started, or START DATABASE `%s`) and run this again."
+        % (which, name), code=getattr(cause, "code", None), gql_status=getattr(cause, "gql_status", None), query=query)
+
+
 def translate_error(exc, target, username=None, retry_timeout=None, database=None, query=None):
     """Map a driver exception to a :class:`Neo4jModuleError` with a plain-language message."""
     ex = neo4j_exceptions
+    unavailable = _unavailable_database(exc)
+    if unavailable is not None:
+        exc = unavailable  # a routing scheme reports it as ServiceUnavailable, with the reason inside
     code = getattr(exc, "code", None)
     gql = getattr(exc, "gql_status", None)
     detail = getattr(exc, "message", None) or str(exc)
@@ -598,8 +650,9 @@ def translate_error(exc, target, username=None, retry_timeout=None, database=Non
     if code == "Neo.ClientError.Cluster.NotALeader" or isinstance(exc, ex.WriteServiceUnavailable):
         return err("No server accepted the write on %s%s: %s. With a bolt:// URI the driver talks to one member only; "
                    "use a neo4j:// URI so writes are routed to the leader." % (where, waited, detail))
-    if code == "Neo.TransientError.General.DatabaseUnavailable":
-        return err("%s is unavailable%s: %s" % (where.capitalize(), waited, detail))
+    if code == DATABASE_UNAVAILABLE:
+        return err("%s is unavailable%s: %s. Check its currentStatus and statusMessage (neo4j_info, SHOW DATABASES)."
+                   % (where.capitalize(), waited, detail.rstrip(".")))
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return err("%s does not exist: %s" % (where.capitalize(), detail))
     if isinstance(exc, ex.IncompleteCommit):
