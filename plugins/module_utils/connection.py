@@ -16,11 +16,12 @@ Stable API (other modules build on it; change it only additively):
     The ``AnsibleModule`` of a module taking the connection options plus its own ``options``, with
     check mode and the two lists above.
 ``run_module(module, work, validate=None, fail_extra=None)``
-    The end of every ``main()``: ``validate(params)`` (before connecting), ``work(client)`` with one
-    ``Neo4jClient``, ``exit_json`` with what ``work`` returns; ``fail_json`` on ``ValueError`` or
-    ``Neo4jModuleError`` (see its docstring for the failure payload).
-``Neo4jClient(params)``
-    Built from the module's params (a plain dict; no Ansible needed below this line):
+    The end of every ``main()``: ``check_timeouts`` and ``validate(params)`` (before connecting),
+    ``work(client)`` with one ``Neo4jClient``, ``exit_json`` with what ``work`` returns; ``fail_json``
+    on ``ValueError`` or ``Neo4jModuleError`` (see its docstring for the failure payload).
+``Neo4jClient(params, retries=True)``
+    Built from the module's params (a plain dict; no Ansible needed below this line);
+    ``retries=False`` makes every failure final at once:
 
     - ``read(query, params=None, database=None) -> QueryResult``     read transaction
     - ``write(query, params=None, database=None) -> QueryResult``    write transaction
@@ -42,6 +43,11 @@ Stable API (other modules build on it; change it only additively):
 ``to_plain(value)``
     Converts driver values (temporal, spatial, graph types) into JSON-friendly Python values.
 
+``check_timeouts(params, names=None)``
+    The collection's rule for ``*timeout`` options (seconds, greater than 0); raises
+    ``Neo4jModuleError`` naming the option.  ``run_module`` applies it to every ``*timeout`` option
+    of a module, ``connection_settings`` to ``connection_timeout`` and ``retry_timeout``.
+
 Retries: transactions and auto-commit statements are retried here on transient errors (leader
 switch, database unavailable, lost connection) for at most ``retry_timeout`` seconds after the first
 failure.  Failures that no retry fixes end at once: a TLS failure, and a database that SHOW DATABASES
@@ -52,6 +58,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 import ssl
 import time
@@ -118,13 +125,14 @@ def neo4j_module(options):
 def run_module(module, work, validate=None, fail_extra=None):
     """Run ``work(client)`` for ``module`` and exit with the dict it returns.
 
-    ``validate(params)`` runs before any connection is made.  A ``ValueError`` (a refused option or
-    value) or a ``Neo4jModuleError`` ends the module with ``fail_json``: ``fail_extra`` (defaults such
-    as ``changed=False`` or the query), updated with the error's partial ``result`` when it carries
-    one, then its message and Neo4j codes.
+    ``check_timeouts`` (every ``*timeout`` option) and ``validate(params)`` run before any connection is
+    made.  A ``ValueError`` (a refused option or value) or a ``Neo4jModuleError`` ends the module with
+    ``fail_json``: ``fail_extra`` (defaults such as ``changed=False`` or the query), updated with the
+    error's partial ``result`` when it carries one, then its message and Neo4j codes.
     """
     ensure_driver(module)
     try:
+        check_timeouts(module.params)
         if validate is not None:
             validate(module.params)
         with Neo4jClient(module.params) as client:
@@ -229,6 +237,29 @@ def _format_uri(scheme, address, tail=""):
     return "%s://%s:%d%s" % (scheme, host_part, address[1], tail)
 
 
+CONNECTION_TIMEOUTS = ("connection_timeout", "retry_timeout")
+
+
+def check_timeouts(params, names=None):
+    """Refuse any timeout option that is not a number of seconds greater than 0.
+
+    The one rule for every ``*timeout`` option of the collection: seconds, greater than 0; 0, negative
+    and non-finite values are refused before anything is sent, naming the option.  ``names`` defaults
+    to every key of ``params`` that ends in ``timeout``; options left unset (None) are skipped.
+    Raises :class:`Neo4jModuleError`.
+    """
+    if names is None:
+        names = sorted(key for key in params if key.endswith("timeout"))
+    for name in names:
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise Neo4jModuleError("%s must be a number of seconds (got %r)." % (name, value))
+        if value <= 0:
+            raise Neo4jModuleError("%s must be greater than 0 seconds (got %s)." % (name, value))
+
+
 def connection_settings(params):
     """Turn module params into ``(uri, driver_kwargs)`` without touching the network.
 
@@ -240,17 +271,13 @@ def connection_settings(params):
     if parsed_endpoints and base != "neo4j":
         raise Neo4jModuleError("endpoints needs a routing scheme (neo4j, neo4j+s or neo4j+ssc); '%s' connects to one server only." % scheme)
 
+    check_timeouts(params, CONNECTION_TIMEOUTS)
     kwargs = dict(
         auth=_auth(params),
         connection_timeout=float(params["connection_timeout"] if params.get("connection_timeout") is not None else 30.0),
-        max_transaction_retry_time=float(params.get("retry_timeout") if params.get("retry_timeout") is not None else 30.0),
         user_agent=USER_AGENT,
     )
     kwargs["connection_acquisition_timeout"] = kwargs["connection_timeout"] * 2
-    if kwargs["connection_timeout"] <= 0:
-        raise Neo4jModuleError("connection_timeout must be greater than 0.")
-    if kwargs["max_transaction_retry_time"] < 0:
-        raise Neo4jModuleError("retry_timeout must not be negative.")
 
     ca_file = params.get("trusted_ca_file")
     validate = params.get("validate_certs", True) is not False
@@ -391,14 +418,15 @@ class _Tx:
 class Neo4jClient:
     """One driver for one module run.  See the module docstring for the API."""
 
-    def __init__(self, params):
+    def __init__(self, params, retries=True):
+        """``retries=False``: every failure is final at once (for reading one member that may be down)."""
         if not HAS_NEO4J:
             raise Neo4jModuleError(missing_required_lib("neo4j"))
         self.params = dict(params)
         self.target = describe_target(self.params)
         self._uri, self._kwargs = connection_settings(self.params)
-        # The driver's own retries are not used (see _retrying); this is the budget of ours.
-        self._retry_timeout = self._kwargs.pop("max_transaction_retry_time")
+        retry_timeout = self.params.get("retry_timeout")
+        self._retry_timeout = float(retry_timeout if retry_timeout is not None else 30.0) if retries else 0.0
         self._driver = None
         self._bookmarks = None
         self._server_info = None

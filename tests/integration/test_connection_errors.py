@@ -1,11 +1,52 @@
-"""Connection failures every module shares, through ansible-playbook: TLS."""
+"""Connection options and failures every module shares, through ansible-playbook: the timeout rule and TLS."""
 
 import re
 
 import pytest
 
-from plays import play, target_vars
+from plays import assert_refused, play, refusal_tasks, target_vars
 from simulator.tls import self_signed_cert
+
+MODULES = {
+    "neo4j_query": "query: RETURN 1 AS one",
+    "neo4j_info": "gather_subset: [version]",
+    "neo4j_alias": "name: films\n  target: neo4j",
+    "neo4j_database": "name: movies",
+}
+
+
+def _timeout_cases():
+    cases = []
+    for module, options in MODULES.items():
+        for option in ("connection_timeout", "retry_timeout"):
+            for value in ("0", "-1"):
+                cases.append((module, "%s %s=%s" % (module, option, value), "%s\n  %s: %s" % (options, option, value),
+                              r"^%s must be greater than 0 seconds \(got %s(\.0)?\)\.$" % (option, value)))
+    for value in ("0", "-1", "0.0"):
+        cases.append(("neo4j_database", "neo4j_database wait_timeout=%s" % value,
+                      "%s\n  wait_timeout: %s" % (MODULES["neo4j_database"], value),
+                      r"^wait_timeout must be greater than 0 seconds \(got %s(\.0)?\)\.$" % value.replace(".0", "")))
+    return cases
+
+
+def test_every_timeout_option_must_be_greater_than_0_and_nothing_is_sent(run_playbook, cluster):
+    cases = _timeout_cases()
+    tasks = "\n".join(refusal_tasks(module, [tuple(case)]) for module, *case in cases)
+    run = run_playbook(play(tasks), extra_vars=target_vars(cluster))
+    assert_refused(run, [case[1:] for case in cases])
+    assert cluster.statements == []  # refused before any connection
+    assert "movies" not in cluster.model.databases and "films" not in cluster.model.aliases
+
+
+def test_fractional_timeouts_are_seconds(run_playbook, cluster):
+    run = run_playbook(play("""\
+- name: a database with fractional timeouts
+  graphops.neo4j.neo4j_database: {name: movies, wait_timeout: 30.5, connection_timeout: 2.5, retry_timeout: 0.5}
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 0, run
+    assert run.results["a database with fractional timeouts"]["changed"] is True
+    assert "movies" in cluster.model.databases
+
 
 # ----- TLS -----------------------------------------------------------------------------------------
 

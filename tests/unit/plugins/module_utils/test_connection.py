@@ -75,7 +75,10 @@ def test_messages_name_the_uri_as_given_even_when_the_driver_gets_the_plain_sche
     (dict(uri="bolt://db", trusted_ca_file="/x.pem"), "^trusted_ca_file only applies to encrypted connections"),
     (dict(uri="bolt+ssc://db", trusted_ca_file="/x.pem"), "^trusted_ca_file cannot be used with scheme bolt\\+ssc"),
     (dict(uri="bolt+s://db", trusted_ca_file="/nonexistent/ca.pem"), "^trusted_ca_file: cannot load"),
-    (dict(connection_timeout=0), "^connection_timeout must be greater than 0"),
+    (dict(connection_timeout=0), "^connection_timeout must be greater than 0 seconds \\(got 0\\)"),
+    (dict(connection_timeout=-5.0), "^connection_timeout must be greater than 0 seconds \\(got -5.0\\)"),
+    (dict(retry_timeout=0), "^retry_timeout must be greater than 0 seconds \\(got 0\\)"),
+    (dict(retry_timeout=-1), "^retry_timeout must be greater than 0 seconds \\(got -1\\)"),
     (dict(auth_type="bearer"), "^token is required when auth_type is bearer"),
 ])
 def test_bad_connection_options_name_the_option(params, message):
@@ -88,6 +91,22 @@ def test_basic_auth_needs_a_password():
     with pytest.raises(Neo4jModuleError, match="^password is required when auth_type is basic"):
         settings(dict(uri="neo4j://db"))
     assert settings(dict(uri="neo4j://db", auth_type="none"))[1]["auth"] is None
+
+
+@pytest.mark.parametrize("value, message", [
+    (0, "must be greater than 0 seconds \\(got 0\\)"),
+    (-0.5, "must be greater than 0 seconds \\(got -0.5\\)"),
+    (float("inf"), "must be a number of seconds \\(got inf\\)"),
+    (float("nan"), "must be a number of seconds \\(got nan\\)"),
+    (True, "must be a number of seconds \\(got True\\)"),
+    ("30", "must be a number of seconds \\(got .30.\\)"),
+])
+def test_every_timeout_option_is_seconds_greater_than_0(value, message):
+    params = dict(connection_timeout=30.0, retry_timeout=None, wait_timeout=value, name="x", timeout_budget=1)
+    with pytest.raises(Neo4jModuleError, match="^wait_timeout " + message):
+        connection.check_timeouts(params)  # by default every option whose name ends in "timeout"
+    connection.check_timeouts(params, ["connection_timeout", "retry_timeout"])  # only those: fine
+    connection.check_timeouts(dict(params, wait_timeout=0.1))
 
 
 def test_to_plain_converts_driver_values():
@@ -128,7 +147,7 @@ def test_wrong_password_is_reported_plainly(cluster):
 
 def test_unreachable_server_is_reported_plainly():
     uri = "bolt://127.0.0.1:%d" % _free_port()
-    with connection.Neo4jClient(dict(uri=uri, password="pw", retry_timeout=0, connection_timeout=2)) as client:
+    with connection.Neo4jClient(dict(uri=uri, password="pw", connection_timeout=2), retries=False) as client:
         with pytest.raises(Neo4jModuleError, match="^Could not reach Neo4j at %s" % uri):
             client.read("RETURN 1")
 
