@@ -235,3 +235,54 @@ def test_a_starting_database_is_still_retried_and_then_called_unavailable(run_pl
     assert gave_up["msg"].startswith("Database 'slower' is unavailable (retried for 1.0 s, see retry_timeout): "
                                      "Database 'slower' is unavailable. Check its currentStatus"), gave_up["msg"]
     assert gave_up["neo4j_code"] == UNAVAILABLE
+
+
+# ----- secret parameters --------------------------------------------------------------------------
+
+SECRET = "Pa55-word-that-must-not-leak"
+SECRET_PLAY = """\
+- name: store an account
+  graphops.neo4j.neo4j_query:
+    database: movies
+    query: "CREATE (a:Account {name: $name, hash: $hash}) RETURN a.name AS name, a.hash AS hash"
+    parameters: {name: alice-visible}
+    secret_parameters: {hash: "{{ account_secret }}"}
+- name: fail with the secret
+  graphops.neo4j.neo4j_query:
+    database: movies
+    routing: read
+    query: "CREATE (a:Account {hash: $hash})"
+    secret_parameters: {hash: "{{ account_secret }}"}
+  ignore_errors: true
+- name: give a parameter twice
+  graphops.neo4j.neo4j_query:
+    query: "RETURN $hash AS hash"
+    parameters: {hash: 1}
+    secret_parameters: {hash: "{{ account_secret }}"}
+  ignore_errors: true
+"""
+
+
+@pytest.mark.parametrize("flags", [dict(), dict(diff=True), dict(check=True)], ids=["run", "diff", "check"])
+def test_secret_parameters_never_appear_in_the_output_at_vvv(run_playbook, cluster, flags):
+    db = movies_db(cluster)
+    run = run_playbook(play(SECRET_PLAY), extra_vars=target_vars(cluster, account_secret=SECRET),
+                       env={"ANSIBLE_VERBOSITY": "3"}, **flags)
+    assert run.rc == 0, run
+    output = run.stdout + run.stderr
+    assert "alice-visible" in output  # -vvv shows the module arguments...
+    assert SECRET not in output and SECRET not in json.dumps(run.tasks)  # ...but not the secret, anywhere
+    stored = run.results["store an account"]
+    assert stored["invocation"]["module_args"]["secret_parameters"] == {"hash": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+    assert run.results["fail with the secret"]["failed"] is True
+    assert run.results["give a parameter twice"]["msg"] == (
+        "parameters and secret_parameters both give 'hash'; give each parameter in one of them.")
+    if flags.get("check"):
+        assert stored["skipped_in_check_mode"] is True
+        return
+    # the server got the real value; the result shows it masked
+    assert stored["rows"] == [{"name": "alice-visible", "hash": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}]
+    sent = [s.parameters for s in cluster.statements if s.query.startswith("CREATE (a:Account {name")]
+    assert sent == [{"name": "alice-visible", "hash": SECRET}]
+    with cluster.model.lock:
+        assert db.graph.label_counts.get("Account") == 1
