@@ -4,6 +4,9 @@
 the connection a test should use: the simulator by default, or a real server when ``NEO4J_TEST_URI``
 is set (with ``NEO4J_TEST_USERNAME`` / ``NEO4J_TEST_PASSWORD``); tests that need simulator control call
 ``pytest.skip("needs the simulator: ...")`` when ``neo4j_target["simulated"]`` is false.
+
+Every session also runs the Cypher lint gate (``lint_collector``) over the statements of every simulated
+cluster it created.
 """
 
 import os
@@ -11,6 +14,9 @@ import os
 import pytest
 
 from simulator.cluster import Cluster
+
+# The Cypher lint gate runs in every session, whatever part of the suite it collects.
+pytest_plugins = ["lint_collector"]
 
 USERNAME = "neo4j"
 PASSWORD = "password"

@@ -1,23 +1,25 @@
 """Session-wide Cypher lint gate: every statement the simulator received must pass Neo4j's own linter.
 
 The simulator accepts a subset of Cypher and might accept something real Neo4j rejects.  This plugin
-closes that gap: it gathers the statement log of every simulated cluster used during the session and,
+closes that gap: it reads the statement log of every simulated cluster created during the session and,
 when the session ends, lints each distinct statement with ``@neo4j-cypher/language-support`` (through
-``tests/lint/lint.js``).  Any error fails the session and is printed with its diagnostics.
+``tests/lint/lint.js``, one process).  Any error fails the session and is printed with its diagnostics.
 
-Statements reach the collector two ways:
+It is active in every pytest run, whole or partial: ``tests/conftest.py`` loads it.  Statements reach
+it two ways:
 
-* automatically: any fixture value that looks like a simulator ``Cluster`` (has ``.statements`` and
-  ``.model``) is remembered when the fixture is set up, and its log is read at session end;
-* explicitly: ``record(statements)`` for clusters a test builds itself.
+* automatically: every ``simulator.model.ClusterModel`` created while the plugin is configured (so every
+  ``Cluster``, built by a fixture or by a test itself) has its statement log read at session end;
+* explicitly: ``record(statements)`` for statements that went elsewhere.
 
-Statements the simulator itself refused as malformed (any ``Neo.ClientError.Statement.*`` code: syntax
-error, missing parameter, unsupported command) did not succeed anywhere, usually on purpose in a negative
-test, so they do not fail the gate; they are listed.  The gate is about statements the simulator
-accepted and real Neo4j would refuse.
+A negative test that sends malformed Cypher on purpose declares it with
+``deliberately_malformed(query)``.  Such a statement does not fail the gate as long as the simulator
+refused it every time it was sent; it is listed.  Nothing else is exempt: a statement the simulator
+refused as malformed without a test saying so is a finding too, since a module that sends malformed
+Cypher fails its task just like a deliberate one does, and a negative test would pass on it.
 
-The plugin is active in every session that collects ``tests/integration/test_cypher_lint.py``, which
-names it in ``pytest_plugins``.
+When Node.js or npm is missing the gate cannot run: that fails the session in CI (``CI`` set) and is
+printed as a skip everywhere else.
 """
 
 import json
@@ -32,14 +34,12 @@ LINT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lint")
 LINT_SCRIPT = os.path.join(LINT_DIR, "lint.js")
 PACKAGE = "@neo4j-cypher/language-support"
 
-# Codes with which the simulator refuses a statement as malformed or unsupported.
-REJECTED_AS_MALFORMED = "Neo.ClientError.Statement."
-
 NPM_TIMEOUT = 300
 LINT_TIMEOUT = 300
 
-_sources = []  # objects with a .statements list, read at session end
+_sources = []  # statement logs (lists) of the simulated clusters of this session
 _recorded = []  # statements handed to record()
+_malformed = set()  # statement texts tests declared as malformed on purpose
 
 
 class LinterUnavailable(Exception):
@@ -52,22 +52,36 @@ class Finding:
     parameters: dict
     diagnostics: list
     members: set = field(default_factory=set)
-    rejected: str = None  # the simulator's error code when it refused the statement itself
+    rejected: str = None  # the simulator's error code when it refused every copy of the statement
+    accepted: bool = False  # the simulator ran at least one copy without error
+    declared: bool = False  # a test declared it deliberately malformed
 
     def errors(self):
         return [d for d in self.diagnostics if d.get("severity") == 1]
+
+    def expected(self):
+        """Declared malformed and refused by the simulator each time: a negative test working as meant."""
+        return self.declared and not self.accepted and self.rejected is not None
 
     def describe(self):
         lines = ["statement: %s" % self.query,
                  "  parameters: %s" % json.dumps(self.parameters, sort_keys=True, default=str)]
         if self.members:
             lines.append("  received by: %s" % ", ".join(sorted(self.members)))
-        if self.rejected:
+        if self.rejected and not self.accepted:
             lines.append("  simulator rejected it with %s" % self.rejected)
+        if self.declared and self.accepted:
+            lines.append("  declared deliberately malformed, but the simulator accepted it")
         for diag in self.errors():
             offsets = diag.get("offsets") or {}
             lines.append("  error at %s-%s: %s" % (offsets.get("start"), offsets.get("end"), diag.get("message")))
         return "\n".join(lines)
+
+
+def deliberately_malformed(query):
+    """Declare that a test sends ``query`` malformed on purpose; returns ``query`` unchanged."""
+    _malformed.add(query)
+    return query
 
 
 def record(statements):
@@ -75,17 +89,16 @@ def record(statements):
     _recorded.extend(list(statements))
 
 
-def watch(source):
-    """Read ``source.statements`` at session end (for a cluster that is still collecting)."""
-    if not any(s is source for s in _sources):
-        _sources.append(source)
+def watch_model(model):
+    """Read the statement log of ``model`` (a simulator ClusterModel) at session end."""
+    _sources.append(model.statements)
 
 
 def collected():
     """Every statement recorded or logged by a watched cluster so far."""
     out = list(_recorded)
-    for source in _sources:
-        out.extend(list(source.statements))
+    for statements in _sources:
+        out.extend(list(statements))
     return out
 
 
@@ -95,23 +108,33 @@ def _field(statement, name, default=None):
     return getattr(statement, name, default)
 
 
-def ensure_linter():
-    """Install the pinned linter from the committed lock file if needed; return the node binary."""
+def find_node():
+    """The node binary; LinterUnavailable when node or npm is not on PATH."""
     node = shutil.which("node")
     npm = shutil.which("npm")
     if node is None or npm is None:
         raise LinterUnavailable("Cypher lint gate needs Node.js and npm on PATH (node=%s, npm=%s)" % (node, npm))
+    return node
+
+
+def ensure_linter():
+    """Install the pinned linter from the committed lock file if needed; return the node binary."""
+    node = find_node()
     installed = os.path.join(LINT_DIR, "node_modules", *PACKAGE.split("/"), "package.json")
     if not os.path.exists(installed):
-        proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=LINT_DIR, capture_output=True,
-                              text=True, timeout=NPM_TIMEOUT, check=False)
+        proc = subprocess.run([shutil.which("npm"), "ci", "--no-audit", "--no-fund"], cwd=LINT_DIR,
+                              capture_output=True, text=True, timeout=NPM_TIMEOUT, check=False)
         if proc.returncode != 0:
             raise RuntimeError("npm ci in %s failed:\n%s\n%s" % (LINT_DIR, proc.stdout, proc.stderr))
     return node
 
 
-def lint(statements):
-    """Lint distinct (query, parameters) pairs; return one Finding per distinct statement."""
+def lint(statements, malformed=None):
+    """Lint distinct (query, parameters) pairs; return one Finding per distinct statement.
+
+    ``malformed``: statement texts declared deliberately malformed (default: those declared so far).
+    """
+    malformed = _malformed if malformed is None else set(malformed)
     findings = {}
     for statement in statements:
         query = _field(statement, "query")
@@ -121,13 +144,16 @@ def lint(statements):
         key = (query, json.dumps(parameters, sort_keys=True, default=str))
         finding = findings.get(key)
         if finding is None:
-            finding = findings[key] = Finding(query=query, parameters=parameters, diagnostics=[])
+            finding = findings[key] = Finding(query=query, parameters=parameters, diagnostics=[],
+                                              declared=query in malformed)
         member = _field(statement, "member")
         if member:
             finding.members.add(member)
         error = _field(statement, "error")
-        if error and error.startswith(REJECTED_AS_MALFORMED):
+        if error:
             finding.rejected = error
+        else:
+            finding.accepted = True
     if not findings:
         return []
     node = ensure_linter()
@@ -147,8 +173,8 @@ def lint(statements):
 
 
 def failures(findings):
-    """Statements with lint errors that the simulator accepted (or failed for another reason)."""
-    return [f for f in findings if f.errors() and not f.rejected]
+    """Statements with lint errors, except those a test sent malformed on purpose and the simulator refused."""
+    return [f for f in findings if f.errors() and not f.expected()]
 
 
 def report(findings):
@@ -158,39 +184,59 @@ def report(findings):
     return "\n".join(lines)
 
 
+def in_ci():
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 # ----- pytest plugin -----------------------------------------------------------------------------
 
 _outcome = {}
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef, request):
-    value = yield
-    if hasattr(value, "statements") and hasattr(value, "model"):
-        watch(value)
-    return value
+def pytest_configure(config):
+    from simulator import model  # noqa: deferred so that pytest's pythonpath setting is in effect
+
+    if watch_model not in model.MODEL_CREATED:
+        model.MODEL_CREATED.append(watch_model)
+
+
+def pytest_unconfigure(config):
+    from simulator import model
+
+    if watch_model in model.MODEL_CREATED:
+        model.MODEL_CREATED.remove(watch_model)
+
+
+def _fail(session, summary):
+    _outcome.update(summary=summary, failed=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_sessionfinish(session, exitstatus):
     statements = collected()
-    if not statements:
-        _outcome["summary"] = "no simulator statements were collected in this session"
-        return
     try:
+        if not statements:
+            find_node()  # nothing to lint, but CI must still have the linter
+            _outcome["summary"] = "no simulator statements were collected in this session"
+            return
         findings = lint(statements)
     except LinterUnavailable as exc:
-        _outcome["summary"] = "SKIPPED: %s (%d statements not linted)" % (exc, len(statements))
+        what = "%d statements not linted" % len(statements)
+        if in_ci():
+            _fail(session, "FAILED: %s (%s); CI is set, so the gate must run. Install Node.js and npm." % (exc, what))
+        else:
+            _outcome["summary"] = "SKIPPED: %s (%s). CI runs fail on this." % (exc, what)
         return
     bad = failures(findings)
-    expected = [f for f in findings if f.errors() and f.rejected]
+    expected = [f for f in findings if f.errors() and f.expected()]
     lines = [report(findings)]
     if expected:
-        lines.append("%d statements the simulator also rejected (not failing the gate):" % len(expected))
+        lines.append("%d statements declared deliberately malformed and rejected by the simulator:" % len(expected))
         lines.extend("  " + f.query for f in expected)
-    _outcome["summary"] = "\n".join(lines)
     if bad:
-        _outcome["failed"] = True
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        _fail(session, "\n".join(lines))
+    else:
+        _outcome["summary"] = "\n".join(lines)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -84,12 +84,20 @@ options:
   connection_timeout:
     description:
       - Seconds to wait for a TCP connection to a server.
+      - Must be greater than V(0), like every timeout option of the collection; V(0) or less is refused before
+        anything is sent.
     type: float
     default: 30
   retry_timeout:
     description:
       - Seconds during which transient failures (leader switch, database briefly unavailable, lost connection)
-        are retried before the task fails. V(0) disables retries.
+        are retried, counted from the first failure, before the task fails.
+      - Must be greater than V(0), like every timeout option of the collection; V(0) or less is refused before
+        anything is sent. A value below V(0.2) (the first pause between attempts) means a single attempt.
+      - Failures that no retry fixes end the task at once, whatever this value says. One is a TLS failure; the message
+        starts with C(TLS failed) and gives the cause, such as a certificate the trusted CAs do not cover or a
+        host name the certificate does not list. The other is a statement sent to a database that was stopped
+        (C(SHOW DATABASES) says C(requestedStatus) is V(offline)); the message names the database and how to start it.
     type: float
     default: 30
 requirements:

@@ -16,19 +16,19 @@ Stable API (other modules build on it; change it only additively):
     The ``AnsibleModule`` of a module taking the connection options plus its own ``options``, with
     check mode and the two lists above.
 ``run_module(module, work, validate=None, fail_extra=None)``
-    The end of every ``main()``: ``validate(params)`` (before connecting), ``work(client)`` with one
-    ``Neo4jClient``, ``exit_json`` with what ``work`` returns; ``fail_json`` on ``ValueError`` or
-    ``Neo4jModuleError`` (see its docstring for the failure payload).
-``Neo4jClient(params)``
-    Built from the module's params (a plain dict; no Ansible needed below this line):
+    The end of every ``main()``: ``check_timeouts`` and ``validate(params)`` (before connecting),
+    ``work(client)`` with one ``Neo4jClient``, ``exit_json`` with what ``work`` returns; ``fail_json``
+    on ``ValueError`` or ``Neo4jModuleError`` (see its docstring for the failure payload).
+``Neo4jClient(params, retries=True)``
+    Built from the module's params (a plain dict; no Ansible needed below this line);
+    ``retries=False`` makes every failure final at once:
 
-    - ``read(query, params=None, database=None) -> QueryResult``     managed read transaction
-    - ``write(query, params=None, database=None) -> QueryResult``    managed write transaction
+    - ``read(query, params=None, database=None) -> QueryResult``     read transaction
+    - ``write(query, params=None, database=None) -> QueryResult``    write transaction
     - ``admin(query, params=None, autocommit=False) -> QueryResult`` write on ``system``; use
       ``autocommit=True`` for statements with ``WAIT`` (they commit on their own)
-    - ``transaction(work, database=None, write=True)``  runs ``work(tx)`` in one managed
-      transaction, retried as a whole on transient errors; ``tx.run(query, params)`` returns a
-      ``QueryResult``
+    - ``transaction(work, database=None, write=True)``  runs ``work(tx)`` in one transaction,
+      retried as a whole on transient errors; ``tx.run(query, params)`` returns a ``QueryResult``
     - ``server_info() -> {"name", "version", "edition"}`` from ``dbms.components()``
     - ``require_enterprise(feature, min_version=None)`` raises unless the server runs Enterprise
       Edition (and at least ``min_version``, a tuple such as ``(5, 26)``)
@@ -43,15 +43,22 @@ Stable API (other modules build on it; change it only additively):
 ``to_plain(value)``
     Converts driver values (temporal, spatial, graph types) into JSON-friendly Python values.
 
-Retries: managed transactions are retried by the driver on transient errors (leader switch,
-database unavailable, lost connection) for at most ``retry_timeout`` seconds
-(``max_transaction_retry_time``).  Auto-commit statements get the same bounded retry here.
+``check_timeouts(params, names=None)``
+    The collection's rule for ``*timeout`` options (seconds, greater than 0); raises
+    ``Neo4jModuleError`` naming the option.  ``run_module`` applies it to every ``*timeout`` option
+    of a module, ``connection_settings`` to ``connection_timeout`` and ``retry_timeout``.
+
+Retries: transactions and auto-commit statements are retried here on transient errors (leader
+switch, database unavailable, lost connection) for at most ``retry_timeout`` seconds after the first
+failure.  Failures that no retry fixes end at once: a TLS failure, and a database that SHOW DATABASES
+says was stopped (requestedStatus offline).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 import ssl
 import time
@@ -71,6 +78,9 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     NEO4J_IMPORT_ERROR = traceback.format_exc()
 
 SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+DATABASE_UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable"
+# After a DatabaseUnavailable failure: was the database stopped (matched by name, alias, or home)?
+SHOW_DATABASE_STATUS = "SHOW DATABASES YIELD name, aliases, home, requestedStatus"
 DEFAULT_BOLT_PORT = 7687
 USER_AGENT = "graphops.neo4j"
 
@@ -115,13 +125,14 @@ def neo4j_module(options):
 def run_module(module, work, validate=None, fail_extra=None):
     """Run ``work(client)`` for ``module`` and exit with the dict it returns.
 
-    ``validate(params)`` runs before any connection is made.  A ``ValueError`` (a refused option or
-    value) or a ``Neo4jModuleError`` ends the module with ``fail_json``: ``fail_extra`` (defaults such
-    as ``changed=False`` or the query), updated with the error's partial ``result`` when it carries
-    one, then its message and Neo4j codes.
+    ``check_timeouts`` (every ``*timeout`` option) and ``validate(params)`` run before any connection is
+    made.  A ``ValueError`` (a refused option or value) or a ``Neo4jModuleError`` ends the module with
+    ``fail_json``: ``fail_extra`` (defaults such as ``changed=False`` or the query), updated with the
+    error's partial ``result`` when it carries one, then its message and Neo4j codes.
     """
     ensure_driver(module)
     try:
+        check_timeouts(module.params)
         if validate is not None:
             validate(module.params)
         with Neo4jClient(module.params) as client:
@@ -186,11 +197,8 @@ def parse_endpoint(text, option="endpoints"):
     return match.group("ipv6") or match.group("host"), port
 
 
-def connection_settings(params):
-    """Turn module params into ``(uri, driver_kwargs)`` without touching the network.
-
-    Raises :class:`Neo4jModuleError` for contradictory or invalid options.
-    """
+def _target(params):
+    """(scheme as given, (host, port), uri tail, endpoints) from the uri or host/bolt_port/scheme/endpoints options."""
     uri = params.get("uri")
     host = params.get("host")
     endpoints = params.get("endpoints") or []
@@ -221,22 +229,55 @@ def connection_settings(params):
         tail = ""
         if not 0 < address[1] < 65536:
             raise Neo4jModuleError("bolt_port: %d is out of range." % address[1])
+    return scheme, address, tail, parsed_endpoints
 
+
+def _format_uri(scheme, address, tail=""):
+    host_part = "[%s]" % address[0] if ":" in address[0] else address[0]
+    return "%s://%s:%d%s" % (scheme, host_part, address[1], tail)
+
+
+CONNECTION_TIMEOUTS = ("connection_timeout", "retry_timeout")
+
+
+def check_timeouts(params, names=None):
+    """Refuse any timeout option that is not a number of seconds greater than 0.
+
+    The one rule for every ``*timeout`` option of the collection: seconds, greater than 0; 0, negative
+    and non-finite values are refused before anything is sent, naming the option.  ``names`` defaults
+    to every key of ``params`` that ends in ``timeout``; options left unset (None) are skipped.
+    Raises :class:`Neo4jModuleError`.
+    """
+    if names is None:
+        names = sorted(key for key in params if key.endswith("timeout"))
+    for name in names:
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise Neo4jModuleError("%s must be a number of seconds (got %r)." % (name, value))
+        if value <= 0:
+            raise Neo4jModuleError("%s must be greater than 0 seconds (got %s)." % (name, value))
+
+
+def connection_settings(params):
+    """Turn module params into ``(uri, driver_kwargs)`` without touching the network.
+
+    The uri is the one the driver gets: a ``+s`` scheme with TLS options becomes the plain scheme plus
+    an ``ssl_context``.  Raises :class:`Neo4jModuleError` for contradictory or invalid options.
+    """
+    scheme, address, tail, parsed_endpoints = _target(params)
     base, security = (scheme.split("+", 1) + [""])[:2]
     if parsed_endpoints and base != "neo4j":
         raise Neo4jModuleError("endpoints needs a routing scheme (neo4j, neo4j+s or neo4j+ssc); '%s' connects to one server only." % scheme)
 
+    check_timeouts(params, CONNECTION_TIMEOUTS)
     kwargs = dict(
         auth=_auth(params),
         connection_timeout=float(params["connection_timeout"] if params.get("connection_timeout") is not None else 30.0),
-        max_transaction_retry_time=float(params.get("retry_timeout") if params.get("retry_timeout") is not None else 30.0),
         user_agent=USER_AGENT,
     )
     kwargs["connection_acquisition_timeout"] = kwargs["connection_timeout"] * 2
-    if kwargs["connection_timeout"] <= 0:
-        raise Neo4jModuleError("connection_timeout must be greater than 0.")
-    if kwargs["max_transaction_retry_time"] < 0:
-        raise Neo4jModuleError("retry_timeout must not be negative.")
 
     ca_file = params.get("trusted_ca_file")
     validate = params.get("validate_certs", True) is not False
@@ -246,7 +287,7 @@ def connection_settings(params):
             raise Neo4jModuleError("trusted_ca_file only applies to encrypted connections; use a +s scheme such as neo4j+s.")
     elif security == "s" and (ca_file or not validate or not check_hostname):
         # The driver refuses TLS settings together with +s schemes, so we pass the plain scheme
-        # plus an SSLContext that says exactly how to verify.
+        # plus an SSLContext that says exactly how to verify.  Messages keep the scheme as given.
         kwargs["ssl_context"] = _ssl_context(ca_file, validate, check_hostname)
         scheme = base
     elif security == "ssc" and ca_file:
@@ -254,9 +295,7 @@ def connection_settings(params):
 
     if parsed_endpoints:
         kwargs["resolver"] = _resolver(address, parsed_endpoints)
-
-    host_part = "[%s]" % address[0] if ":" in address[0] else address[0]
-    return "%s://%s:%d%s" % (scheme, host_part, address[1], tail), kwargs
+    return _format_uri(scheme, address, tail), kwargs
 
 
 def _auth(params):
@@ -296,9 +335,10 @@ def _resolver(initial, addresses):
 
 
 def describe_target(params):
-    """Where we connect, for messages; never contains credentials."""
+    """Where we connect, for messages: the uri as given (with its +s / +ssc); never contains credentials."""
     try:
-        uri, _kwargs = connection_settings(dict(params, password="x", token="x"))
+        scheme, address, tail, _endpoints = _target(params)
+        uri = _format_uri(scheme, address, tail)
     except Neo4jModuleError:
         uri = params.get("uri") or params.get("host") or "localhost"
     if params.get("endpoints"):
@@ -378,13 +418,15 @@ class _Tx:
 class Neo4jClient:
     """One driver for one module run.  See the module docstring for the API."""
 
-    def __init__(self, params):
+    def __init__(self, params, retries=True):
+        """``retries=False``: every failure is final at once (for reading one member that may be down)."""
         if not HAS_NEO4J:
             raise Neo4jModuleError(missing_required_lib("neo4j"))
         self.params = dict(params)
         self.target = describe_target(self.params)
         self._uri, self._kwargs = connection_settings(self.params)
-        self._retry_timeout = self._kwargs["max_transaction_retry_time"]
+        retry_timeout = self.params.get("retry_timeout")
+        self._retry_timeout = float(retry_timeout if retry_timeout is not None else 30.0) if retries else 0.0
         self._driver = None
         self._bookmarks = None
         self._server_info = None
@@ -407,9 +449,10 @@ class Neo4jClient:
                 raise Neo4jModuleError("Invalid connection settings for %s: %s" % (self.target, exc))
         return self._driver
 
-    def _session(self, database):
+    def _session(self, database, write=True):
         driver = self.driver
-        return driver.session(database=database, bookmark_manager=self._bookmarks)
+        return driver.session(database=database, bookmark_manager=self._bookmarks,
+                              default_access_mode=neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS)
 
     def close(self):
         if self._driver is not None:
@@ -430,48 +473,75 @@ class Neo4jClient:
         """An administration command on ``system``."""
         if not autocommit:
             return self.write(query, params, database="system")
-        return self._autocommit(query, params, "system")
+        return self._retrying(lambda: self._autocommit_once(query, params, "system"), "system", query)
 
     def transaction(self, work, database=None, write=True, query=None):
-        """Run ``work(tx)`` in one managed transaction; the driver retries it on transient errors.
+        """Run ``work(tx)`` in one transaction, retried as a whole on transient errors (see ``_retrying``).
 
-        The driver never retries a transaction whose connection died during COMMIT (IncompleteCommit),
-        since a write may have landed.  A read changed nothing, so it is retried here, within the same
-        ``retry_timeout``: a member that dies while answering SHOW DATABASES must not fail a wait.
+        A transaction whose connection died during COMMIT (IncompleteCommit) may have landed, so a
+        write fails; a read changed nothing, so it is retried: a member that dies while answering
+        SHOW DATABASES must not fail a wait.
         """
-        deadline = time.monotonic() + self._retry_timeout
+        return self._retrying(lambda: self._transaction_once(work, database, write), database, query,
+                              retry_incomplete_commit=not write)
+
+    def _transaction_once(self, work, database, write):
+        with self._session(database, write) as session:
+            with session.begin_transaction() as tx:
+                result = work(_Tx(tx))
+                tx.commit()
+                return result
+
+    def _autocommit_once(self, query, params, database):
+        with self._session(database) as session:
+            return _collect(session.run(query, params or {}))
+
+    def _retrying(self, attempt, database, query, retry_incomplete_commit=False):
+        """``attempt()`` until it succeeds, fails for good, or ``retry_timeout`` has passed since its first failure.
+
+        Our own loop (with explicit transactions, as the driver documents for custom retry policies)
+        rather than the driver's managed-transaction retries, so that failures no retry can fix end at
+        once: a TLS failure, and a database that is unavailable because it was stopped.
+        """
+        deadline = None
         delay = 0.2
+        checked_offline = False
         while True:
             try:
-                with self._session(database) as session:
-                    run = session.execute_write if write else session.execute_read
-                    return run(lambda tx: work(_Tx(tx)))
+                return attempt()
             except Neo4jModuleError:
                 raise
             except Exception as exc:  # every driver failure becomes a plain-language message
-                incomplete_read = (not write and neo4j_exceptions is not None
-                                   and isinstance(exc, neo4j_exceptions.IncompleteCommit))
-                if incomplete_read and time.monotonic() + delay < deadline:
+                if deadline is None:
+                    deadline = time.monotonic() + self._retry_timeout
+                if not checked_offline and database != "system" and _unavailable_database(exc) is not None:
+                    checked_offline = True
+                    self._refuse_stopped_database(database, exc, query)
+                retry = _retryable(exc) or (retry_incomplete_commit and isinstance(exc, neo4j_exceptions.IncompleteCommit))
+                if retry and time.monotonic() + delay < deadline:
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
                     continue
                 raise self._translate(exc, database, query)
 
-    def _autocommit(self, query, params, database):
-        deadline = time.monotonic() + self._retry_timeout
-        delay = 0.2
-        while True:
-            try:
-                with self._session(database) as session:
-                    return _collect(session.run(query, params or {}))
-            except Neo4jModuleError:
-                raise
-            except Exception as exc:
-                if _retryable(exc) and time.monotonic() + delay < deadline:
-                    time.sleep(delay)
-                    delay = min(delay * 2, 2.0)
-                    continue
-                raise self._translate(exc, database, query)
+    def _refuse_stopped_database(self, database, exc, query):
+        """Raise when SHOW DATABASES says ``database`` (None: the home database) was stopped.
+
+        Only then: a database that is requested online but not (yet) available, say starting or
+        failing over, is worth the retries.  One statement, sent only after a failure.
+        """
+        try:
+            rows = self._transaction_once(lambda tx: tx.run(SHOW_DATABASE_STATUS), "system", False).rows
+        except Exception:  # the check is a shortcut only; without it the retries decide
+            return
+        wanted = (database or "").lower()
+        for row in rows:
+            if database is None:
+                match = row.get("home") is True
+            else:
+                match = wanted == (row.get("name") or "").lower() or wanted in [a.lower() for a in row.get("aliases") or []]
+            if match and row.get("requestedStatus") == "offline":
+                raise stopped_database_error(database, row.get("name"), _unavailable_database(exc), query)
 
     # -- server --
 
@@ -517,28 +587,78 @@ def version_tuple(version):
 
 
 def _retryable(exc):
-    if neo4j_exceptions is None:
-        return False
+    if neo4j_exceptions is None or _tls_cause(exc) is not None:
+        return False  # the driver would retry a TLS failure, but no retry fixes a certificate or a scheme
     if isinstance(exc, (neo4j_exceptions.SessionExpired, neo4j_exceptions.ServiceUnavailable)):
         return not isinstance(exc, neo4j_exceptions.IncompleteCommit)
     is_retryable = getattr(exc, "is_retryable", None)
     return bool(is_retryable and is_retryable())
 
 
+def _causes(exc, limit=50):
+    """``exc`` and what is behind it: ``__cause__``/``__context__`` chains and the members of exception groups.
+
+    With a routing scheme the driver 6.x raises ServiceUnavailable("Unable to retrieve routing
+    information") whose cause is an ExceptionGroup of the failure at each router, so the TLS error or
+    DatabaseUnavailable that explains it sits inside the group, not on the plain chain.
+    """
+    stack, seen = [exc], set()
+    while stack and len(seen) < limit:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.append(current.__cause__ or current.__context__)
+        members = getattr(current, "exceptions", None)
+        if isinstance(members, (list, tuple)):
+            stack.extend(reversed(members))
+
+
+_SSL_DECORATION = re.compile(r"^\[SSL: [A-Z0-9_]+\] |\s*\(_ssl\.c:\d+\)$")
+
+
 def _tls_cause(exc):
-    """The TLS failure behind a driver error (the driver wraps it in ServiceUnavailable), or None."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, ssl.SSLError):
-            return getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
+    """What failed in the TLS handshake behind a driver error, or None."""
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "certificate verify failed: %s" % str(cause.verify_message or cause.reason or cause).rstrip(".")
+        if isinstance(cause, ssl.SSLEOFError):
+            return ("the server closed the connection during the TLS handshake (%s): it may not accept TLS on "
+                    "this port (server.bolt.tls_level)" % _SSL_DECORATION.sub("", cause.strerror or str(cause)))
+        if isinstance(cause, ssl.SSLError):
+            return _SSL_DECORATION.sub("", cause.strerror or str(cause)) or cause.reason or type(cause).__name__
     return None
+
+
+def _unavailable_database(exc):
+    """The DatabaseUnavailable failure behind ``exc`` (directly, or behind a failed routing table fetch), or None."""
+    for cause in _causes(exc):
+        if getattr(cause, "code", None) == DATABASE_UNAVAILABLE:
+            return cause
+    return None
+
+
+def stopped_database_error(database, name, cause=None, query=None):
+    """The failure for a statement sent to a stopped database: name it and say how to start it."""
+    if database is None:
+        which = "The home database '%s'" % name
+    elif database.lower() == (name or "").lower():
+        which = "Database '%s'" % name
+    else:
+        which = "Database '%s' (the target of alias '%s')" % (name, database)
+    return Neo4jModuleError(
+        "%s is offline: it was stopped (requestedStatus offline), so it cannot run statements. Start it "
+        "(graphops.neo4j.neo4j_database with state: started, or START DATABASE `%s`) and run this again."
+        % (which, name), code=getattr(cause, "code", None), gql_status=getattr(cause, "gql_status", None), query=query)
 
 
 def translate_error(exc, target, username=None, retry_timeout=None, database=None, query=None):
     """Map a driver exception to a :class:`Neo4jModuleError` with a plain-language message."""
     ex = neo4j_exceptions
+    unavailable = _unavailable_database(exc)
+    if unavailable is not None:
+        exc = unavailable  # a routing scheme reports it as ServiceUnavailable, with the reason inside
     code = getattr(exc, "code", None)
     gql = getattr(exc, "gql_status", None)
     detail = getattr(exc, "message", None) or str(exc)
@@ -558,8 +678,9 @@ def translate_error(exc, target, username=None, retry_timeout=None, database=Non
     if code == "Neo.ClientError.Cluster.NotALeader" or isinstance(exc, ex.WriteServiceUnavailable):
         return err("No server accepted the write on %s%s: %s. With a bolt:// URI the driver talks to one member only; "
                    "use a neo4j:// URI so writes are routed to the leader." % (where, waited, detail))
-    if code == "Neo.TransientError.General.DatabaseUnavailable":
-        return err("%s is unavailable%s: %s" % (where.capitalize(), waited, detail))
+    if code == DATABASE_UNAVAILABLE:
+        return err("%s is unavailable%s: %s. Check its currentStatus and statusMessage (neo4j_info, SHOW DATABASES)."
+                   % (where.capitalize(), waited, detail.rstrip(".")))
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return err("%s does not exist: %s" % (where.capitalize(), detail))
     if isinstance(exc, ex.IncompleteCommit):

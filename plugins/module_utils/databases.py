@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from . import cypher
-from .connection import Neo4jModuleError
+from .connection import Neo4jModuleError, check_timeouts
 from .wait import WaitTimeout, poll
 
 STATES = ("present", "absent", "started", "stopped")
@@ -162,9 +162,8 @@ def validate(params):
         if isinstance(secondaries, bool) or not isinstance(secondaries, int) or secondaries < 0:
             _fail("topology.secondaries must be an integer of at least 0 (got %r)." % (secondaries,))
         topology = dict(primaries=primaries, secondaries=secondaries)
+    check_timeouts(params, ("wait_timeout",))
     wait_timeout = params.get("wait_timeout")
-    if wait_timeout is not None and wait_timeout <= 0:
-        _fail("wait_timeout must be greater than 0 (got %s)." % wait_timeout)
 
     options = {}
     if params.get("seed_uri"):

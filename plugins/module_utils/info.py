@@ -254,12 +254,13 @@ def member_params(params, address):
     """Connection params for exactly one member at ``address`` (host:port from SHOW SERVERS).
 
     Same credentials and TLS settings, a ``bolt`` scheme with the same security suffix (no routing,
-    so the statement runs on that member), and no retries: an unreachable member is reported at once.
+    so the statement runs on that member).  Build the client with ``retries=False``: an unreachable
+    member is reported at once.
     """
     uri = params.get("uri") or ""
     scheme = (uri.split("://", 1)[0] if "://" in uri else params.get("scheme") or "neo4j").lower()
     security = scheme.partition("+")[2]
     out = dict(params)
     out.update(uri="bolt%s://%s" % ("+" + security if security else "", address), host=None, bolt_port=None,
-               scheme=None, endpoints=None, retry_timeout=0.0)
+               scheme=None, endpoints=None)
     return out

@@ -27,6 +27,21 @@ def changed_from_counters(counters):
     return bool(counters.get("contains_updates") or counters.get("contains_system_updates"))
 
 
+def all_parameters(parameters, secret_parameters):
+    """``parameters`` and ``secret_parameters`` as one dict; a name given in both is refused.
+
+    The module declares ``secret_parameters`` no_log, so Ansible hides its values everywhere; here
+    they are ordinary statement parameters.
+    """
+    both = sorted(set(parameters or {}) & set(secret_parameters or {}))
+    if both:
+        raise ValueError("parameters and secret_parameters both give %s; give each parameter in one of them."
+                         % ", ".join("'%s'" % name for name in both))
+    merged = dict(parameters or {})
+    merged.update(secret_parameters or {})
+    return merged
+
+
 def run_query(client, query, parameters=None, database=None, routing="write", check_mode=False):
     """Run ``query`` and return the module result (without ``msg`` unless skipped)."""
     if routing not in ROUTING:

@@ -109,7 +109,8 @@ options:
   wait_timeout:
     description:
       - Seconds to wait when O(wait=true). The task fails when the time runs out, listing every member that did not make it.
-    type: int
+      - Must be greater than V(0), like every timeout option of the collection.
+    type: float
     default: 300
 notes:
   - Needs Neo4j Enterprise Edition 5.26 or later (the database name is sent as a parameter, which older releases do not accept).
@@ -310,7 +311,7 @@ def main():
         existing_data_seed_server=dict(type='str'),
         drop_data=dict(type='str', choices=list(databases.DROP_DATA)),
         wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=300),
+        wait_timeout=dict(type='float', default=300.0),
     ))
     # databases.validate refuses contradictory options before connecting; a failure after a change
     # (a wait that timed out) reports the partial result, changed=True included.

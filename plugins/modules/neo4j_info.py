@@ -229,7 +229,7 @@ def main():
     module = neo4j_module(dict(gather_subset=dict(type="list", elements="str", default=["all"])))
 
     def member_client(address):
-        return Neo4jClient(member_params(module.params, address))
+        return Neo4jClient(member_params(module.params, address), retries=False)
 
     def work(client):
         # parse_gather_subset raises SubsetError (a ValueError) before anything is read.

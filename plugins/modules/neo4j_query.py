@@ -30,6 +30,21 @@ options:
   parameters:
     description:
       - Parameters of the statement, available as C($name).
+      - Their values appear in the task's output like any module argument (for example with C(-vvv)); pass
+        secret values in O(secret_parameters) instead.
+    type: dict
+    default: {}
+  secret_parameters:
+    description:
+      - More parameters of the statement, available as C($name) like those of O(parameters), whose values are
+        secret, such as passwords or tokens.
+      - Ansible treats this option as C(no_log), so its values never appear in the module arguments shown with
+        C(-vvv), in the module's log on the host, in the result, or in error messages. A value is shown as
+        C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER), and as C(********) inside a longer text, including in RV(rows)
+        that return it. The parameter names stay visible.
+      - As with any C(no_log) value, a short or common value (such as V(1)) is masked wherever it appears in the
+        output, so keep only secrets here.
+      - A name may appear in O(parameters) or here, not both.
     type: dict
     default: {}
   database:
@@ -82,6 +97,17 @@ EXAMPLES = r'''
 - name: Show the count
   ansible.builtin.debug:
     msg: "{{ result.rows[0].movies }}"
+
+- name: Create a user account; the password never shows in the output, not even with -vvv
+  graphops.neo4j.neo4j_query:
+    database: accounts
+    query: >-
+      MERGE (a:Account {name: $name})
+      SET a.password_hash = $password_hash
+    parameters:
+      name: alice
+    secret_parameters:
+      password_hash: "{{ vault_alice_password_hash }}"
 
 - name: Make sure a node exists (changed only when it was created)
   graphops.neo4j.neo4j_query:
@@ -156,18 +182,22 @@ skipped_in_check_mode:
 '''
 
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import neo4j_module, run_module
-from ansible_collections.graphops.neo4j.plugins.module_utils.query import ROUTING, run_query
+from ansible_collections.graphops.neo4j.plugins.module_utils.query import ROUTING, all_parameters, run_query
 
 
 def main():
     module = neo4j_module(dict(
         query=dict(type="str", required=True),
         parameters=dict(type="dict", default={}),
+        secret_parameters=dict(type="dict", default={}, no_log=True),
         database=dict(type="str"),
         routing=dict(type="str", default="write", choices=list(ROUTING)),
     ))
     p = module.params
-    run_module(module, lambda client: run_query(client, p["query"], p["parameters"], p["database"], p["routing"], module.check_mode),
+    run_module(module,
+               lambda client: run_query(client, p["query"], all_parameters(p["parameters"], p["secret_parameters"]),
+                                        p["database"], p["routing"], module.check_mode),
+               validate=lambda params: all_parameters(params["parameters"], params["secret_parameters"]),
                fail_extra=dict(query=p["query"]))
 
 

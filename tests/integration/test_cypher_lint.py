@@ -1,21 +1,19 @@
 """The Cypher lint gate: Neo4j's own linter must accept every statement the collection sends.
 
-``lint_collector`` (loaded below as a plugin) lints, at session end, every statement any simulated
-cluster received during the session.  The tests here prove the linter works and run a representative
-flow of the collection's modules on a cluster of their own, so the gate bites even when this file
-runs alone.
+``lint_collector`` (a plugin tests/conftest.py loads in every session) lints, at session end, every
+statement any simulated cluster received during the session.  The tests here prove the linter works,
+that the gate fails a partial run on a cluster a test built itself (pytester), and run a representative
+flow of the collection's modules on a cluster of their own.
 """
 
 import os
 
 import pytest
 
-pytest.register_assert_rewrite("lint_collector")
+import lint_collector
+from plays import header, target_vars
 
-import lint_collector  # noqa: E402  (after the rewrite registration)
-from plays import header, target_vars  # noqa: E402
-
-pytest_plugins = ["lint_collector", "pytester"]
+pytest_plugins = ["pytester"]
 
 GOOD = ("CREATE ALIAS `movies` IF NOT EXISTS FOR DATABASE `movies_20261122`",
         "DROP DATABASE foo IF EXISTS DESTROY DATA WAIT",
@@ -57,52 +55,116 @@ def test_parameters_are_defined_by_the_statement_itself(self_test):
     assert [d["message"] for d in self_test[PARAMETERISED, False].errors()] == ["Parameter $name is not defined."]
 
 
-def test_gate_fails_only_statements_the_simulator_accepted(linter):
+def test_gate_exempts_only_declared_malformed_statements_the_simulator_refused(linter):
     findings = lint_collector.lint([
         {"query": "CREATE DATABSE foo", "parameters": {}, "error": None, "member": "server1"},
         {"query": "MATCH (n RETURN n", "parameters": {}, "error": "Neo.ClientError.Statement.SyntaxError"},
+        {"query": "MATCH (n RETURN m", "parameters": {}, "error": "Neo.ClientError.Statement.SyntaxError"},
         {"query": "DROP DATABSE foo", "parameters": {}, "error": "Neo.ClientError.Database.DatabaseNotFound"},
+        {"query": "SHOW DATABSES", "parameters": {}, "error": None},
         {"query": "RETURN 1 AS one", "parameters": {}},
-    ])
+    ], malformed={"MATCH (n RETURN n", "SHOW DATABSES"})
     bad = lint_collector.failures(findings)
-    # Refused as malformed by the simulator too: consistent.  Failed for another reason: still a finding.
-    assert [f.query for f in bad] == ["CREATE DATABSE foo", "DROP DATABSE foo"]
+    # Only the declared statement that the simulator refused too is exempt.  A refusal nobody declared
+    # (a module sending malformed Cypher that a negative test would take for the expected failure) and a
+    # declared statement the simulator accepted are findings.
+    assert [f.query for f in bad] == ["CREATE DATABSE foo", "MATCH (n RETURN m", "DROP DATABSE foo", "SHOW DATABSES"]
     text = lint_collector.report(findings)
-    assert "4 distinct statements linted, 2 with errors" in text
+    assert "6 distinct statements linted, 4 with errors" in text
     assert "Invalid input 'foo': expected a graph pattern" in text
     assert "received by: server1" in text
+    assert "declared deliberately malformed, but the simulator accepted it" in text
 
 
 GATE_TEST = '''
-import pytest
+import neo4j
+from neo4j.exceptions import CypherSyntaxError
 
-class FakeCluster:
-    """Shaped like simulator.cluster.Cluster as far as the gate cares."""
-    model = None
-    def __init__(self):
-        self.statements = []
+from lint_collector import deliberately_malformed
+from simulator.cluster import Cluster
 
-@pytest.fixture
-def cluster():
-    yield FakeCluster()
 
-def test_sends_statements(cluster):
-    cluster.statements.append({"query": "SHOW DATABASES YIELD name", "parameters": {}, "member": "server1"})
-    cluster.statements.append({"query": "SHOW DATABSES", "parameters": {}, "member": "server2"})
+def send(query):
+    """A cluster this test builds itself, outside any fixture."""
+    cluster = Cluster(members=1).start()
+    try:
+        with neo4j.GraphDatabase.driver(cluster.bolt_uri(), auth=("neo4j", "password")) as driver:
+            with driver.session() as session:
+                try:
+                    session.run(query).consume()
+                except CypherSyntaxError:
+                    pass
+    finally:
+        cluster.stop()
+
+
+def test_valid():
+    send("RETURN 1 AS one")
+
+
+def test_typo():
+    send("SHOW DATABSES")
+
+
+def test_declared_typo():
+    send(deliberately_malformed("MATCH (n RETURN n"))
 '''
 
 
-def test_session_gate_fails_a_passing_session_on_a_bad_statement(linter, pytester, monkeypatch):
-    """A session whose tests all pass still fails when a cluster fixture received invalid Cypher."""
-    monkeypatch.setenv("PYTHONPATH", os.path.dirname(lint_collector.LINT_DIR))
+@pytest.fixture
+def gate_project(pytester, monkeypatch):
+    """A project wired like this repository: its tests/conftest.py, and tests/ on PYTHONPATH."""
+    tests_dir = os.path.dirname(lint_collector.LINT_DIR)
+    monkeypatch.setenv("PYTHONPATH", tests_dir)
+    with open(os.path.join(tests_dir, "conftest.py")) as conftest:
+        pytester.makeconftest(conftest.read())
     pytester.makepyfile(test_gate=GATE_TEST)
-    result = pytester.runpytest_subprocess("-p", "lint_collector", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
+    return pytester
+
+
+def test_partial_run_fails_on_a_bad_statement_to_a_cluster_a_test_built(linter, gate_project):
+    """Any run (here one test picked with -k) lints what every simulated cluster received, fixture or not."""
+    result = gate_project.runpytest_subprocess("-p", "no:cacheprovider", "-k", "test_typo")
+    result.assert_outcomes(passed=1, deselected=2)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*Cypher lint gate: FAILED*",
-                                 "2 distinct statements linted, 1 with errors",
+                                 "1 distinct statements linted, 1 with errors",
                                  "statement: SHOW DATABSES",
-                                 "*received by: server2"])
+                                 "*received by: server1",
+                                 "*simulator rejected it with Neo.ClientError.Statement.SyntaxError"])
+
+
+def test_declared_malformed_statement_passes_the_gate(linter, gate_project):
+    result = gate_project.runpytest_subprocess("-p", "no:cacheprovider", "-k", "valid or declared")
+    result.assert_outcomes(passed=2, deselected=1)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*= Cypher lint gate =*",
+                                 "2 distinct statements linted, 0 with errors",
+                                 "1 statements declared deliberately malformed and rejected by the simulator:",
+                                 "  MATCH (n RETURN n"])
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_missing_node_fails_in_ci_and_is_reported_elsewhere(gate_project, monkeypatch, tmp_path, ci):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no node, no npm
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    result = gate_project.runpytest_subprocess("-p", "no:cacheprovider", "-k", "valid")
+    result.assert_outcomes(passed=1, deselected=2)
+    if ci:
+        assert result.ret == pytest.ExitCode.TESTS_FAILED
+        result.stdout.fnmatch_lines(["*Cypher lint gate: FAILED*",
+                                     "FAILED: Cypher lint gate needs Node.js and npm on PATH (node=None, npm=None)"
+                                     " (1 statements not linted); CI is set, so the gate must run.*"])
+    else:
+        assert result.ret == pytest.ExitCode.OK
+        result.stdout.fnmatch_lines(["*= Cypher lint gate =*",
+                                     "SKIPPED: Cypher lint gate needs Node.js and npm on PATH (node=None, npm=None)"
+                                     " (1 statements not linted). CI runs fail on this."])
 
 
 FLOW = header() + """\

@@ -187,7 +187,7 @@ BAD_INPUT = [
     ("seed without uri", "name: movies\n  seed_config: region=eu", r"^seed_config needs seed_uri"),
     ("alias name", "name: live", r"^name: 'live' is already an alias for database 'neo4j'"),
     ("wrong password", "name: movies\n  password: Wr0ngPa55", r"^Authentication failed at neo4j://127\.0\.0\.1:\d+ for user 'neo4j'"),
-    ("unreachable", "name: movies\n  uri: bolt://127.0.0.1:1\n  retry_timeout: 0", r"^Could not reach Neo4j at bolt://127\.0\.0\.1:1"),
+    ("unreachable", "name: movies\n  uri: bolt://127.0.0.1:1\n  retry_timeout: 0.1", r"^Could not reach Neo4j at bolt://127\.0\.0\.1:1"),
     ("uri and host", "name: movies\n  host: 127.0.0.1", r"parameters are mutually exclusive: uri\|host"),
 ]
 

@@ -1,11 +1,15 @@
 """neo4j_query through ansible-playbook against a simulated cluster."""
 
 import json
+import time
 
-from plays import header, target_vars
+import pytest
+
+from lint_collector import deliberately_malformed
+from plays import header, play, target_vars
 
 
-def play(*tasks):
+def query_play(*tasks):
     """A playbook whose tasks are neo4j_query calls given as dicts (name plus module options)."""
     body = ""
     for task in tasks:
@@ -18,7 +22,7 @@ def play(*tasks):
 
 
 def run(run_playbook, cluster, *tasks, check=False):
-    return run_playbook(play(*tasks), extra_vars=target_vars(cluster), check=check)
+    return run_playbook(query_play(*tasks), extra_vars=target_vars(cluster), check=check)
 
 
 def movies_db(cluster):
@@ -82,7 +86,7 @@ def test_read_and_write_routing_reach_different_members(run_playbook, cluster):
 
 def test_failing_query_gives_a_clear_error(run_playbook, cluster):
     result = run(run_playbook, cluster,
-                 {"name": "broken", "query": "MATCH (n RETURN n", "ignore_errors": True},
+                 {"name": "broken", "query": deliberately_malformed("MATCH (n RETURN n"), "ignore_errors": True},
                  {"name": "missing database", "query": "RETURN 1 AS one", "database": "nosuchdb",
                   "ignore_errors": True})
     assert result.rc == 0, result
@@ -151,3 +155,134 @@ def test_administration_command_reports_a_system_change(run_playbook, cluster):
     assert result.results["again"]["changed"] is False
     with cluster.model.lock:
         assert "alice" in cluster.model.users
+
+
+# ----- stopped and unavailable databases ----------------------------------------------------------
+
+OFFLINE = ("is offline: it was stopped (requestedStatus offline), so it cannot run statements. Start it "
+           "(graphops.neo4j.neo4j_database with state: started, or START DATABASE `%s`) and run this again.")
+UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable"
+
+STOPPED_PLAY = """\
+- name: stop movies
+  graphops.neo4j.neo4j_database: {name: movies, state: stopped}
+- name: alias films for movies
+  graphops.neo4j.neo4j_alias: {name: films, target: movies, require_online: false}
+- name: write to the stopped database
+  graphops.neo4j.neo4j_query: {database: movies, query: "CREATE (:Movie)", retry_timeout: 600}
+  ignore_errors: true
+- name: read from the stopped database
+  graphops.neo4j.neo4j_query: {database: movies, routing: read, query: "MATCH (m) RETURN count(m) AS n", retry_timeout: 600}
+  ignore_errors: true
+- name: read through the alias
+  graphops.neo4j.neo4j_query: {database: films, routing: read, query: "MATCH (m) RETURN count(m) AS n", retry_timeout: 600}
+  ignore_errors: true
+- name: stop the home database
+  graphops.neo4j.neo4j_database: {name: neo4j, state: stopped}
+- name: read from the home database
+  graphops.neo4j.neo4j_query: {routing: read, query: "RETURN 1 AS one", retry_timeout: 600}
+  ignore_errors: true
+- name: facts with stopped databases
+  graphops.neo4j.neo4j_info: {gather_subset: [databases, aliases, health]}
+- name: start movies again
+  graphops.neo4j.neo4j_database: {name: movies, state: started}
+- name: read after the start
+  graphops.neo4j.neo4j_query: {database: films, routing: read, query: "MATCH (m) RETURN count(m) AS n"}
+"""
+
+
+@pytest.mark.parametrize("uri", ["routing", "direct"])
+def test_a_stopped_database_is_reported_as_offline_at_once(run_playbook, cluster, uri):
+    """Not as an unreachable server, and without spending retry_timeout (600 s here) on it."""
+    movies_db(cluster)
+    with cluster.model.lock:
+        writer = cluster.model.databases["movies"].writer
+    target = cluster.routing_uri() if uri == "routing" else cluster.bolt_uri(writer)
+    started = time.monotonic()
+    run = run_playbook(play(STOPPED_PLAY), extra_vars=target_vars(cluster, neo4j_uri=target))
+    assert time.monotonic() - started < 120, "a task waited for retry_timeout"
+    assert run.rc == 0, run
+    for task, which, name in (("write to the stopped database", "Database 'movies'", "movies"),
+                              ("read from the stopped database", "Database 'movies'", "movies"),
+                              ("read through the alias", "Database 'movies' (the target of alias 'films')", "movies"),
+                              ("read from the home database", "The home database 'neo4j'", "neo4j")):
+        result = run.results[task]
+        assert result["failed"] is True, task
+        assert result["msg"] == "%s %s" % (which, OFFLINE % name), (task, result["msg"])
+        assert result["neo4j_code"] == UNAVAILABLE, task
+    facts = run.results["facts with stopped databases"]
+    assert facts["databases"]["movies"]["requestedStatus"] == "offline"
+    assert facts["healthy"] is True, facts["health_reasons"]
+    assert facts["aliases"]["films"]["database"] == "movies"
+    assert run.results["read after the start"]["rows"] == [{"n": 0}]
+
+
+def test_a_starting_database_is_still_retried_and_then_called_unavailable(run_playbook, cluster):
+    """Requested online but not there yet: the retries are worth it, and their end names the database."""
+    with cluster.model.lock:
+        cluster.model.create_database("slow", primaries=3, start_delay=3.0)
+        cluster.model.create_database("slower", primaries=3, start_delay=600.0)
+    run = run_playbook(play("""\
+- name: read while it starts
+  graphops.neo4j.neo4j_query: {database: slow, routing: read, query: "RETURN 1 AS one", retry_timeout: 60}
+- name: give up on it
+  graphops.neo4j.neo4j_query: {database: slower, routing: read, query: "RETURN 1 AS one", retry_timeout: 1}
+  ignore_errors: true
+"""), extra_vars=target_vars(cluster))
+    assert run.rc == 0, run
+    assert run.results["read while it starts"]["rows"] == [{"one": 1}]
+    gave_up = run.results["give up on it"]
+    assert gave_up["msg"].startswith("Database 'slower' is unavailable (retried for 1.0 s, see retry_timeout): "
+                                     "Database 'slower' is unavailable. Check its currentStatus"), gave_up["msg"]
+    assert gave_up["neo4j_code"] == UNAVAILABLE
+
+
+# ----- secret parameters --------------------------------------------------------------------------
+
+SECRET = "Pa55-word-that-must-not-leak"
+SECRET_PLAY = """\
+- name: store an account
+  graphops.neo4j.neo4j_query:
+    database: movies
+    query: "CREATE (a:Account {name: $name, hash: $hash}) RETURN a.name AS name, a.hash AS hash"
+    parameters: {name: alice-visible}
+    secret_parameters: {hash: "{{ account_secret }}"}
+- name: fail with the secret
+  graphops.neo4j.neo4j_query:
+    database: movies
+    routing: read
+    query: "CREATE (a:Account {hash: $hash})"
+    secret_parameters: {hash: "{{ account_secret }}"}
+  ignore_errors: true
+- name: give a parameter twice
+  graphops.neo4j.neo4j_query:
+    query: "RETURN $hash AS hash"
+    parameters: {hash: 1}
+    secret_parameters: {hash: "{{ account_secret }}"}
+  ignore_errors: true
+"""
+
+
+@pytest.mark.parametrize("flags", [dict(), dict(diff=True), dict(check=True)], ids=["run", "diff", "check"])
+def test_secret_parameters_never_appear_in_the_output_at_vvv(run_playbook, cluster, flags):
+    db = movies_db(cluster)
+    run = run_playbook(play(SECRET_PLAY), extra_vars=target_vars(cluster, account_secret=SECRET),
+                       env={"ANSIBLE_VERBOSITY": "3"}, **flags)
+    assert run.rc == 0, run
+    output = run.stdout + run.stderr
+    assert "alice-visible" in output  # -vvv shows the module arguments...
+    assert SECRET not in output and SECRET not in json.dumps(run.tasks)  # ...but not the secret, anywhere
+    stored = run.results["store an account"]
+    assert stored["invocation"]["module_args"]["secret_parameters"] == {"hash": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+    assert run.results["fail with the secret"]["failed"] is True
+    assert run.results["give a parameter twice"]["msg"] == (
+        "parameters and secret_parameters both give 'hash'; give each parameter in one of them.")
+    if flags.get("check"):
+        assert stored["skipped_in_check_mode"] is True
+        return
+    # the server got the real value; the result shows it masked
+    assert stored["rows"] == [{"name": "alice-visible", "hash": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}]
+    sent = [s.parameters for s in cluster.statements if s.query.startswith("CREATE (a:Account {name")]
+    assert sent == [{"name": "alice-visible", "hash": SECRET}]
+    with cluster.model.lock:
+        assert db.graph.label_counts.get("Account") == 1

@@ -26,6 +26,10 @@ NEO4J_VERSION = "5.26.0"
 
 BUILTIN_ROLES = ("PUBLIC", "reader", "editor", "publisher", "architect", "admin")
 
+# Called with every new ClusterModel: the test session's Cypher lint gate (tests/lint_collector.py)
+# registers here, so it reads the statement log of every simulated cluster, however a test built it.
+MODEL_CREATED = []
+
 
 def utc_now():
     return datetime.now(timezone.utc)
@@ -196,6 +200,8 @@ class ClusterModel:
         self.lost_commit_replies = []
         # Fault: callables run right after a matching transaction commits (a writer that got in between).
         self.after_commit_hooks = []
+        for hook in MODEL_CREATED:
+            hook(self)
 
     # ----- servers -------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from neo4j.exceptions import (AuthError, ClientError, CypherSyntaxError, Databas
                               ServiceUnavailable, TransientError,
                               WriteServiceUnavailable)
 
+from lint_collector import deliberately_malformed
 from simulator.tls import self_signed_cert
 
 AUTH = ("neo4j", "password")
@@ -96,7 +97,7 @@ def test_session_recovers_after_a_failure(single):
     with driver(single.bolt_uri(), max_connection_pool_size=1) as d:
         with d.session() as session:
             with pytest.raises(CypherSyntaxError):
-                session.run("MATCH (n RETURN n").consume()
+                session.run(deliberately_malformed("MATCH (n RETURN n")).consume()
             # the driver sent RESET on the same pooled connection; the next statement works
             assert session.run("RETURN 1").single()[0] == 1
     assert [s.error for s in single.statements] == ["Neo.ClientError.Statement.SyntaxError", None]

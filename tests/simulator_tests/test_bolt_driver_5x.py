@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 
+from lint_collector import deliberately_malformed
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PYTHON = os.environ.get("NEO4J_5X_PYTHON", os.path.join(ROOT, ".venv-driver5", "bin", "python"))
 
@@ -27,7 +29,7 @@ with neo4j.GraphDatabase.driver(direct, auth=auth) as d:
     out["one"] = d.execute_query("RETURN 1").records[0][0]
     with d.session() as s:
         try:
-            s.run("MATCH (n RETURN n").consume()
+            s.run(sys.argv[3]).consume()
         except CypherSyntaxError as e:
             out["syntax"] = e.code
         out["after_reset"] = s.run("RETURN 2 AS two").single()["two"]
@@ -49,7 +51,8 @@ print(json.dumps(out))
 
 @pytest.mark.skipif(not os.access(PYTHON, os.X_OK), reason="no interpreter with neo4j 5.28 at %s (run make venv)" % PYTHON)
 def test_driver_5_28_works_end_to_end(cluster):
-    proc = subprocess.run([PYTHON, "-c", SCRIPT, cluster.bolt_uri(), cluster.routing_uri()],
+    proc = subprocess.run([PYTHON, "-c", SCRIPT, cluster.bolt_uri(), cluster.routing_uri(),
+                           deliberately_malformed("MATCH (n RETURN n")],
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)

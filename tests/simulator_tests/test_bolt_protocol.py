@@ -5,6 +5,7 @@ import struct
 
 import pytest
 
+from lint_collector import deliberately_malformed
 from simulator.bolt import choose_legacy_version, encode_varint
 from simulator.packstream import pack_message, unpack_message
 
@@ -242,7 +243,7 @@ def test_failure_then_ignored_until_reset(raw, single):
     client = raw()
     client.manifest()
     client.login()
-    client.send(0x10, "MATCH (n RETURN n", {}, {})
+    client.send(0x10, deliberately_malformed("MATCH (n RETURN n"), {}, {})
     client.send(0x3F, {"n": 1000})
     client.send(0x10, "RETURN 1", {}, {})
     client.send(0x0F)
@@ -261,7 +262,7 @@ def test_failure_before_bolt_5_7_uses_code_and_message(raw):
     client = raw()
     client.legacy("00000605", "00000000", "00000000", "00000000")
     client.login()
-    client.send(0x10, "MATCH (n RETURN n", {}, {})
+    client.send(0x10, deliberately_malformed("MATCH (n RETURN n"), {}, {})
     tag, (meta,) = client.recv()
     assert tag == FAILURE
     assert set(meta) == {"code", "message"} and meta["code"] == "Neo.ClientError.Statement.SyntaxError"

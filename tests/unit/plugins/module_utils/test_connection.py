@@ -1,13 +1,16 @@
 """The shared connection layer (plugins/module_utils/connection.py): option handling and real driver runs
 against the simulator."""
 
+import re
 import socket
 import ssl
+import time
 
 import neo4j
 import pytest
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import connection
+from simulator.cluster import Cluster
 from simulator.tls import self_signed_cert
 
 Neo4jModuleError = connection.Neo4jModuleError
@@ -52,6 +55,16 @@ def test_tls_options_turn_into_an_ssl_context():
     assert uri == "bolt+s://db:7687" and "ssl_context" not in kwargs
 
 
+@pytest.mark.parametrize("params, target", [
+    (dict(uri="neo4j+s://db:7687", trusted_ca_file=None, check_hostname=False), "neo4j+s://db:7687"),
+    (dict(uri="bolt+s://db", validate_certs=False), "bolt+s://db:7687"),
+    (dict(host="db", scheme="neo4j+s", check_hostname=False), "neo4j+s://db:7687"),
+    (dict(uri="neo4j+ssc://db:7000"), "neo4j+ssc://db:7000"),
+])
+def test_messages_name_the_uri_as_given_even_when_the_driver_gets_the_plain_scheme(params, target):
+    assert connection.describe_target(params) == target
+
+
 @pytest.mark.parametrize("params, message", [
     (dict(uri="http://db:7474"), "^uri: scheme 'http' is not supported"),
     (dict(uri="db:7687"), "^uri: 'db:7687' is not a URI"),
@@ -62,7 +75,10 @@ def test_tls_options_turn_into_an_ssl_context():
     (dict(uri="bolt://db", trusted_ca_file="/x.pem"), "^trusted_ca_file only applies to encrypted connections"),
     (dict(uri="bolt+ssc://db", trusted_ca_file="/x.pem"), "^trusted_ca_file cannot be used with scheme bolt\\+ssc"),
     (dict(uri="bolt+s://db", trusted_ca_file="/nonexistent/ca.pem"), "^trusted_ca_file: cannot load"),
-    (dict(connection_timeout=0), "^connection_timeout must be greater than 0"),
+    (dict(connection_timeout=0), "^connection_timeout must be greater than 0 seconds \\(got 0\\)"),
+    (dict(connection_timeout=-5.0), "^connection_timeout must be greater than 0 seconds \\(got -5.0\\)"),
+    (dict(retry_timeout=0), "^retry_timeout must be greater than 0 seconds \\(got 0\\)"),
+    (dict(retry_timeout=-1), "^retry_timeout must be greater than 0 seconds \\(got -1\\)"),
     (dict(auth_type="bearer"), "^token is required when auth_type is bearer"),
 ])
 def test_bad_connection_options_name_the_option(params, message):
@@ -75,6 +91,22 @@ def test_basic_auth_needs_a_password():
     with pytest.raises(Neo4jModuleError, match="^password is required when auth_type is basic"):
         settings(dict(uri="neo4j://db"))
     assert settings(dict(uri="neo4j://db", auth_type="none"))[1]["auth"] is None
+
+
+@pytest.mark.parametrize("value, message", [
+    (0, "must be greater than 0 seconds \\(got 0\\)"),
+    (-0.5, "must be greater than 0 seconds \\(got -0.5\\)"),
+    (float("inf"), "must be a number of seconds \\(got inf\\)"),
+    (float("nan"), "must be a number of seconds \\(got nan\\)"),
+    (True, "must be a number of seconds \\(got True\\)"),
+    ("30", "must be a number of seconds \\(got .30.\\)"),
+])
+def test_every_timeout_option_is_seconds_greater_than_0(value, message):
+    params = dict(connection_timeout=30.0, retry_timeout=None, wait_timeout=value, name="x", timeout_budget=1)
+    with pytest.raises(Neo4jModuleError, match="^wait_timeout " + message):
+        connection.check_timeouts(params)  # by default every option whose name ends in "timeout"
+    connection.check_timeouts(params, ["connection_timeout", "retry_timeout"])  # only those: fine
+    connection.check_timeouts(dict(params, wait_timeout=0.1))
 
 
 def test_to_plain_converts_driver_values():
@@ -115,7 +147,7 @@ def test_wrong_password_is_reported_plainly(cluster):
 
 def test_unreachable_server_is_reported_plainly():
     uri = "bolt://127.0.0.1:%d" % _free_port()
-    with connection.Neo4jClient(dict(uri=uri, password="pw", retry_timeout=0, connection_timeout=2)) as client:
+    with connection.Neo4jClient(dict(uri=uri, password="pw", connection_timeout=2), retries=False) as client:
         with pytest.raises(Neo4jModuleError, match="^Could not reach Neo4j at %s" % uri):
             client.read("RETURN 1")
 
@@ -170,30 +202,71 @@ def test_too_old_version_is_refused_plainly(make_cluster):
 
 
 @pytest.fixture(scope="module")
-def localhost_cert(tmp_path_factory):
-    """A self-signed certificate naming only ``localhost`` (so 127.0.0.1 fails the hostname check)."""
-    return self_signed_cert(tmp_path_factory.mktemp("tls"))
+def certs(tmp_path_factory):
+    """The members' certificate, naming only 127.0.0.1 (so ``localhost`` fails the hostname check), and an
+    unrelated CA."""
+    return dict(server=self_signed_cert(tmp_path_factory.mktemp("tls"), hostname="127.0.0.1"),
+                other_ca=self_signed_cert(tmp_path_factory.mktemp("other-ca"), hostname="127.0.0.1")[0])
 
 
-def test_tls_with_a_private_ca(make_cluster, localhost_cert):
-    secure = make_cluster(1, tls=localhost_cert)
-    port = secure.bolt_uri().rsplit(":", 1)[1]
-    base = dict(username="neo4j", password="password", retry_timeout=0, connection_timeout=5)
+@pytest.fixture(scope="module")
+def tls_servers(certs):
+    """A TLS member and a plaintext member, started once for the TLS tests."""
+    secure = Cluster(members=1, tls=certs["server"]).start()
+    plain = Cluster(members=1).start()
+    yield dict(tls=secure.bolt_uri().rsplit(":", 1)[1], plain=plain.bolt_uri().rsplit(":", 1)[1])
+    secure.stop()
+    plain.stop()
 
-    def read(**params):
-        with connection.Neo4jClient(dict(base, **params)) as client:
-            return client.read("RETURN $x AS x", {"x": 1}).rows
 
-    # the private CA is not trusted by the system: refused, with a pointer to the TLS options
-    with pytest.raises(Neo4jModuleError, match="^TLS failed with bolt\\+s://localhost:%s: .*trusted_ca_file" % port):
-        read(uri="bolt+s://localhost:%s" % port)
-    assert read(uri="bolt+s://localhost:%s" % port, trusted_ca_file=localhost_cert[0]) == [{"x": 1}]
-    # the certificate names localhost, not 127.0.0.1
-    with pytest.raises(Neo4jModuleError, match="^TLS failed"):
-        read(uri="bolt+s://127.0.0.1:%s" % port, trusted_ca_file=localhost_cert[0])
-    assert read(uri="bolt+s://127.0.0.1:%s" % port, trusted_ca_file=localhost_cert[0], check_hostname=False) == [{"x": 1}]
-    assert read(uri="bolt+s://127.0.0.1:%s" % port, validate_certs=False) == [{"x": 1}]
-    assert read(uri="bolt+ssc://127.0.0.1:%s" % port) == [{"x": 1}]
+def _tls_read(uri, **params):
+    base = dict(uri=uri, username="neo4j", password="password", retry_timeout=30, connection_timeout=5)
+    with connection.Neo4jClient(dict(base, **params)) as client:
+        return client.read("RETURN $x AS x", {"x": 1}).rows
+
+
+NOT_TRUSTED = "certificate verify failed: self[- ]signed certificate"
+HOSTNAME = "certificate verify failed: Hostname mismatch, certificate is not valid for 'localhost'"
+PLAINTEXT = r"the server closed the connection during the TLS handshake \(.*\): it may not accept TLS on this port \(server\.bolt\.tls_level\)"
+
+
+@pytest.mark.parametrize("scheme", ["bolt+s", "neo4j+s"])
+@pytest.mark.parametrize("host, server, options, cause", [
+    ("127.0.0.1", "tls", {}, NOT_TRUSTED),  # no CA: the system CAs do not know the private one
+    ("127.0.0.1", "tls", {"trusted_ca_file": "other_ca"}, NOT_TRUSTED),  # wrong CA
+    ("localhost", "tls", {"trusted_ca_file": "server"}, HOSTNAME),
+    ("localhost", "tls", {}, NOT_TRUSTED),
+    ("127.0.0.1", "plain", {}, PLAINTEXT),
+    ("127.0.0.1", "plain", {"trusted_ca_file": "server"}, PLAINTEXT),
+], ids=["no-ca", "wrong-ca", "wrong-hostname", "wrong-hostname-no-ca", "plaintext-server", "plaintext-server-with-ca"])
+def test_tls_failures_say_tls_failed_with_the_uri_as_given_and_the_cause(
+        tls_servers, certs, scheme, host, server, options, cause):
+    uri = "%s://%s:%s" % (scheme, host, tls_servers[server])
+    options = dict((k, certs["server"][0] if v == "server" else certs[v]) for k, v in options.items())
+    started = time.monotonic()
+    with pytest.raises(Neo4jModuleError) as err:
+        _tls_read(uri, **options)
+    assert re.match(r"^TLS failed with %s: %s\. Check trusted_ca_file, check_hostname, validate_certs and the "
+                    r"scheme \(\+s / \+ssc\)\.$" % (re.escape(uri), cause), err.value.msg), err.value.msg
+    # no retry fixes a certificate: it fails at once rather than after retry_timeout (30 s)
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("scheme", ["bolt+ssc", "neo4j+ssc"])
+def test_ssc_scheme_against_a_plaintext_server_says_tls_failed(tls_servers, scheme):
+    uri = "%s://127.0.0.1:%s" % (scheme, tls_servers["plain"])
+    with pytest.raises(Neo4jModuleError, match="^TLS failed with %s: %s" % (re.escape(uri), PLAINTEXT)):
+        _tls_read(uri)
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_tls_with_a_private_ca(tls_servers, certs, scheme):
+    port = tls_servers["tls"]
+    ca = certs["server"][0]
+    assert _tls_read("%s+s://127.0.0.1:%s" % (scheme, port), trusted_ca_file=ca) == [{"x": 1}]
+    assert _tls_read("%s+s://localhost:%s" % (scheme, port), trusted_ca_file=ca, check_hostname=False) == [{"x": 1}]
+    assert _tls_read("%s+s://localhost:%s" % (scheme, port), validate_certs=False) == [{"x": 1}]
+    assert _tls_read("%s+ssc://localhost:%s" % (scheme, port)) == [{"x": 1}]
 
 
 def test_leader_change_between_writes_is_retried(cluster):
@@ -217,7 +290,7 @@ def test_autocommit_admin_statement(cluster):
 
 
 class _SessionDyingOnceAtCommit:
-    """A driver session whose first managed transaction loses its connection during COMMIT."""
+    """A driver session whose first transaction loses its connection during COMMIT."""
 
     failures = 1
 
@@ -227,22 +300,22 @@ class _SessionDyingOnceAtCommit:
     def __exit__(self, *exc_info):
         return False
 
-    def _run(self, work):
+    def begin_transaction(self):
+        return self
+
+    def commit(self):
         if _SessionDyingOnceAtCommit.failures:
             _SessionDyingOnceAtCommit.failures -= 1
             raise neo4j.exceptions.IncompleteCommit("Failed to read from defunct connection")
-        return "answered"
-
-    execute_read = execute_write = _run
 
 
 @pytest.mark.parametrize("write, outcome", [(False, "answered"), (True, "may or may not have been applied")])
 def test_a_read_that_lost_its_connection_at_commit_is_retried_a_write_is_not(cluster, monkeypatch, write, outcome):
     client = connection.Neo4jClient(_params(cluster))
     monkeypatch.setattr(_SessionDyingOnceAtCommit, "failures", 1)
-    monkeypatch.setattr(client, "_session", lambda database: _SessionDyingOnceAtCommit())
+    monkeypatch.setattr(client, "_session", lambda database, write: _SessionDyingOnceAtCommit())
     if not write:
-        assert client.transaction(lambda tx: None, database="system", write=False) == outcome
+        assert client.transaction(lambda tx: "answered", database="system", write=False) == outcome
     else:
         with pytest.raises(connection.Neo4jModuleError, match=outcome):
-            client.transaction(lambda tx: None, database="system", write=True)
+            client.transaction(lambda tx: "answered", database="system", write=True)

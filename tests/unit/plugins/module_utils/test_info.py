@@ -291,5 +291,5 @@ def test_member_params_connect_to_one_member(params, uri):
     out = info.member_params(dict(base, **params), "db2:7687")
     assert out["uri"] == uri
     assert out["host"] is None and out["scheme"] is None and out["bolt_port"] is None and out["endpoints"] is None
-    assert out["retry_timeout"] == 0.0
+    assert out["retry_timeout"] == 30.0  # kept; neo4j_info builds member clients with retries=False
     assert out["password"] == "secret"

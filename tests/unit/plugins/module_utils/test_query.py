@@ -82,3 +82,13 @@ def test_check_mode_skips_write_queries():
 def test_unknown_routing():
     with pytest.raises(ValueError):
         query.run_query(RecordingClient(), "RETURN 1", routing="route")
+
+
+def test_secret_parameters_join_the_parameters():
+    assert query.all_parameters({"name": "alice"}, {"password": "s3cret"}) == {"name": "alice", "password": "s3cret"}
+    assert query.all_parameters(None, None) == {}
+
+
+def test_a_parameter_given_twice_is_refused_by_name():
+    with pytest.raises(ValueError, match="^parameters and secret_parameters both give 'password'; give each"):
+        query.all_parameters({"password": "a", "name": "x"}, {"password": "b"})
