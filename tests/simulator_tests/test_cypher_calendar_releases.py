@@ -107,7 +107,14 @@ def test_default_language_is_a_syntax_error_on_5_26():
 def test_set_forms_need_cypher_25():
     model = make_model("2025.10.1")  # system runs Cypher 5
     error = fails(model, "CREATE DATABASE foo SET TOPOLOGY 2 PRIMARIES")
-    assert error.message.startswith("Invalid input 'SET': expected ")
+    # what Neo4j's Cypher 5 grammar expects there (@neo4j-cypher/language-support, tests/lint)
+    assert error.message == ("Invalid input 'SET': expected a database name, \"DEFAULT LANGUAGE CYPHER\", "
+                             "\"IF NOT EXISTS\", \"NOWAIT\", \"OPTIONS\", \"TOPOLOGY\", \"WAIT\" or <EOF> "
+                             "(line 1, column 21 (offset: 20))")
+    error = fails(model, "CREATE DATABASE foo DEFAULT LANGUAGE CYPHER 5 SET TOPOLOGY 2 PRIMARIES")
+    assert error.message.startswith("Invalid input 'SET': expected \"NOWAIT\", \"OPTIONS\", \"TOPOLOGY\", \"WAIT\" or ")
+    assert fails(model, "ALTER DATABASE neo4j SET DEFAULT LANGUAGE CYPHER 7").message.startswith(
+        "Invalid Cypher version '7'. Valid Cypher versions are: 5, 25")
     sys(model, "CYPHER 25 CREATE DATABASE foo SET DEFAULT LANGUAGE CYPHER 5 SET TOPOLOGY 2 PRIMARIES")
     assert model.databases["foo"].primaries == 2 and language_of(model, "foo") == "CYPHER 5"
     sys(make_model("2026.07.0"), "CREATE DATABASE bar SET TOPOLOGY 1 PRIMARY")  # system runs Cypher 25

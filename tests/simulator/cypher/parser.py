@@ -11,7 +11,7 @@ reader looking for an Enterprise-only feature.
 
 from .. import errors
 from .expressions import Expr, evaluate, parse_expression, parse_expression_list, parse_map_entries, Scope
-from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING
+from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING, position_text
 from .projection import ReturnSpec, Tail
 from .stream import Cursor
 
@@ -72,10 +72,13 @@ def _cypher_prefix(cur):
 
 
 def _language_number(cur):
-    """``CYPHER {5|25}`` of DEFAULT LANGUAGE: 5 or 25."""
+    """``CYPHER {5|25}`` of DEFAULT LANGUAGE: 5 or 25 (message as Neo4j's Cypher linter words it)."""
     cur.expect_kw("CYPHER")
     if cur.tok.kind == INTEGER and cur.tok.value in (5, 25):
         return cur.advance().value
+    if cur.tok.kind == INTEGER:
+        raise errors.syntax_error("Invalid Cypher version '%s'. Valid Cypher versions are: 5, 25 %s"
+                                  % (cur.tok.text, position_text(cur.query, cur.tok.offset)))
     cur.error("5", "25")
 
 
@@ -347,18 +350,23 @@ def _create(cur):
 def _create_database(cur, replace):
     """CREATE DATABASE name [IF NOT EXISTS] [[SET] DEFAULT LANGUAGE CYPHER {5|25}] [[SET] TOPOLOGY ...]
     [OPTIONS {...}] [WAIT|NOWAIT]: DEFAULT LANGUAGE from 2025.06, the SET forms in Cypher 25 only
-    (docs-operations dev create-databases.adoc, both tabs)."""
+    (docs-operations dev create-databases.adoc, both tabs).  The Cypher 5 errors for the SET forms list what
+    Neo4j's Cypher 5 grammar expects there (@neo4j-cypher/language-support, tests/lint)."""
     name = _db_name(cur)
     if_not_exists = _create_if_not_exists(cur, replace, "database", name)
     cmd = Command("create_database", "CREATE DATABASE", name=name, replace=replace, if_not_exists=if_not_exists,
                   primaries=None, secondaries=None, options={}, default_language=None, needs=[])
-    if _set_form(cur, cmd, "DEFAULT", ("DEFAULT", "NOWAIT", "OPTIONS", "TOPOLOGY", "WAIT", "<EOF>")) \
-            or cur.at_kw("DEFAULT"):
+    name_part = () if if_not_exists else ("a database name",)
+    exists_part = () if if_not_exists else ("IF NOT EXISTS",)
+    tail = ("NOWAIT", "OPTIONS", "TOPOLOGY", "WAIT", "<EOF>")
+    expected = name_part + ("DEFAULT LANGUAGE CYPHER",) + exists_part + tail
+    if _set_form(cur, cmd, "DEFAULT", expected) or cur.at_kw("DEFAULT"):
         tok = cur.advance()
-        cmd.needs.append(("2025.06", cur.error_at(tok, "NOWAIT", "OPTIONS", "TOPOLOGY", "WAIT", "<EOF>")))
+        cmd.needs.append(("2025.06", cur.error_at(tok, *(name_part + exists_part + tail))))
         cur.expect_kw("LANGUAGE")
         cmd.default_language = _language_number(cur)
-    if _set_form(cur, cmd, "TOPOLOGY", ("NOWAIT", "OPTIONS", "TOPOLOGY", "WAIT", "<EOF>")) or cur.at_kw("TOPOLOGY"):
+        expected = tail
+    if _set_form(cur, cmd, "TOPOLOGY", expected) or cur.at_kw("TOPOLOGY"):
         cur.advance()
         cmd.primaries, cmd.secondaries = _topology(cur)
     if cur.accept_kw("OPTIONS"):
