@@ -146,8 +146,8 @@ def test_cypher_25_wait_returns_one_notification_per_server():
     assert first.description == "Server `ServerId{%s}` at address `%s` has caught up." % (
         server.server_id[:8], server.address)
     assert first.status_description == "info: server has caught up. " + first.description
-    assert (first.severity, first.classification, first.title) == ("INFORMATION", "TOPOLOGY",
-                                                                  "Server has caught up.")
+    assert (first.severity, first.classification, first.title) == (
+        "INFORMATION", "TOPOLOGY", "Server has caught up.")
 
 
 def test_cypher_25_wait_reports_catching_up_failed_and_unavailable_servers():

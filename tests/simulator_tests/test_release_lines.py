@@ -116,8 +116,8 @@ def test_unsupported_type_placeholder_reaches_the_driver(make_cluster):
     with neo4j.GraphDatabase.driver(c.bolt_uri(), auth=AUTH) as driver, driver.session() as session:
         value = session.run("RETURN placeholder").single()["p"]  # auto-commit: executor.execute
     assert type(value).__name__ == "UnsupportedType"
-    assert (value.name, value.minimum_protocol_version, value.message) == ("QuantumFloat", (42, 21),
-                                                                          "upgrade the driver")
+    assert (value.name, value.minimum_protocol_version, value.message) == (
+        "QuantumFloat", (42, 21), "upgrade the driver")
 
 
 def test_packstream_encodes_the_bolt_6_structures_as_specified():

@@ -22,6 +22,7 @@ def alias_columns(version):
     extra = ["driver"] + (["defaultLanguage"] if versions.at_least(version, versions.CYPHER_25) else [])
     return default, default + extra + ["properties"]
 
+
 # Allowed DRIVER settings for remote aliases (OM5 remote-database-alias-configuration / manage-aliases).
 DRIVER_SETTINGS = ("ssl_enforced", "connection_timeout", "connection_max_lifetime",
                    "connection_pool_acquisition_timeout", "connection_pool_idle_test", "connection_pool_max_size",

@@ -48,6 +48,7 @@ def database_columns(version, single=False):
         all_columns = [c for c in all_columns if c not in ("default", "home")]
     return default_columns, all_columns
 
+
 SERVER_DEFAULT_COLUMNS = ["name", "address", "state", "health", "hosting"]
 SERVER_ALL_COLUMNS = ["serverId", "name", "address", "httpAddress", "httpsAddress", "state", "health", "hosting",
                       "requestedHosting", "tags", "allowedDatabases", "deniedDatabases", "modeConstraint",
