@@ -1,8 +1,8 @@
 """Run a simulated cluster until SIGINT/SIGTERM: ``PYTHONPATH=tests python -m simulator --members 3``.
 
 Prints one JSON line with the endpoints, e.g.
-``{"members": [{"name": "server1", "bolt": "bolt://127.0.0.1:41234"}, ...], "routing": "neo4j://...",
-"arrow": "grpc://127.0.0.1:41240", "username": "neo4j", "password": "password"}``.
+``{"version": "5.26.0", "members": [{"name": "server1", "bolt": "bolt://127.0.0.1:41234"}, ...],
+"routing": "neo4j://...", "arrow": "grpc://127.0.0.1:41240", "username": "neo4j", "password": "password"}``.
 """
 
 import argparse
@@ -48,6 +48,7 @@ def main(argv=None):
         if cluster.arrow_address:
             arrow = "%s://%s:%d" % ("grpc+tls" if tls else "grpc", *cluster.arrow_address)
         print(json.dumps({
+            "version": cluster.version,
             "members": [{"name": name, "bolt": cluster.bolt_uri(name)} for name in cluster.members],
             "routing": cluster.routing_uri(),
             "arrow": arrow,
