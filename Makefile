@@ -1,6 +1,7 @@
 # graphops.neo4j developer entry points. A fresh clone needs python3 (3.11), node/npm, make and git.
 #   make demo   - run playbooks/demo.yml against the Neo4j cluster simulator
-#   make test   - ansible-test sanity, then the pytest suite (simulator by default)
+#   make test   - ansible-test sanity, the pytest suite (simulated Neo4j 5.26), then the modules' integration
+#                 tests against a simulated calendar release with the neo4j 6.x and 5.28 drivers
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -18,11 +19,18 @@ SANITY_ROOT := $(BUILD)/sanity
 # ansible-core 2.19 bootstraps pip in its sanity venvs from this cached script (see tools/get_pip_standin.py).
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 PYTEST_ARGS ?=
+# The release-line matrix (docs/testing.md): the modules' integration tests against this calendar release,
+# with the venv's neo4j 6.x driver and with .venv-driver5's neo4j 5.28 as the modules' interpreter.
+MATRIX_VERSION ?= 2026.07.0
+MATRIX_WORKERS ?= 2
+MODULE_TESTS := $(sort $(wildcard tests/integration/test_neo4j_*.py)) \
+	tests/integration/test_harness.py::test_module_interpreter_is_the_venv_python
 BENCH_ARGS ?=
 LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
-.PHONY: help venv demo test sanity pytest test-real test-molecule collections-path bench build clean
+.PHONY: help venv demo test sanity pytest pytest-matrix pytest-calver pytest-driver5 test-real test-molecule \
+	collections-path bench build clean
 
 help:
 	@echo "make venv       create/update .venv from tests/requirements.txt (and npm deps of tests/lint)"
@@ -30,6 +38,7 @@ help:
 	@echo "make test       sanity + pytest"
 	@echo "make sanity     ansible-test sanity --local --python 3.11"
 	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
+	@echo "make pytest-matrix  the modules' integration tests on a simulated $(MATRIX_VERSION), drivers 6.x and 5.28"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
 	@echo "make test-molecule  molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make bench      benchmarks under tests/bench/"
@@ -74,6 +83,7 @@ demo: venv $(COLLECTION_LINK)
 test:
 	$(MAKE) --no-print-directory sanity
 	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory pytest-matrix
 
 sanity: $(VENV)/.sanity-stamp $(GET_PIP)
 	@if compgen -G 'tests/sanity/ignore-*.txt' > /dev/null; then \
@@ -83,6 +93,19 @@ sanity: $(VENV)/.sanity-stamp $(GET_PIP)
 
 pytest: venv
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+pytest-matrix:
+	$(MAKE) --no-print-directory pytest-calver
+	$(MAKE) --no-print-directory pytest-driver5
+
+# The modules against a simulated calendar release (Bolt 6.0, system running Cypher 25) with the neo4j 6.x driver.
+pytest-calver: venv
+	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) $(MODULE_TESTS) $(PYTEST_ARGS)
+
+# The same, with the modules running on .venv-driver5 (neo4j 5.28, which negotiates Bolt 5.8).
+pytest-driver5: venv
+	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) GRAPHOPS_MODULE_PYTHON=$(DRIVER5_VENV)/bin/python \
+	  $(VPY) -m pytest -n $(MATRIX_WORKERS) $(MODULE_TESTS) $(PYTEST_ARGS)
 
 # Same integration tests, against the real server named by NEO4J_TEST_URI (see docs/testing.md).
 test-real: venv

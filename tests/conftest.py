@@ -5,6 +5,9 @@ the connection a test should use: the simulator by default, or a real server whe
 is set (with ``NEO4J_TEST_USERNAME`` / ``NEO4J_TEST_PASSWORD``); tests that need simulator control call
 ``pytest.skip("needs the simulator: ...")`` when ``neo4j_target["simulated"]`` is false.
 
+The simulated Neo4j release is 5.26 unless ``GRAPHOPS_SIM_VERSION`` names another (``2026.07.0``);
+``GRAPHOPS_SIM_LANGUAGE`` (5 or 25) sets its ``db.query.default_language`` (2025.06+; by default as the
+release's neo4j.conf ships it).  See docs/testing.md, "Release lines".
 Every session also runs the Cypher lint gate (``lint_collector``) over the statements of every simulated
 cluster it created.
 """
@@ -14,16 +17,27 @@ import os
 import pytest
 
 from simulator.cluster import Cluster
+from simulator.versions import DEFAULT_VERSION, version_key
 
 # The Cypher lint gate runs in every session, whatever part of the suite it collects.
 pytest_plugins = ["lint_collector"]
 
 USERNAME = "neo4j"
 PASSWORD = "password"
+SIM_VERSION = os.environ.get("GRAPHOPS_SIM_VERSION") or DEFAULT_VERSION
+SIM_LANGUAGE = int(os.environ["GRAPHOPS_SIM_LANGUAGE"]) if os.environ.get("GRAPHOPS_SIM_LANGUAGE") else None
+version_key(SIM_VERSION)  # a typo fails the run at once
+
+
+def pytest_report_header(config):  # pylint: disable=unused-argument
+    language = " (db.query.default_language CYPHER_%d)" % SIM_LANGUAGE if SIM_LANGUAGE else ""
+    return "simulated Neo4j: %s%s" % (SIM_VERSION, language)
 
 
 def _start(members, **kwargs):
     kwargs.setdefault("users", {USERNAME: PASSWORD})
+    kwargs.setdefault("version", SIM_VERSION)
+    kwargs.setdefault("default_language", SIM_LANGUAGE)
     return Cluster(members=members, **kwargs).start()
 
 

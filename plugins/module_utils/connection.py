@@ -372,6 +372,8 @@ def to_plain(value):
     for attr in ("iso_format", "isoformat"):
         if hasattr(value, attr):
             return getattr(value, attr)()
+    if hasattr(value, "to_native"):  # neo4j.vector.Vector (Bolt 6.0, Neo4j 2025.10+): its numbers as a list
+        return to_plain(value.to_native())
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     return str(value)

@@ -138,9 +138,12 @@ def show_servers():
 CREATE_OPTIONS = ("existingData", "existingDataSeedServer", "seedURI", "seedConfig", "seedCredentials", "storeFormat", "txLogEnrichment")
 
 
-def create_database(name, primaries=None, secondaries=None, options=None):
-    """``CREATE DATABASE $name IF NOT EXISTS [TOPOLOGY ...] [OPTIONS {...}]`` (NOWAIT; the caller polls)."""
-    query = "CREATE DATABASE $name IF NOT EXISTS"
+def create_database(name, primaries=None, secondaries=None, options=None, language=None):
+    """``CREATE DATABASE $name IF NOT EXISTS [TOPOLOGY ...] [OPTIONS {...}]`` (NOWAIT; the caller polls).
+
+    ``language`` (5 or 25) prefixes ``CYPHER n``, which only Neo4j 2025.06 and later accept.
+    """
+    query = ("CYPHER %d " % language if language else "") + "CREATE DATABASE $name IF NOT EXISTS"
     params = dict(name=name)
     if primaries is not None:
         params["primaries"] = _positive_count(primaries, "topology.primaries", 1)

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from . import cypher
-from .connection import Neo4jModuleError, check_timeouts
+from .connection import Neo4jModuleError, check_timeouts, version_tuple
 from .wait import WaitTimeout, poll
 
 STATES = ("present", "absent", "started", "stopped")
@@ -24,7 +24,14 @@ DROP_DATA = ("dump", "destroy")
 # SHOW DATABASES gives one row per allocation (the database on one server); these columns describe the
 # allocation, the others are the same on every row of a database.
 MEMBER_COLUMNS = ("serverID", "address", "role", "writer", "requestedStatus", "currentStatus", "statusMessage",
-                  "lastCommittedTxn", "replicationLag")
+                  "lastCommittedTxn", "replicationLag", "shardTxnLag")
+# From 2025.06 a statement runs in Cypher 5 or Cypher 25, by default in the language of the database it is sent
+# to (system, for these commands), which the neo4j.conf of 2026.02 and later sets to Cypher 25.  Cypher 25
+# removed the seedCredentials option (Operations Manual, deprecations: "In Cypher 25, ... the options
+# seedCredentials and existingDataSeedInstance have been removed"), so a CREATE DATABASE that needs it says
+# CYPHER 5; older releases know no CYPHER prefix and get none.
+CYPHER_VERSIONS = (2025, 6)
+CYPHER_5_ONLY_OPTIONS = ("seedCredentials",)
 FAILED_STATUSES = ("offline", "dirty", "quarantined")
 # A start that ends offline with a message is a failure once it has been seen on this many polls in a row
 # (the first poll after START may still show the previous status).
@@ -181,11 +188,12 @@ def validate(params):
 
 # ----- planning ----------------------------------------------------------------------------------
 
-def plan(desired, current, servers=None, alias=None):
+def plan(desired, current, servers=None, alias=None, language=None):
     """Statements that take ``current`` (summary or None) to ``desired``, and the expected view after.
 
     ``servers`` (enabled servers) and ``alias`` (an alias named like the database) are used to refuse
-    impossible requests before anything is sent.
+    impossible requests before anything is sent.  ``language`` (5) pins the Cypher version of the
+    CREATE DATABASE (``creation_language``).
     """
     name = desired["name"]
     statements = []
@@ -211,7 +219,7 @@ def plan(desired, current, servers=None, alias=None):
             _fail("name: '%s' is already an alias for database '%s'; a database cannot have the name of an alias."
                   % (name, alias.get("database")))
         statements.append(cypher.create_database(name, topology and topology["primaries"], topology and topology["secondaries"],
-                                                 desired["options"]))
+                                                 desired["options"], language))
         if desired["access"] == "read-only":
             statements.append(cypher.alter_database_access(name, "read-only"))
         if desired["state"] == "stopped":
@@ -240,6 +248,13 @@ def plan(desired, current, servers=None, alias=None):
         statements.append(cypher.stop_database(name))
         after["state"] = "stopped"
     return statements, after
+
+
+def creation_language(client, desired):
+    """5 when the CREATE DATABASE uses an option that only Cypher 5 has and the server can select Cypher 5."""
+    if not any(key in desired["options"] for key in CYPHER_5_ONLY_OPTIONS):
+        return None
+    return 5 if version_tuple(client.server_info().get("version")) >= CYPHER_VERSIONS else None
 
 
 def _check_type(current):
@@ -347,8 +362,10 @@ def ensure(client, params, check_mode=False):
     names_by_id = server_names(servers)
     current = read_database(client, name, names_by_id)
     servers = enabled_servers(servers) if check_topology else None
-    alias = read_alias(client, name) if current is None and desired["state"] != "absent" else None
-    statements, after = plan(desired, current, servers, alias)
+    creating = current is None and desired["state"] != "absent"
+    alias = read_alias(client, name) if creating else None
+    language = creation_language(client, desired) if creating else None
+    statements, after = plan(desired, current, servers, alias, language)
     result = dict(changed=bool(statements), queries=[redact(s) for s in statements],
                   diff=dict(before=view(current), after=after))
     if check_mode:

@@ -83,10 +83,13 @@ options:
     description:
       - On creation only, C(accessKey;secretKey) for the seed provider (C(OPTIONS {seedCredentials})). Needs O(seed_uri).
       - Deprecated by Neo4j in 5.26 and removed in Cypher 25; prefer credentials configured on the servers.
+      - On Neo4j 2025.06 and later the C(CREATE DATABASE) that carries it is sent as C(CYPHER 5 CREATE DATABASE ...), so it
+        also works where C(system) runs Cypher 25 (the default of the C(neo4j.conf) shipped with 2026.02 and later).
     type: str
   existing_data:
     description:
       - On creation only, C(OPTIONS {existingData}). Needs O(seed_uri) or O(existing_data_seed_server).
+      - Deprecated by Neo4j in Cypher 25 (2025.06), where it has no effect; Cypher 5 needs it with a seed.
     type: str
     choices: [use]
   existing_data_seed_server:

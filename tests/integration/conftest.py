@@ -9,6 +9,9 @@ order when a task ran more than once.
 
 ``playbook`` is a path (relative paths resolve against the repository root) or, when it contains a
 newline, the playbook's YAML text itself.
+
+``GRAPHOPS_MODULE_PYTHON`` names another interpreter for the modules (ansible's module interpreter), e.g.
+``.venv-driver5/bin/python`` to run them with the neo4j 5.28 driver.
 """
 
 import json
@@ -63,6 +66,29 @@ def _venv_bin(name):
     return str(candidate)
 
 
+def module_python():
+    """The interpreter the modules run with: GRAPHOPS_MODULE_PYTHON, else this venv's."""
+    chosen = os.environ.get("GRAPHOPS_MODULE_PYTHON")
+    if not chosen:
+        return sys.executable
+    path = Path(chosen)
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    if not os.access(str(path), os.X_OK):
+        raise RuntimeError("GRAPHOPS_MODULE_PYTHON=%s is not an executable interpreter" % chosen)
+    return str(path)
+
+
+def pytest_report_header(config):  # pylint: disable=unused-argument
+    return "module interpreter: %s" % module_python()
+
+
+@pytest.fixture(scope="session")
+def module_interpreter():
+    """The interpreter ansible-playbook runs the modules with (see module_python)."""
+    return module_python()
+
+
 @pytest.fixture(scope="session")
 def collections_path(tmp_path_factory):
     """A directory whose ansible_collections/graphops/neo4j is this repository."""
@@ -95,6 +121,9 @@ def run_playbook(tmp_path, collections_path):
         config = workdir / "ansible.cfg"
         config.write_text("[defaults]\n", encoding="utf-8")
         command = [_venv_bin("ansible-playbook"), str(path)]
+        # The implicit localhost sets ansible_python_interpreter to ansible_playbook_python, which beats the
+        # ANSIBLE_PYTHON_INTERPRETER setting; only an extra var chooses the modules' interpreter for it.
+        command += ["--extra-vars", json.dumps({"ansible_python_interpreter": module_python()})]
         if extra_vars:
             vars_file = workdir / "extra_vars.json"
             vars_file.write_text(json.dumps(extra_vars), encoding="utf-8")
@@ -110,7 +139,7 @@ def run_playbook(tmp_path, collections_path):
             "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACK_DIR),
             "ANSIBLE_CALLBACKS_ENABLED": CALLBACK_NAME,
             "ANSIBLE_STDOUT_CALLBACK": "default",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_PYTHON_INTERPRETER": module_python(),
             "ANSIBLE_HOME": str(workdir / "ansible-home"),
             "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
             "ANSIBLE_CONFIG": str(config),  # an empty config: no ansible.cfg from the machine leaks in

@@ -1,5 +1,6 @@
 """The run_playbook fixture runs real ansible-playbook and reports real per-task results."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def test_ok_results_and_registered_values(run_playbook, tmp_path):
     assert "PLAY RECAP" in run.stdout
 
 
-def test_module_interpreter_is_the_venv_python(run_playbook):
+def test_module_interpreter_is_the_venv_python(run_playbook, module_interpreter):
     run = run_playbook(PLAY_HEADER + """\
     - name: facts from the module side
       ansible.builtin.setup:
@@ -41,8 +42,11 @@ def test_module_interpreter_is_the_venv_python(run_playbook):
 """)
     assert run.rc == 0, run
     module_python = run.results["facts from the module side"]["ansible_facts"]["ansible_python"]["executable"]
-    # Modules run on the venv's interpreter, where the neo4j driver and pyarrow are installed.
-    assert Path(module_python).parent == Path(sys.executable).parent
+    # Modules run on the venv's interpreter, where the neo4j driver and pyarrow are installed, or on the one
+    # GRAPHOPS_MODULE_PYTHON names (.venv-driver5 for the neo4j 5.28 driver pass).
+    assert Path(module_python).parent == Path(module_interpreter).parent
+    if not os.environ.get("GRAPHOPS_MODULE_PYTHON"):
+        assert Path(module_python).parent == Path(sys.executable).parent
 
 
 def test_failed_task_result_is_recorded(run_playbook):

@@ -286,3 +286,23 @@ def test_secret_parameters_never_appear_in_the_output_at_vvv(run_playbook, clust
     assert sent == [{"name": "alice-visible", "hash": SECRET}]
     with cluster.model.lock:
         assert db.graph.label_counts.get("Account") == 1
+
+
+def test_wait_outcome_is_rows_in_cypher_5_and_notifications_in_cypher_25(run_playbook, cluster):
+    # Cypher 25 (2025.06+; system's language where neo4j.conf sets CYPHER_25, as 2026.02+ ships it) reports a
+    # WAIT with one notification per server instead of rows (Operations Manual, "Create a database with WAIT").
+    result = run(run_playbook, cluster,
+                 {"name": "create", "query": "CREATE DATABASE waited TOPOLOGY 2 PRIMARIES WAIT", "database": "system"})
+    assert result.rc == 0, result
+    created = result.results["create"]
+    assert created["changed"] is True
+    with cluster.model.lock:
+        language = cluster.model.language_of(cluster.model.databases["system"])
+    if language == 25:
+        assert created["rows"] == []
+        assert [n["gql_status"] for n in created["notifications"]] == ["03N85", "03N85"]
+        assert all(n["description"].startswith("info: server has caught up. Server `ServerId{")
+                   for n in created["notifications"])
+    else:
+        assert [(r["state"], r["success"]) for r in created["rows"]] == [("CaughtUp", True)] * 2
+        assert created["notifications"] == []

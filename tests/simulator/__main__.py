@@ -1,8 +1,8 @@
 """Run a simulated cluster until SIGINT/SIGTERM: ``PYTHONPATH=tests python -m simulator --members 3``.
 
 Prints one JSON line with the endpoints, e.g.
-``{"members": [{"name": "server1", "bolt": "bolt://127.0.0.1:41234"}, ...], "routing": "neo4j://...",
-"arrow": "grpc://127.0.0.1:41240", "username": "neo4j", "password": "password"}``.
+``{"version": "5.26.0", "members": [{"name": "server1", "bolt": "bolt://127.0.0.1:41234"}, ...],
+"routing": "neo4j://...", "arrow": "grpc://127.0.0.1:41240", "username": "neo4j", "password": "password"}``.
 """
 
 import argparse
@@ -12,6 +12,7 @@ import sys
 import threading
 
 from .cluster import Cluster
+from .versions import DEFAULT_VERSION
 
 
 def parse_args(argv):
@@ -22,7 +23,10 @@ def parse_args(argv):
     parser.add_argument("--username", default="neo4j")
     parser.add_argument("--password", default="password")
     parser.add_argument("--start-delay", type=float, default=0.0, help="seconds a new database takes to start")
-    parser.add_argument("--version", default="5.26.0", help="Neo4j version the members report")
+    parser.add_argument("--version", default=DEFAULT_VERSION,
+                        help="Neo4j version to simulate, e.g. 5.26.0 or 2026.07.0 (see docs/testing.md)")
+    parser.add_argument("--default-language", type=int, choices=(5, 25),
+                        help="db.query.default_language (2025.06+); default: as the release's neo4j.conf sets it")
     parser.add_argument("--no-arrow", action="store_true", help="do not start the Arrow Flight endpoint")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -37,12 +41,14 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     cluster = Cluster(members=args.members, users={args.username: args.password}, version=args.version, tls=tls,
-                      arrow=not args.no_arrow, start_delay=args.start_delay).start()
+                      arrow=not args.no_arrow, start_delay=args.start_delay,
+                      default_language=args.default_language).start()
     try:
         arrow = None
         if cluster.arrow_address:
             arrow = "%s://%s:%d" % ("grpc+tls" if tls else "grpc", *cluster.arrow_address)
         print(json.dumps({
+            "version": cluster.version,
             "members": [{"name": name, "bolt": cluster.bolt_uri(name)} for name in cluster.members],
             "routing": cluster.routing_uri(),
             "arrow": arrow,

@@ -1,7 +1,8 @@
 """The Bolt server of one simulated cluster member.
 
 One :class:`BoltServer` listens on 127.0.0.1 (optionally TLS) and runs one thread per connection.  A
-connection negotiates Bolt 5.0-5.8 (Handshake Manifest v1 or the classic four proposals), then runs the
+connection negotiates Bolt 5.0-5.8, and 6.0 when the simulated release serves it (2025.10+, see
+``simulator.versions``), through Handshake Manifest v1 or the classic four proposals, then runs the
 server state machine of the Bolt spec: HELLO/LOGON, auto-commit RUN + PULL/DISCARD streaming, explicit
 transactions, RESET, ROUTE and TELEMETRY.  Statements run through the Cypher executor
 (``simulator.cypher``) against the shared :class:`~simulator.model.ClusterModel`; ROUTE answers with a
@@ -18,7 +19,7 @@ import threading
 import time
 import traceback
 
-from . import errors
+from . import errors, notifications, versions
 from .packstream import PackStreamError, pack_message, unpack_message
 
 # Message signatures (message.adoc).
@@ -59,8 +60,10 @@ MAGIC = b"\x60\x60\xB0\x17"
 MANIFEST_V1 = b"\x00\x00\x01\xFF"
 HIGHEST = (5, 8)
 # Bolt 5.5 was never served by Neo4j, so the legacy handshake never picks it (bolt-compatibility.adoc).
+# Bolt 6.0 only travels through the manifest: the 6.x drivers never propose it in a legacy slot
+# (get_handshake() in neo4j/_async/io/_bolt/_base.py), and docs-bolt says nothing of a legacy 6.0 proposal.
 LEGACY_VERSIONS = [(5, minor) for minor in range(8, -1, -1) if minor != 5]
-MANIFEST_VERSIONS = [(5, minor) for minor in range(8, -1, -1)]
+BOLT_6 = (6, 0)
 ROUTING_TTL = 300
 JOIN_TIMEOUT = 5.0
 
@@ -96,11 +99,24 @@ def encode_varint(value):
             return bytes(out)
 
 
-def manifest_offer():
-    """Manifest v1 reply: one range entry 5.8..5.0 and no capabilities."""
+def manifest_entries(neo4j_version=versions.DEFAULT_VERSION):
+    """The version ranges a release offers in the manifest, as (major, highest minor, range)."""
+    entries = [(6, 0, 0)] if BOLT_6 in versions.bolt_versions(neo4j_version) else []
     top_major, top_minor = HIGHEST
-    entry = bytes((0, top_minor, top_minor, top_major))
-    return MANIFEST_V1 + encode_varint(1) + entry + encode_varint(0)
+    return entries + [(top_major, top_minor, top_minor)]
+
+
+def manifest_offer(neo4j_version=versions.DEFAULT_VERSION):
+    """Manifest v1 reply: 6.0 (2025.10+), then one range entry 5.8..5.0, and no capabilities."""
+    entries = manifest_entries(neo4j_version)
+    body = b"".join(bytes((0, spread, minor, major)) for major, minor, spread in entries)
+    return MANIFEST_V1 + encode_varint(len(entries)) + body + encode_varint(0)
+
+
+def manifest_versions(neo4j_version=versions.DEFAULT_VERSION):
+    """Every version a client may pick from ``manifest_offer``."""
+    return [(major, m) for major, minor, spread in manifest_entries(neo4j_version)
+            for m in range(minor, minor - spread - 1, -1)]
 
 
 # ----- routing -------------------------------------------------------------------------------
@@ -155,11 +171,13 @@ class _Stream:
     def has_more(self):
         return self.sent < len(self.records)
 
-    def summary(self):
+    def summary(self, bolt_version):
         meta = {"type": getattr(self.result, "type", "r"), "db": getattr(self.result, "db", None) or self.database}
         stats = {k: v for k, v in (getattr(self.result, "stats", None) or {}).items() if v}
         if stats:
             meta["stats"] = stats
+        meta.update(notifications.summary_metadata(getattr(self.result, "notifications", None),
+                                                   bool(self.result.fields), bool(self.records), bolt_version))
         return meta
 
 
@@ -273,11 +291,11 @@ class BoltConnection:
         return False
 
     def _manifest_handshake(self):
-        self.sock.sendall(manifest_offer())
+        self.sock.sendall(manifest_offer(self.model.version))
         pick = self._recv_exact(4)
         self._read_varint()  # the capabilities the client takes; we offered none
         version = (pick[3], pick[2])
-        if version not in MANIFEST_VERSIONS:
+        if version not in manifest_versions(self.model.version):
             return False
         self.version, self.manifest = version, True
         return True
@@ -458,7 +476,7 @@ class BoltConnection:
             self._send(SUCCESS, {"has_more": True})
             return
         stream.done = True
-        metadata = stream.summary()
+        metadata = stream.summary(self.version)
         metadata["t_last"] = _ms(started)
         if self.tx is None:
             metadata["bookmark"] = self.server.bookmark(metadata["db"])

@@ -16,13 +16,14 @@ import threading
 
 from .bolt import BoltServer
 from .model import ClusterModel
+from .versions import DEFAULT_VERSION
 
 HOST = "127.0.0.1"
 
 
 class Cluster:
-    def __init__(self, members=3, users=None, version="5.26.0", tls=None, arrow=True, start_delay=0.0,
-                 auth=True, executor=None, telemetry=False):
+    def __init__(self, members=3, users=None, version=DEFAULT_VERSION, tls=None, arrow=True, start_delay=0.0,
+                 auth=True, executor=None, telemetry=False, default_language=None):
         self.size = members
         self.users = {"neo4j": "password"} if users is None else dict(users)
         self.version = version
@@ -30,7 +31,8 @@ class Cluster:
         self.arrow = arrow
         self.start_delay = start_delay
         self.auth = auth
-        self.model = ClusterModel(version=version)
+        # default_language: db.query.default_language (5 or 25) on 2025.06+; None = as neo4j.conf ships it.
+        self.model = ClusterModel(version=version, default_language=default_language)
         self.members = ["server%d" % i for i in range(1, members + 1)]
         self.arrow_address = None
         self._arrow_server = None

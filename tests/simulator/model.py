@@ -19,10 +19,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, versions
 from .locks import Rendezvous, SystemLocks
 
-NEO4J_VERSION = "5.26.0"
+NEO4J_VERSION = versions.DEFAULT_VERSION
 
 BUILTIN_ROLES = ("PUBLIC", "reader", "editor", "publisher", "architect", "admin")
 
@@ -117,6 +117,7 @@ class Database:
     last_committed_txn: int = 2
     graph: GraphData = field(default_factory=GraphData)
     default: bool = False
+    default_language: int = None  # 5 or 25 from 2025.06 (SHOW DATABASES defaultLanguage); None: Cypher 5 only
 
 
 @dataclass
@@ -159,10 +160,12 @@ class ClusterModel:
     """What the whole simulated cluster agrees on.  All access goes through ``lock``."""
 
     def __init__(self, version=NEO4J_VERSION, edition="enterprise", default_primaries=1,
-                 default_secondaries=0, max_databases=100):
+                 default_secondaries=0, max_databases=100, default_language=None):
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.version = version
+        # db.query.default_language (5 or 25); None: as the neo4j.conf distributed with ``version`` sets it.
+        self.default_language_setting = default_language
         self.edition = edition
         self.default_primaries = default_primaries
         self.default_secondaries = default_secondaries
@@ -202,6 +205,23 @@ class ClusterModel:
         self.after_commit_hooks = []
         for hook in MODEL_CREATED:
             hook(self)
+
+    # ----- Cypher versions (2025.06+) --------------------------------------------------------
+
+    @property
+    def configured_language(self):
+        """The default language of new (and initial) databases: 5 or 25, None before 2025.06."""
+        if not versions.at_least(self.version, versions.CYPHER_25):
+            return None
+        if self.default_language_setting is not None:
+            return self.default_language_setting
+        return versions.configured_language(self.version)
+
+    def language_of(self, db):
+        """The Cypher version statements without a ``CYPHER n`` prefix run in on ``db``."""
+        if db is not None and db.default_language and versions.at_least(self.version, versions.CYPHER_25):
+            return db.default_language
+        return 5
 
     # ----- servers -------------------------------------------------------------------------
 
@@ -309,7 +329,8 @@ class ClusterModel:
         """Create system (on every member) and the default database, as a fresh cluster has them."""
         with self.lock:
             names = list(self.servers)
-            system = Database(name="system", type="system", primaries=len(names))
+            system = Database(name="system", type="system", primaries=len(names),
+                              default_language=self.configured_language)
             for name in names:
                 system.allocations[name] = Allocation(server=name, role="primary")
             system.writer = self.system_leader
@@ -330,7 +351,7 @@ class ClusterModel:
         return candidates[:primaries], candidates[primaries:primaries + secondaries]
 
     def create_database(self, name, primaries=None, secondaries=None, options=None, access="read-write",
-                        start_delay=None, graph=None):
+                        start_delay=None, graph=None, default_language=None):
         """Add a database and start it on its allocations (the caller checks names and existence)."""
         with self.lock:
             primaries = self.default_primaries if primaries is None else primaries
@@ -343,7 +364,8 @@ class ClusterModel:
                     "config setting 'dbms.max_databases'" % name, "51N40")
             prim, sec = self.place(primaries, secondaries)
             db = Database(name=name, primaries=primaries, secondaries=secondaries, options=dict(options or {}),
-                          access=access, graph=graph or GraphData())
+                          access=access, graph=graph or GraphData(),
+                          default_language=default_language or self.configured_language)
             for server in prim:
                 db.allocations[server] = Allocation(server=server, role="primary")
             for server in sec:

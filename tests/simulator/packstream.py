@@ -2,7 +2,8 @@
 
 :func:`pack` turns Python values into bytes and :func:`unpack` turns bytes back, both choosing the
 smallest encoding the spec allows.  Temporal values map to the Bolt 5 structures (the UTC form of
-DateTime, tag 0x49); any other structure travels as :class:`Structure`.  Bolt messages are themselves
+DateTime, tag 0x49), and the two Bolt 6.0 structures to :class:`Vector` (tag 0x56) and
+:class:`UnsupportedType` (tag 0x3F); any other structure travels as :class:`Structure`.  Bolt messages are themselves
 structures, but their tags overlap value tags (TELEMETRY and Time are both 0x54), so the Bolt layer uses
 :func:`pack_message` / :func:`unpack_message`, which never hydrate the outer structure.
 """
@@ -24,6 +25,11 @@ DATE_TIME = 0x49
 DATE_TIME_ZONE_ID = 0x69
 LOCAL_DATE_TIME = 0x64
 DURATION = 0x45
+# Bolt 6.0 (structure-semantics.adoc, "Version 6.0").
+VECTOR = 0x56
+UNSUPPORTED_TYPE = 0x3F
+# Vector type_marker -> struct format of one element, big-endian (structure-semantics.adoc, "Vector").
+VECTOR_ELEMENTS = {0xC8: ">b", 0xC9: ">h", 0xCA: ">i", 0xCB: ">q", 0xC6: ">f", 0xC1: ">d"}
 
 
 class PackStreamError(ValueError):
@@ -46,6 +52,41 @@ class Duration:
     days: int = 0
     seconds: int = 0
     nanoseconds: int = 0
+
+
+@dataclass(frozen=True)
+class Vector:
+    """Bolt 6.0 Vector: ``type_marker`` (0xC8-0xCB integers, 0xC6 float32, 0xC1 float64) and the packed values."""
+
+    type_marker: int
+    data: bytes
+
+    def __post_init__(self):
+        fmt = VECTOR_ELEMENTS.get(self.type_marker)
+        if fmt is None:
+            raise PackStreamError("unknown Vector type marker 0x%02X" % self.type_marker)
+        if len(self.data) % struct.calcsize(fmt):
+            raise PackStreamError("Vector data of %d bytes is not a whole number of 0x%02X elements"
+                                  % (len(self.data), self.type_marker))
+
+    @classmethod
+    def of(cls, type_marker, values):
+        fmt = VECTOR_ELEMENTS[type_marker]
+        return cls(type_marker, b"".join(struct.pack(fmt, v) for v in values))
+
+    def values(self):
+        fmt = VECTOR_ELEMENTS[self.type_marker]
+        size = struct.calcsize(fmt)
+        return [struct.unpack(fmt, self.data[i:i + size])[0] for i in range(0, len(self.data), size)]
+
+
+@dataclass(frozen=True)
+class UnsupportedType:
+    """Bolt 6.0 placeholder for a value the negotiated version cannot carry."""
+
+    name: str
+    minimum_protocol: tuple
+    message: str = None
 
 
 # ----- packing -------------------------------------------------------------------------------
@@ -173,6 +214,11 @@ def _dehydrate(value):
         return Structure(DURATION, [0, value.days, value.seconds, value.microseconds * 1000])
     if isinstance(value, Duration):
         return Structure(DURATION, [value.months, value.days, value.seconds, value.nanoseconds])
+    if isinstance(value, Vector):
+        return Structure(VECTOR, [bytes((value.type_marker,)), value.data])
+    if isinstance(value, UnsupportedType):
+        extra = {"message": value.message} if value.message is not None else {}
+        return Structure(UNSUPPORTED_TYPE, [value.name, value.minimum_protocol[0], value.minimum_protocol[1], extra])
     return None
 
 
@@ -299,6 +345,11 @@ def _hydrate(tag, fields):
             if months == 0 and nanos % 1000 == 0:
                 return timedelta(days=days, seconds=seconds, microseconds=nanos // 1000)
             return Duration(months, days, seconds, nanos)
+        if tag == VECTOR and len(fields) == 2 and isinstance(fields[0], bytes) and len(fields[0]) == 1:
+            return Vector(fields[0][0], bytes(fields[1]))
+        if tag == UNSUPPORTED_TYPE and len(fields) == 4:
+            name, major, minor, extra = fields
+            return UnsupportedType(name, (major, minor), (extra or {}).get("message"))
     except (TypeError, ValueError, OverflowError, KeyError) as exc:
         raise PackStreamError("invalid fields for structure 0x%02X: %r" % (tag, fields)) from exc
     return Structure(tag, fields)

@@ -133,7 +133,7 @@ def test_command_line_prints_endpoints_and_stops_on_sigterm():
         info = json.loads(line)
         assert [m["name"] for m in info["members"]] == ["server1", "server2"]
         assert info["routing"].startswith("neo4j://127.0.0.1:")
-        assert (info["username"], info["password"]) == ("neo4j", "pw")
+        assert (info["username"], info["password"]) == ("neo4j", "pw") and info["version"] == "5.26.0"
         assert info["arrow"] is None or info["arrow"].startswith("grpc://127.0.0.1:")
         with neo4j.GraphDatabase.driver(info["routing"], auth=("neo4j", "pw")) as d:
             records = d.execute_query("SHOW DATABASES YIELD name", database_="system").records
@@ -146,3 +146,10 @@ def test_command_line_prints_endpoints_and_stops_on_sigterm():
             proc.wait(timeout=5)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_command_line_chooses_the_release_and_its_default_language():
+    from simulator.__main__ import parse_args
+    args = parse_args(["--version", "2026.07.0", "--default-language", "5"])
+    assert (args.version, args.default_language) == ("2026.07.0", 5)
+    assert parse_args([]).default_language is None

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from .. import errors
 from ..locks import name_taken
-from . import commands_aliases, commands_databases, commands_security, procedures, reads
+from . import commands_aliases, commands_databases, commands_security, language, procedures, reads
 from .context import ExecContext, Result, system_only_error
 from .parser import parse
 
@@ -220,6 +220,7 @@ def _restore(model, snapshot):
 def _prepare(ctx, db, query, params):
     """Parse and authorise a statement; returns (cmd, handler, klass)."""
     cmd = parse(query, params)
+    cmd.language = language.effective_language(ctx.model, cmd, db)  # 5 or 25 (simulator/cypher/language.py)
     handler, klass = HANDLERS[cmd.kind]
     if klass == "procedure":
         klass = procedures.classify(cmd)

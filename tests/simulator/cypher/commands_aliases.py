@@ -2,7 +2,7 @@
 
 import re
 
-from .. import errors
+from .. import errors, versions
 from ..model import Alias
 from .commands_databases import system_immutable
 from .context import argument_error, rows_result, system_result
@@ -10,6 +10,18 @@ from .projection import apply_tail
 
 ALIAS_DEFAULT_COLUMNS = ["name", "composite", "database", "location", "url", "user"]
 ALIAS_ALL_COLUMNS = ALIAS_DEFAULT_COLUMNS + ["driver", "properties"]
+
+
+def alias_columns(version):
+    """(default, YIELD *) columns of SHOW ALIASES on ``version``: ``credentials`` (a default column, before
+    ``user``) from 2026.01 and ``defaultLanguage`` (before ``properties``) from 2025.06 (docs-operations
+    manage-aliases-standard-databases.adoc, table and examples, tag 2026.07.0)."""
+    default = list(ALIAS_DEFAULT_COLUMNS)
+    if versions.at_least(version, versions.ALIAS_CREDENTIALS):
+        default.insert(default.index("user"), "credentials")
+    extra = ["driver"] + (["defaultLanguage"] if versions.at_least(version, versions.CYPHER_25) else [])
+    return default, default + extra + ["properties"]
+
 
 # Allowed DRIVER settings for remote aliases (OM5 remote-database-alias-configuration / manage-aliases).
 DRIVER_SETTINGS = ("ssl_enforced", "connection_timeout", "connection_max_lifetime",
@@ -91,8 +103,14 @@ def show_aliases(model, ctx, cmd, db):
             "driver": dict(alias.driver) if alias.location == "remote" and alias.driver is not None else (
                 {} if alias.location == "remote" else None),
             "properties": dict((own if own is not None else alias).properties or {}),
+            # 2026.01: only stored native credentials (USER/PASSWORD) are simulated; NULL for local aliases.
+            "credentials": "STORED NATIVE CREDENTIALS" if alias.location == "remote" else None,
+            # 2025.06: remote aliases get db.query.default_language; NULL for local (and constituent) aliases.
+            "defaultLanguage": (versions.language_name(model.configured_language)
+                                if alias.location == "remote" and alias.namespace is None else None),
         })
-    fields, records = apply_tail(rows, ALIAS_DEFAULT_COLUMNS, ALIAS_ALL_COLUMNS, cmd.tail, cmd.params, cmd.query)
+    default_columns, all_columns = alias_columns(model.version)
+    fields, records = apply_tail(rows, default_columns, all_columns, cmd.tail, cmd.params, cmd.query)
     return rows_result(fields, records, db)
 
 

@@ -1,13 +1,14 @@
 """SHOW/CREATE/DROP/ALTER/START/STOP DATABASE, SHOW SERVERS, and WAIT results.
 
 Columns, states and messages follow the Neo4j 5.26 Operations Manual (listing-databases.adoc,
-clustering/servers.adoc, wait-options.adoc) and the messages of Neo4j's own sources/tests.
+clustering/servers.adoc, wait-options.adoc) and the messages of Neo4j's own sources/tests.  What changes in
+the calendar releases (2025.x/2026.x) is marked where it happens and dated in ``simulator/versions.py``.
 """
 
 import re
 import time
 
-from .. import errors
+from .. import errors, notifications, versions
 from .context import argument_error, invalid_arguments, rows_result, system_result
 from .projection import apply_tail
 
@@ -22,6 +23,31 @@ DB_ALL_COLUMNS = ["name", "type", "aliases", "access", "databaseID", "serverID",
 # SHOW DEFAULT/HOME DATABASE return neither `default` nor `home`.
 SINGLE_DEFAULT_COLUMNS = [c for c in DB_DEFAULT_COLUMNS if c not in ("default", "home")]
 SINGLE_ALL_COLUMNS = [c for c in DB_ALL_COLUMNS if c not in ("default", "home")]
+# The YIELD * columns added since 5.26, each after the column it follows in the table of docs-operations dev
+# listing-databases.adoc (whose 2025.06-era YIELD * example ends "constituents, defaultLanguage, options").
+ADDED_DB_COLUMNS = [
+    (versions.SHARD_COLUMNS, "currentSecondariesCount", "currentPropertyShardReplicas"),
+    (versions.SHARD_COLUMNS, "requestedSecondariesCount", "requestedPropertyShardReplicas"),
+    (versions.SHARD_COLUMNS, "replicationLag", "shardTxnLag"),
+    (versions.SHARD_COLUMNS, "constituents", "graphShards"),
+    (versions.SHARD_COLUMNS, "graphShards", "propertyShards"),
+    (versions.CYPHER_25, "propertyShards", "defaultLanguage"),
+    (versions.CYPHER_25, "constituents", "defaultLanguage"),
+]
+
+
+def database_columns(version, single=False):
+    """(default columns, YIELD * columns) of SHOW DATABASES on ``version`` (``single``: DEFAULT/HOME)."""
+    all_columns = list(DB_ALL_COLUMNS)
+    for release, after, column in ADDED_DB_COLUMNS:
+        if versions.at_least(version, release) and after in all_columns and column not in all_columns:
+            all_columns.insert(all_columns.index(after) + 1, column)
+    default_columns = list(DB_DEFAULT_COLUMNS)
+    if single:
+        default_columns = [c for c in default_columns if c not in ("default", "home")]
+        all_columns = [c for c in all_columns if c not in ("default", "home")]
+    return default_columns, all_columns
+
 
 SERVER_DEFAULT_COLUMNS = ["name", "address", "state", "health", "hosting"]
 SERVER_ALL_COLUMNS = ["serverId", "name", "address", "httpAddress", "httpsAddress", "state", "health", "hosting",
@@ -33,6 +59,13 @@ WAIT_COLUMNS = ["address", "state", "message", "success"]
 # CREATE DATABASE options of Cypher 5 (OM5 create-databases.adoc); matched case-insensitively like Neo4j.
 CREATE_OPTIONS = ["existingData", "existingDataSeedInstance", "existingDataSeedServer", "seedURI", "seedConfig",
                   "seedCredentials", "storeFormat", "txLogEnrichment"]
+# Cypher 25 (docs-operations dev create-databases.adoc, Cypher 25 tab; deprecations.adoc "Neo4j 2025.06": "In
+# Cypher 25, `existingData` option is deprecated and has no effect, while the options `seedCredentials` and
+# `existingDataSeedInstance` have been removed").  A removed option is refused like any unknown one.
+CREATE_OPTIONS_25 = ["existingData", "existingDataSeedServer", "seedURI", "seedConfig", "txLogEnrichment",
+                     "storeFormat", "seedRestoreUntil", "seedSourceDatabase"]
+# Values that are not strings: seedRestoreUntil takes a datetime or a transaction id.
+NON_STRING_OPTIONS = {"seedRestoreUntil"}
 SEED_OPTIONS = {"existingData", "existingDataSeedInstance", "existingDataSeedServer", "seedURI", "seedConfig",
                 "seedCredentials"}
 STORE_FORMATS = ("aligned", "standard", "high_limit", "block")
@@ -132,6 +165,15 @@ def database_rows(model, user_name, now=None):
                 "replicationLag": 0 if is_online else None,
                 "constituents": [],
                 "options": dict(db.options),
+                # 2025.06+: the language statements without a CYPHER prefix run in on this database.
+                "defaultLanguage": versions.language_name(model.language_of(db)),
+                # 2025.12+: a standard database "has a single graph shard with the same name as the database";
+                # the replica counts and shard lag are documented for sharded databases only: NULL here.
+                "currentPropertyShardReplicas": None,
+                "requestedPropertyShardReplicas": None,
+                "shardTxnLag": None,
+                "graphShards": [db.name] if db.type == "standard" else [],
+                "propertyShards": [],
             })
     return rows
 
@@ -146,10 +188,7 @@ def show_databases(model, ctx, cmd, db):
     elif cmd.name is not None:
         target = model.resolve(cmd.name)
         rows = [r for r in rows if target is not None and r["name"] == target.name]
-    if cmd.scope in ("default", "home"):
-        default_columns, all_columns = SINGLE_DEFAULT_COLUMNS, SINGLE_ALL_COLUMNS
-    else:
-        default_columns, all_columns = DB_DEFAULT_COLUMNS, DB_ALL_COLUMNS
+    default_columns, all_columns = database_columns(model.version, single=cmd.scope in ("default", "home"))
     fields, records = apply_tail(rows, default_columns, all_columns, cmd.tail, cmd.params, cmd.query)
     return rows_result(fields, records, db)
 
@@ -184,12 +223,15 @@ def show_servers(model, ctx, cmd, db):
 
 # ----- WAIT -----------------------------------------------------------------------------------------
 
-def wait_result(model, result, name, servers, target, timeout):
-    """Turn an admin result into a WAIT result: one row per hosting server (Cypher 5 form).
+def wait_result(model, result, name, servers, target, timeout, language=5):
+    """Turn an admin result into a WAIT result: one row (Cypher 5) or one notification (Cypher 25) per server.
 
-    The states are "CaughtUp" (documented), and, for the cases the docs leave open, "CatchingUp" on a
-    timeout, "Failed" when the database failed on that server and "Unavailable" for a server that is down
-    (named after the Cypher 25 notifications ServerCaughtUp/ServerCatchingUp/ServerFailed/ServerNotAvailable).
+    Cypher 5 rows have the documented columns and state "CaughtUp"; for the cases the docs leave open the
+    rows say "CatchingUp" on a timeout, "Failed" when the database failed on that server and "Unavailable"
+    for a server that is down, named after the Cypher 25 notifications.  Cypher 25 (2025.06+) returns no
+    rows but the notifications 03N85 ServerCaughtUp, 01N81 ServerCatchingUp, 01N80 ServerFailed and 01N82
+    ServerNotAvailable (docs-operations dev create-databases.adoc "Create a database with WAIT", Cypher 25
+    tab; docs-status-codes all-notifications.adoc).
     """
     def settled():
         db = model.databases.get(name)
@@ -203,40 +245,54 @@ def wait_result(model, result, name, servers, target, timeout):
                 return False
         return True
 
-    def rows():
+    def outcomes():
+        """(server, state, message) per server, once settled or timed out."""
         model.wait_for(settled, timeout)
         with model.lock:
             db = model.databases.get(name)
             out = []
             for server_name in servers:
                 server = model.servers[server_name]
-                address = server.address
                 if not server.available:
-                    out.append([address, "Unavailable", "server is unavailable", False])
+                    out.append((server, "Unavailable", "server is unavailable"))
                     continue
                 if target == "dropped":
                     ok = db is None
-                    out.append([address, "CaughtUp" if ok else "CatchingUp",
-                                "caught up" if ok else "server is still catching up", ok])
+                    out.append((server, "CaughtUp" if ok else "CatchingUp",
+                                "caught up" if ok else "server is still catching up"))
                     continue
                 alloc = db.allocations.get(server_name) if db is not None else None
                 if alloc is None:
-                    out.append([address, "CaughtUp", "caught up", True])
+                    out.append((server, "CaughtUp", "caught up"))
                     continue
                 current = alloc.current()
                 if current == target:
-                    out.append([address, "CaughtUp", "caught up", True])
+                    out.append((server, "CaughtUp", "caught up"))
                 elif alloc.message and current != alloc.transition:
-                    out.append([address, "Failed", alloc.message, False])
+                    out.append((server, "Failed", alloc.message))
                 else:
-                    out.append([address, "CatchingUp", "server is still catching up", False])
-            success = all(row[3] for row in out)
-            for row in out:
-                row[3] = success  # the aggregate outcome, the same on every row (wait-options.adoc)
-            return WAIT_COLUMNS, out
+                    out.append((server, "CatchingUp", "server is still catching up"))
+            return out
 
-    result.waiter = rows
-    result.fields = list(WAIT_COLUMNS)
+    def rows():
+        out = outcomes()
+        success = all(state == "CaughtUp" for _server, state, _message in out)
+        # success: the aggregate outcome, the same on every row (wait-options.adoc)
+        return WAIT_COLUMNS, [[server.address, state, message, success] for server, state, message in out]
+
+    def notes():
+        made = {
+            "CaughtUp": lambda server, message: notifications.server_caught_up(server.server_id, server.address),
+            "CatchingUp": lambda server, message: notifications.server_catching_up(server.server_id, server.address),
+            "Failed": lambda server, message: notifications.server_failed(server.server_id, server.address, message),
+            "Unavailable": lambda server, message: notifications.server_not_available(server.server_id,
+                                                                                      server.address),
+        }
+        result.notifications = [made[state](server, message) for server, state, message in outcomes()]
+        return [], []
+
+    result.waiter = notes if language == 25 else rows
+    result.fields = [] if language == 25 else list(WAIT_COLUMNS)
     return result
 
 
@@ -248,27 +304,41 @@ def _finish(model, cmd, db, name, target, servers=None):
             servers = list(target_db.allocations) if target_db is not None else []
         order = list(model.servers)
         servers = sorted(servers, key=order.index)
-        wait_result(model, result, name, servers, target, cmd.timeout)
+        wait_result(model, result, name, servers, target, cmd.timeout, getattr(cmd, "language", 5))
     return result
 
 
 # ----- CREATE DATABASE ----------------------------------------------------------------------------
 
 def _is_calver(version):
-    return not str(version).startswith(("4.", "5."))
+    return versions.is_calver(version)
 
 
-def validate_create_options(model, name, options, replace):
-    """Check keys and values as Neo4j 5.26 does; returns the options normalised for storage."""
-    canonical = {k.lower(): k for k in CREATE_OPTIONS}
+def create_options(version, language=5):
+    """The CREATE DATABASE option keys of ``version`` in Cypher ``language``."""
+    if language == 25:
+        return list(CREATE_OPTIONS_25)
+    keys = list(CREATE_OPTIONS)
+    if versions.at_least(version, versions.SEED_RESTORE_UNTIL):
+        keys.append("seedRestoreUntil")  # create-databases.adoc, Cypher 5 tab: "Introduced in 2025.01"
+    return keys
+
+
+def validate_create_options(model, name, options, replace, language=5):
+    """Check keys and values as Neo4j does; returns the options normalised for storage."""
+    known = create_options(model.version, language)
+    canonical = {k.lower(): k for k in known}
     normalised = {}
     for key, value in options.items():
         real = canonical.get(key.lower())
         if real is None:
             raise invalid_arguments(
                 "Could not create database with unrecognised option: '%s'. Expected %s."
-                % (key, ", ".join("'%s'" % k for k in CREATE_OPTIONS)))
+                % (key, ", ".join("'%s'" % k for k in known)))
         if value is None:
+            continue
+        if real in NON_STRING_OPTIONS:
+            normalised[real] = value
             continue
         if not isinstance(value, str):
             raise invalid_arguments("Could not create database with specified %s '%s', String expected."
@@ -307,7 +377,7 @@ def validate_create_options(model, name, options, replace):
 def create_database(model, ctx, cmd, db):
     name = cmd.name.lower()
     validate_database_name(name)
-    options = validate_create_options(model, name, cmd.options or {}, cmd.replace)
+    options = validate_create_options(model, name, cmd.options or {}, cmd.replace, getattr(cmd, "language", 5))
     existing = model.databases.get(name)
     alias = model.aliases.get(name)
     if existing is not None or alias is not None:
@@ -328,7 +398,8 @@ def create_database(model, ctx, cmd, db):
     if existing is not None:  # OR REPLACE = DROP DATABASE x IF EXISTS + CREATE DATABASE x
         model.drop_database(name)
     stored = {k: v for k, v in options.items() if k != "seedCredentials"}  # a secret: never shown back
-    model.create_database(name, primaries=primaries, secondaries=secondaries, options=stored)
+    model.create_database(name, primaries=primaries, secondaries=secondaries, options=stored,
+                          default_language=getattr(cmd, "default_language", None))
     return _finish(model, cmd, db, name, "online")
 
 
@@ -401,6 +472,8 @@ def alter_database(model, ctx, cmd, db):
         raise system_immutable("ALTER DATABASE")
     if cmd.access is not None:
         target.access = cmd.access
+    if getattr(cmd, "default_language", None):  # SET DEFAULT LANGUAGE CYPHER n (2025.06+)
+        target.default_language = cmd.default_language
     if cmd.primaries is not None or cmd.secondaries is not None:
         primaries = target.primaries if cmd.primaries is None else cmd.primaries
         secondaries = target.secondaries if cmd.secondaries is None else cmd.secondaries

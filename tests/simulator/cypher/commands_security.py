@@ -1,6 +1,6 @@
 """Users and roles (OM5 authentication-authorization/manage-users.adoc and manage-roles.adoc)."""
 
-from .. import errors
+from .. import errors, versions
 from ..model import BUILTIN_ROLES, User
 from .context import argument_error, rows_result, system_result
 from .projection import apply_tail
@@ -17,20 +17,28 @@ MIN_PASSWORD_LENGTH = 8  # dbms.security.auth_minimum_password_length default
 def _user_row(user):
     # Neo4j lists the granted roles sorted, with PUBLIC last.
     roles = sorted(r for r in user.roles if r != "PUBLIC") + ["PUBLIC"]
+    # tags (2026.06+): ABAC tags are not simulated, so no user has any.
     return {"user": user.name, "roles": roles, "passwordChangeRequired": user.password_change_required,
-            "suspended": user.suspended, "home": user.home}
+            "suspended": user.suspended, "home": user.home, "tags": []}
+
+
+def user_columns(version):
+    """(default, YIELD *) columns of SHOW USERS / SHOW CURRENT USER: ``tags`` only with YIELD, from 2026.06
+    (docs-operations manage-users.adoc, tag 2026.07.0)."""
+    extra = ["tags"] if versions.at_least(version, versions.USER_TAGS) else []
+    return USER_COLUMNS, USER_COLUMNS + extra
 
 
 def show_users(model, ctx, cmd, db):
     rows = [_user_row(u) for u in sorted(model.users.values(), key=lambda u: u.name)]
-    fields, records = apply_tail(rows, USER_COLUMNS, USER_COLUMNS, cmd.tail, cmd.params, cmd.query)
+    fields, records = apply_tail(rows, *user_columns(model.version), cmd.tail, cmd.params, cmd.query)
     return rows_result(fields, records, db)
 
 
 def show_current_user(model, ctx, cmd, db):
     user = model.users.get(ctx.user)
     rows = [_user_row(user)] if user is not None else []
-    fields, records = apply_tail(rows, USER_COLUMNS, USER_COLUMNS, cmd.tail, cmd.params, cmd.query)
+    fields, records = apply_tail(rows, *user_columns(model.version), cmd.tail, cmd.params, cmd.query)
     return rows_result(fields, records, db)
 
 

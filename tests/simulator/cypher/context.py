@@ -22,6 +22,7 @@ class Result:
     type: str = "r"  # "r", "w", "rw" or "s"
     db: str = None
     waiter: object = None  # set by WAIT commands: called outside the model lock to produce the rows
+    notifications: list = field(default_factory=list)  # simulator.notifications.Notification objects
 
 
 def rows_result(fields, records, db, type_="r"):

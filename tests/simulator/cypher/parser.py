@@ -11,7 +11,7 @@ reader looking for an Enterprise-only feature.
 
 from .. import errors
 from .expressions import Expr, evaluate, parse_expression, parse_expression_list, parse_map_entries, Scope
-from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING
+from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING, position_text
 from .projection import ReturnSpec, Tail
 from .stream import Cursor
 
@@ -44,7 +44,10 @@ def parse(query, params=None):
     cur = Cursor(query, params)
     if cur.at_end():
         cur.error("a statement")  # Neo4j: Invalid input '': expected ...
+    prefix = _cypher_prefix(cur)
     cmd = _statement(cur)
+    cmd.cypher_prefix = prefix
+    cmd.needs = getattr(cmd, "needs", [])
     cmd.query, cmd.params = query, cur.params
     cur.accept_sym(";")
     if not cur.at_end():
@@ -58,15 +61,29 @@ STATEMENT_STARTS = ("ALTER", "CALL", "CREATE", "DROP", "GRANT", "MATCH", "RETURN
                     "STOP", "UNWIND")
 
 
+def _cypher_prefix(cur):
+    """``CYPHER 5`` / ``CYPHER 25`` before the statement: 5, 25 or None (language.effective_language checks it)."""
+    if not cur.tok.is_kw("CYPHER"):
+        return None
+    cur.advance()
+    if cur.tok.kind == INTEGER and cur.tok.value in (5, 25):
+        return cur.advance().value
+    return None
+
+
+def _language_number(cur):
+    """``CYPHER {5|25}`` of DEFAULT LANGUAGE: 5 or 25 (message as Neo4j's Cypher linter words it)."""
+    cur.expect_kw("CYPHER")
+    if cur.tok.kind == INTEGER and cur.tok.value in (5, 25):
+        return cur.advance().value
+    if cur.tok.kind == INTEGER:
+        raise errors.syntax_error("Invalid Cypher version '%s'. Valid Cypher versions are: 5, 25 %s"
+                                  % (cur.tok.text, position_text(cur.query, cur.tok.offset)))
+    cur.error("5", "25")
+
+
 def _statement(cur):
     tok = cur.tok
-    if tok.is_kw("CYPHER"):  # a version prefix; only Cypher 5 semantics are simulated
-        cur.advance()
-        if cur.tok.kind == INTEGER and cur.tok.value == 5:
-            cur.advance()
-        elif cur.tok.kind == INTEGER and cur.tok.value == 25:
-            raise not_supported("CYPHER 25")
-        tok = cur.tok
     if tok.is_kw("SHOW"):
         return _show(cur)
     if tok.is_kw("CREATE"):
@@ -331,18 +348,39 @@ def _create(cur):
 
 
 def _create_database(cur, replace):
+    """CREATE DATABASE name [IF NOT EXISTS] [[SET] DEFAULT LANGUAGE CYPHER {5|25}] [[SET] TOPOLOGY ...]
+    [OPTIONS {...}] [WAIT|NOWAIT]: DEFAULT LANGUAGE from 2025.06, the SET forms in Cypher 25 only
+    (docs-operations dev create-databases.adoc, both tabs).  The Cypher 5 errors for the SET forms list what
+    Neo4j's Cypher 5 grammar expects there (@neo4j-cypher/language-support, tests/lint)."""
     name = _db_name(cur)
     if_not_exists = _create_if_not_exists(cur, replace, "database", name)
     cmd = Command("create_database", "CREATE DATABASE", name=name, replace=replace, if_not_exists=if_not_exists,
-                  primaries=None, secondaries=None, options={})
-    if cur.accept_kw("TOPOLOGY"):
+                  primaries=None, secondaries=None, options={}, default_language=None, needs=[])
+    name_part = () if if_not_exists else ("a database name",)
+    exists_part = () if if_not_exists else ("IF NOT EXISTS",)
+    tail = ("NOWAIT", "OPTIONS", "TOPOLOGY", "WAIT", "<EOF>")
+    expected = name_part + ("DEFAULT LANGUAGE CYPHER",) + exists_part + tail
+    if _set_form(cur, cmd, "DEFAULT", expected) or cur.at_kw("DEFAULT"):
+        tok = cur.advance()
+        cmd.needs.append(("2025.06", cur.error_at(tok, *(name_part + exists_part + tail))))
+        cur.expect_kw("LANGUAGE")
+        cmd.default_language = _language_number(cur)
+        expected = tail
+    if _set_form(cur, cmd, "TOPOLOGY", expected) or cur.at_kw("TOPOLOGY"):
+        cur.advance()
         cmd.primaries, cmd.secondaries = _topology(cur)
     if cur.accept_kw("OPTIONS"):
         cmd.options = _map_or_param(cur)
-    if cur.at_kw("TOPOLOGY") or cur.at_kw("SET"):
-        raise not_supported("TOPOLOGY after OPTIONS or SET clauses (Cypher 25)")
     _wait(cur, cmd)
     return cmd
+
+
+def _set_form(cur, cmd, word, expected):
+    """Consume the ``SET`` of ``SET <word>`` (Cypher 25 only), recording the Cypher 5 syntax error."""
+    if cur.at_kw("SET") and cur.peek().is_kw(word):
+        cmd.needs.append(("cypher25", cur.error_at(cur.advance(), *expected)))
+        return True
+    return False
 
 
 def _alias_target_parts(cur, cmd, is_alter):
@@ -511,7 +549,8 @@ def _alter(cur):
     if cur.accept_kw("DATABASE"):
         name = _db_name(cur)
         cmd = Command("alter_database", "ALTER DATABASE", name=name, if_exists=_if_exists(cur), access=None,
-                      primaries=None, secondaries=None, set_options={}, remove_options=[])
+                      primaries=None, secondaries=None, set_options={}, remove_options=[], default_language=None,
+                      needs=[])
         clauses = 0
         while True:
             if cur.accept_kw("SET"):
@@ -523,8 +562,10 @@ def _alter(cur):
                 elif cur.accept_kw("OPTION"):
                     key = cur.symbolic_name("an identifier")
                     cmd.set_options[key] = evaluate(parse_expression(cur), Scope({}, cur.params))
-                elif cur.at_kw("DEFAULT"):
-                    raise not_supported("SET DEFAULT LANGUAGE")
+                elif cur.at_kw("DEFAULT"):  # 2025.06+ (docs-operations dev syntax.adoc, "Alter a database")
+                    cmd.needs.append(("2025.06", cur.error_at(cur.advance(), "ACCESS", "OPTION", "TOPOLOGY")))
+                    cur.expect_kw("LANGUAGE")
+                    cmd.default_language = _language_number(cur)
                 else:
                     cur.error("ACCESS", "OPTION", "TOPOLOGY")
             elif cur.accept_kw("REMOVE"):

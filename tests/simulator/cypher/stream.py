@@ -38,9 +38,12 @@ class Cursor:
     # ----- errors ------------------------------------------------------------------------
 
     def error(self, *expected, tok=None):
-        tok = tok or self.tok
-        raise errors.syntax_error("Invalid input '%s': expected %s %s"
-                                  % (tok.text, expected_text(expected), position_text(self.query, tok.offset)))
+        raise self.error_at(tok or self.tok, *expected)
+
+    def error_at(self, tok, *expected):
+        """The syntax error ``error`` raises, without raising it (for syntax only some versions accept)."""
+        return errors.syntax_error("Invalid input '%s': expected %s %s"
+                                   % (tok.text, expected_text(expected), position_text(self.query, tok.offset)))
 
     # ----- keywords and symbols ----------------------------------------------------------
 

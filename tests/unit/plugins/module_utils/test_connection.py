@@ -115,6 +115,20 @@ def test_to_plain_converts_driver_values():
         {"t": "2025-01-02T03:04:05.000000000", "d": "PT1M", "b": [1]}
 
 
+def test_to_plain_turns_a_bolt_6_vector_into_its_numbers():
+    from neo4j.vector import Vector
+    assert connection.to_plain({"v": Vector([1, -2, 3], "i8"), "f": [Vector([0.5, 1.5], "f64")]}) == \
+        {"v": [1, -2, 3], "f": [[0.5, 1.5]]}
+
+
+def test_a_vector_read_from_a_2026_simulator_comes_back_as_a_list(make_cluster):
+    from neo4j.vector import Vector
+    cluster = make_cluster(members=1, version="2026.07.0")
+    with connection.Neo4jClient(_params(cluster)) as client:
+        rows = client.read("RETURN $v AS v", {"v": Vector([1.5, 2.5], "f32")}, database="neo4j").rows
+    assert rows == [{"v": [1.5, 2.5]}]
+
+
 # ----- against the simulator --------------------------------------------------------------------
 
 def _params(cluster, **extra):

@@ -254,3 +254,49 @@ def test_without_show_servers_members_are_keyed_by_address():
     client = ServerClient([row("a")], SERVER_ROWS, refuse="Neo.ClientError.Security.Forbidden")
     with pytest.raises(Neo4jModuleError, match="not allowed"):
         databases.ensure(client, dict(name="movies", topology=dict(primaries=1)), check_mode=True)
+
+
+class CreatingClient(ServerClient):
+    """A server without the database (nor an alias of that name), running Neo4j ``version``."""
+
+    def __init__(self, version):
+        super().__init__([], SERVER_ROWS)
+        self.version = version
+        self.asked_version = 0
+
+    def read(self, query, params=None, database=None):
+        if query == databases.cypher.SHOW_ALIAS:
+            return connection.QueryResult([])
+        return super().read(query, params, database)
+
+    def server_info(self):
+        self.asked_version += 1
+        return dict(name="Neo4j Kernel", version=self.version, edition="enterprise")
+
+
+SEEDED = dict(name="movies", seed_uri="s3://b/k", seed_credentials="ak;sk")
+
+
+@pytest.mark.parametrize("version, prefix", [("5.26.0", ""), ("2025.05.0", ""), ("2025.06.0", "CYPHER 5 "), ("2026.07.0", "CYPHER 5 ")])
+def test_seed_credentials_pin_cypher_5_where_cypher_versions_exist(version, prefix):
+    client = CreatingClient(version)
+    result = databases.ensure(client, SEEDED, check_mode=True)
+    assert result["queries"][0]["query"].startswith(prefix + "CREATE DATABASE $name IF NOT EXISTS OPTIONS {")
+    assert result["queries"][0]["params"]["option_seedCredentials"] == "********"
+
+
+def test_the_server_version_is_only_read_for_cypher_5_only_options():
+    client = CreatingClient("2026.07.0")
+    result = databases.ensure(client, dict(name="movies", seed_uri="s3://b/k"), check_mode=True)
+    assert result["queries"][0]["query"].startswith("CREATE DATABASE ")
+    assert client.asked_version == 0
+    existing = CreatingClient("2026.07.0")
+    existing.rows = [row("a")]
+    assert databases.ensure(existing, SEEDED, check_mode=True)["queries"] == []
+    assert existing.asked_version == 0
+
+
+def test_members_keep_their_shard_lag_apart():
+    # 2025.12+: shardTxnLag is per allocation, like replicationLag.
+    db = databases.summarize([row("a", shardTxnLag=0), row("b", "secondary", shardTxnLag=-3)])
+    assert db["members"]["b:7687"]["shardTxnLag"] == -3 and "shardTxnLag" not in db
