@@ -106,7 +106,7 @@ def test_unsupported_type_placeholder_reaches_the_driver(make_cluster):
     placeholder = packstream.UnsupportedType("QuantumFloat", (42, 21), "upgrade the driver")
 
     def execute(ctx, query, params=None):
-        if query == "RETURN placeholder":
+        if query == "RETURN 'placeholder' AS p":
             return Result(fields=["p"], records=[[placeholder]], db="neo4j")
         return cypher.execute(ctx, query, params)
 
@@ -114,7 +114,7 @@ def test_unsupported_type_placeholder_reaches_the_driver(make_cluster):
     executor.execute = execute
     c = make_cluster(members=1, version=CALVER, executor=executor)
     with neo4j.GraphDatabase.driver(c.bolt_uri(), auth=AUTH) as driver, driver.session() as session:
-        value = session.run("RETURN placeholder").single()["p"]  # auto-commit: executor.execute
+        value = session.run("RETURN 'placeholder' AS p").single()["p"]  # auto-commit: executor.execute
     assert type(value).__name__ == "UnsupportedType"
     assert (value.name, value.minimum_protocol_version, value.message) == (
         "QuantumFloat", (42, 21), "upgrade the driver")
