@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import time
 
 from . import arrow, arrow_sources, cypher, databases
@@ -40,9 +41,7 @@ def check_params(params):
             raise LoadError("%s must be at least 1." % key)
     if params["server_concurrency"] is not None and params["server_concurrency"] < 1:
         raise LoadError("server_concurrency must be at least 1.")
-    for key in ("timeout", "wait_timeout"):
-        if params[key] < 0:
-            raise LoadError("%s must not be negative." % key)
+    check_timeouts(params, ("timeout", "wait_timeout"))
     if not params["nodes"]:
         raise LoadError("nodes: give at least one node source.")
     for kind, specs, wrong in (("nodes", params["nodes"], REL_ONLY), ("relationships", params["relationships"], NODE_ONLY)):
@@ -51,6 +50,7 @@ def check_params(params):
             if bad:
                 other = "relationships" if kind == "nodes" else "nodes"
                 raise LoadError("%s[%d]: %s can only be used with %s." % (kind, index, ", ".join(bad), other))
+            check_delimiter("%s[%d]" % (kind, index), spec.get("delimiter"))
             if kind == "relationships" and spec.get("type") and spec.get("type_column"):
                 raise LoadError("relationships[%d]: type and type_column are mutually exclusive." % index)
             props = spec.get("properties")
@@ -61,6 +61,28 @@ def check_params(params):
     if params["auth_type"] != "basic":
         raise LoadError("The GDS Arrow server authenticates with user name and password: use auth_type basic.")
     return name
+
+
+def check_timeouts(params, keys):
+    """Every ``*timeout`` option is a number of seconds greater than 0 (0 used to mean "no limit" for
+    ``timeout`` and made ``wait_timeout`` drop the database it had just loaded)."""
+    for key in keys:
+        value = params.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise LoadError("%s: must be a number of seconds greater than 0 (got %s)." % (key, value))
+
+
+# pyarrow.csv.ParseOptions takes one ASCII character; line breaks and the quote character (") cannot
+# separate fields.
+CSV_DELIMITER_REFUSED = ("\n", "\r", '"')
+
+
+def check_delimiter(where, value):
+    if value is None:
+        return
+    if len(value) != 1 or ord(value) > 127 or value in CSV_DELIMITER_REFUSED:
+        raise LoadError("%s.delimiter: must be one character (ASCII, not a line break or the quote character \"), "
+                        "such as ',', ';', '|' or a tab; got %s." % (where, json.dumps(value)))
 
 
 def open_all(params):
@@ -124,7 +146,7 @@ def bolt_host(params):
 def load(params, name, nodes, rels):
     result = dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
                   rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
-    deadline = time.monotonic() + params["timeout"] if params["timeout"] else None
+    deadline = time.monotonic() + params["timeout"]
     with Neo4jClient(params) as client:
         existing = databases.read_database(client, name)
         if existing is not None and not params["replace"]:

@@ -168,15 +168,17 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait for the database to come online when O(wait=true).
+      - Seconds to wait for the database to come online when O(wait=true). Must be greater than V(0).
     type: float
     default: 300
   timeout:
     description:
-      - Seconds the whole import may take (every Arrow call gets what is left). On expiry the import is
-        aborted. V(0) means no limit.
+      - Seconds the whole import may take, from C(CREATE_DATABASE) to C(RELATIONSHIP_LOAD_DONE) (every Arrow
+        call gets what is left). On expiry the import is aborted. Must be greater than V(0).
+      - The default suits imports of up to a few hundred million rows; raise it for bigger loads (and run the
+        task with C(async)).
     type: float
-    default: 0
+    default: 3600
   arrow_host:
     description:
       - Host of the GDS Arrow Flight server. When not set, it is read from C(CALL gds.debug.arrow()) over Bolt
@@ -390,7 +392,7 @@ def options():
         replace=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="float", default=300.0),
-        timeout=dict(type="float", default=0.0),
+        timeout=dict(type="float", default=3600.0),
         arrow_host=dict(type="str"),
         arrow_port=dict(type="int", default=arrow.DEFAULT_ARROW_PORT),
         arrow_tls=dict(type="bool", default=False),

@@ -23,7 +23,8 @@ LOAD = """\
         replace: "{{ replace | default(false) }}"
         batch_size: 64
         concurrency: "{{ concurrency | default(3) }}"
-        wait_timeout: 30
+        wait_timeout: "{{ wait_timeout | default(30) }}"
+        timeout: "{{ timeout | default(omit) }}"
 """
 
 
@@ -372,3 +373,49 @@ def test_timeout_aborts_a_slow_import(cluster, run_playbook, tmp_path):
     # the server's delayed RELATIONSHIP_LOAD_DONE then finds no import to finish
     assert cluster.model.wait_for(lambda: faults.delayed_running == 0, 30)
     assert leftovers(cluster, "slow") == (False, False)
+
+
+# ----- issue 7: refusals before anything happens, check mode ------------------------------------
+
+
+def run_cypher(cluster, query, database="system"):
+    import neo4j
+    with neo4j.GraphDatabase.driver(cluster.routing_uri(), auth=("neo4j", "password")) as driver:
+        return driver.execute_query(query, database_=database).records
+
+
+def writes_since(cluster, start):
+    """Statements received since ``start`` (an index into cluster.statements) that are not reads."""
+    return [s.query for s in cluster.statements[start:] if not s.query.lstrip().upper().startswith(("SHOW", "CALL"))]
+
+
+@pytest.mark.parametrize("option, value", [("wait_timeout", 0), ("wait_timeout", -5), ("timeout", 0),
+                                           ("timeout", -1)])
+def test_timeouts_must_be_positive_and_are_checked_before_anything_happens(cluster, run_playbook, tmp_path, option,
+                                                                          value):
+    nodes, rels = write_graph(tmp_path)
+    start = len(cluster.statements)
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "timeouts", nodes, rels, **{option: value}))
+    result = run.results["load"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("%s: must be a number of seconds greater than 0" % option), result["msg"]
+    assert result["changed"] is False
+    assert cluster.statements[start:] == []  # not even a connection
+    assert leftovers(cluster, "timeouts") == (False, False)
+
+
+@pytest.mark.parametrize("delimiter", [";;", "", "é", "\n", '"'])
+def test_a_csv_delimiter_must_be_one_character(cluster, run_playbook, tmp_path, delimiter):
+    nodes = tmp_path / "people.csv"
+    nodes.write_text("person_id;name\n1;a\n2;b\n")
+    extra = vars_for(cluster, "csvdelim", nodes, nodes, relationships=[],
+                     nodes=[{"path": str(nodes), "label": ["Person"], "id_column": "person_id",
+                             "delimiter": delimiter}])
+    start = len(cluster.statements)
+    run = run_playbook(PLAY + LOAD, extra_vars=extra)
+    result = run.results["load"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("nodes[0].delimiter: must be one character"), result["msg"]
+    assert "Unexpected error" not in result["msg"]
+    assert cluster.statements[start:] == []
+    assert leftovers(cluster, "csvdelim") == (False, False)
