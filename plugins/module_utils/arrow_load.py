@@ -16,7 +16,7 @@ import json
 import time
 
 from . import arrow, arrow_sources, cypher, databases
-from .connection import Neo4jClient, Neo4jModuleError, connection_settings
+from .connection import Neo4jClient, Neo4jModuleError, _tls_cause, connection_settings, neo4j_exceptions
 
 # Options that belong to one kind of source only.
 NODE_ONLY = ("id_column", "label", "label_column")
@@ -143,15 +143,72 @@ def bolt_host(params):
     return uri.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
 
 
+def read_existing(client, name):
+    """The database ``name`` (summary) or None; refuses the name of an alias before anything happens.
+
+    Neo4j keeps databases and aliases in one namespace, and ``SHOW DATABASE alias`` shows the alias's target,
+    so the alias is looked for first (as neo4j_database's plan() does).
+    """
+    alias = databases.read_alias(client, name)
+    if alias is not None:
+        raise LoadError("database: '%s' is already an alias for database '%s'; a database cannot have the name of an "
+                        "alias. Choose another name, or drop the alias first (graphops.neo4j.neo4j_alias)."
+                        % (name, alias.get("database")), changed=False)
+    return databases.read_database(client, name)
+
+
+def unreachable(exc):
+    """Whether a Neo4jModuleError says the server could not be reached at all (not TLS, not auth)."""
+    cause = exc.__context__
+    if neo4j_exceptions is None or cause is None:
+        return False
+    if not isinstance(cause, (neo4j_exceptions.ServiceUnavailable, neo4j_exceptions.SessionExpired)):
+        return False
+    return _tls_cause(cause) is None and not isinstance(cause, neo4j_exceptions.IncompleteCommit)
+
+
+def left_alone(result, name):
+    return dict(result, database_exists=True,
+                msg="Database '%s' already exists; left alone (set replace: true to reload it)." % name)
+
+
+def check(params, name, nodes, rels):
+    """Check mode: what a real run would do, without changing anything.
+
+    It reads over Bolt (read-only) whether the database exists, as a real run does: an existing database with
+    ``replace: false`` is left alone (changed false, the files are only opened), otherwise the files are read in
+    full and validated.  When the server cannot be reached the files are still validated, the result says
+    ``database_exists: null`` and a warning says the prediction assumed the database does not exist.
+    """
+    result = dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
+                  rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
+    try:
+        with Neo4jClient(params) as client:
+            existing = read_existing(client, name)
+    except Neo4jModuleError as exc:
+        if not unreachable(exc):
+            raise
+        checked = validate_only(params, name, nodes, rels)
+        checked.update(database_exists=None, warnings=[
+            "Check mode could not reach Neo4j (%s), so it could not tell whether database '%s' exists; it validated the "
+            "files and assumed it does not. A real run needs the server." % (exc.msg, name)])
+        return checked
+    if existing is not None and not params["replace"]:
+        return left_alone(result, name)
+    checked = validate_only(params, name, nodes, rels)
+    checked.update(database_exists=existing is not None, replaced=existing is not None)
+    return checked
+
+
 def load(params, name, nodes, rels):
     result = dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
                   rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
     deadline = time.monotonic() + params["timeout"]
     with Neo4jClient(params) as client:
-        existing = databases.read_database(client, name)
+        existing = read_existing(client, name)
         if existing is not None and not params["replace"]:
-            result["msg"] = "Database '%s' already exists; left alone (set replace: true to reload it)." % name
-            return result
+            return left_alone(result, name)
+        result["database_exists"] = existing is not None
         # Read once, so the wait messages name members as neo4j_database's do without a query per poll.
         names_by_id = databases.server_names(databases.read_servers(client, required=False))
         host, port = arrow_endpoint(params, client)

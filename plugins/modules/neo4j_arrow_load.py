@@ -20,7 +20,8 @@ description:
     grow with the size of the input.
   - Any failure after the import started (unreadable file, column mismatch, lost connection, server error,
     timeout) sends C(ABORT) to the server, so no import process and no database is left behind.
-  - An existing database of that name is left alone (C(changed=false)) unless O(replace=true).
+  - An existing database of that name is left alone (C(changed=false)) unless O(replace=true). The name of an
+    existing alias is refused before anything is changed, as M(graphops.neo4j.neo4j_database) does.
   - The Bolt connection (see the connection options) is used to check whether the database exists, to
     find the Arrow endpoint (C(CALL gds.debug.arrow())) when O(arrow_host) is not set, to drop the database
     for O(replace), and to wait until the new database is online on every member that hosts it.
@@ -33,9 +34,12 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads and validates every source (files, columns, id types, null and duplicate ids, relationships
-      to unknown nodes where the node ids fit in memory) without contacting any server, and reports the
-      counts it would load.
+    description: Predicts what a real run does. It reads over Bolt (read-only) whether the database or an alias of
+      that name exists. An existing database with O(replace=false) is reported unchanged, as a real run leaves it
+      alone; otherwise every source is read and validated (files, columns, id types, null and duplicate ids,
+      relationships to unknown nodes where the node ids fit in memory) and the counts it would load are reported
+      with C(changed=true). When the server cannot be reached at all, the files are still validated, the result
+      has RV(database_exists=null) and a warning says that the prediction assumed the database does not exist.
   diff_mode:
     support: none
     description: A new database has no meaningful diff; the counts are in the result.
@@ -290,7 +294,7 @@ EXAMPLES = r'''
   async: 7200
   poll: 30
 
-- name: Validate the files without touching the server
+- name: Validate the files and predict the load without changing anything
   graphops.neo4j.neo4j_arrow_load:
     database: people-20250101
     nodes: [{path: /data/export/persons/, label: Person, id_column: person_id}]
@@ -331,8 +335,13 @@ rows_per_second:
   type: float
   sample: 480000.0
 replaced:
-  description: Whether an existing database was dropped first.
+  description: Whether an existing database was dropped first (in check mode, whether it would be).
   returned: always
+  type: bool
+database_exists:
+  description: Whether the database existed when the task started; V(null) in check mode when the server could
+    not be reached.
+  returned: success
   type: bool
 arrow_address:
   description: The Arrow Flight endpoint used (C(host:port)).
@@ -357,7 +366,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import arrow
 from ansible_collections.graphops.neo4j.plugins.module_utils.arrow_load import (
-    LoadError, check_params, load, open_all, validate_only)
+    LoadError, check, check_params, load, open_all)
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
     Neo4jModuleError, ensure_driver, neo4j_module)
 
@@ -418,16 +427,16 @@ def main():
     try:
         name = check_params(params)
         nodes, rels = open_all(params)
-        if module.check_mode:
-            module.exit_json(**validate_only(params, name, nodes, rels))
         ensure_driver(module)
-        result = load(params, name, nodes, rels)
+        result = check(params, name, nodes, rels) if module.check_mode else load(params, name, nodes, rels)
     except LoadError as exc:
         module.fail_json(msg=exc.msg, **exc.extra)
     except Neo4jModuleError as exc:
         module.fail_json(**exc.as_fail_kwargs())
     except Exception as exc:  # report anything unexpected with its traceback instead of a bare crash
         module.fail_json(msg="Unexpected error: %s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc())
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
     module.exit_json(**result)
 
 

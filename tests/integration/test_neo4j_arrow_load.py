@@ -100,7 +100,7 @@ def test_load_counts_idempotence_and_replace(cluster, run_playbook, tmp_path):
     assert cluster.model.databases["people"].graph.relationship_count == 9
 
 
-def test_check_mode_validates_files_without_server(cluster, run_playbook, tmp_path):
+def test_check_mode_validates_the_files_of_a_new_database(cluster, run_playbook, tmp_path):
     nodes, rels = write_graph(tmp_path)
     run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "checked", nodes, rels), check=True)
     assert run.rc == 0, str(run)
@@ -389,6 +389,25 @@ def writes_since(cluster, start):
     return [s.query for s in cluster.statements[start:] if not s.query.lstrip().upper().startswith(("SHOW", "CALL"))]
 
 
+@pytest.mark.parametrize("replace", [False, True])
+def test_the_name_of_an_alias_is_refused_before_anything_happens(cluster, run_playbook, tmp_path, replace):
+    """Like neo4j_database: a database cannot take the name of an alias (Neo4j keeps one namespace for both)."""
+    nodes, rels = write_graph(tmp_path)
+    run_cypher(cluster, "CREATE ALIAS people FOR DATABASE neo4j")
+    before = cluster.model.databases["neo4j"]
+    start = len(cluster.statements)
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels, replace=replace,
+                                                        wait_timeout=5))
+    result = run.results["load"]
+    assert result["failed"] is True
+    assert "database: 'people' is already an alias for database 'neo4j'" in result["msg"], result["msg"]
+    assert result["changed"] is False
+    assert writes_since(cluster, start) == []
+    assert leftovers(cluster, "people") == (False, False)
+    assert cluster.model.aliases["people"].database == "neo4j"
+    assert cluster.model.databases["neo4j"] is before
+
+
 @pytest.mark.parametrize("option, value", [("wait_timeout", 0), ("wait_timeout", -5), ("timeout", 0),
                                            ("timeout", -1)])
 def test_timeouts_must_be_positive_and_are_checked_before_anything_happens(cluster, run_playbook, tmp_path, option,
@@ -419,3 +438,53 @@ def test_a_csv_delimiter_must_be_one_character(cluster, run_playbook, tmp_path, 
     assert "Unexpected error" not in result["msg"]
     assert cluster.statements[start:] == []
     assert leftovers(cluster, "csvdelim") == (False, False)
+
+
+def test_check_mode_predicts_what_a_real_run_does(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    assert run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels)).rc == 0
+    loaded = cluster.model.databases["people"]
+    start = len(cluster.statements)
+
+    existing = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels), check=True)
+    assert existing.rc == 0, str(existing)
+    real = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels))
+    for key in ("changed", "replaced", "node_count", "relationship_count", "msg"):
+        assert existing.results["load"][key] == real.results["load"][key], key
+    assert existing.results["load"]["changed"] is False
+
+    replace = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels, replace=True), check=True)
+    assert replace.rc == 0, str(replace)
+    assert replace.results["load"]["changed"] is True and replace.results["load"]["replaced"] is True
+
+    absent = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "absent", nodes, rels), check=True)
+    assert absent.results["load"]["changed"] is True
+    assert (absent.results["load"]["node_count"], absent.results["load"]["relationship_count"]) == (N_NODES, N_NODES - 1)
+
+    assert writes_since(cluster, start) == []
+    assert cluster.model.databases["people"] is loaded
+    assert leftovers(cluster, "absent") == (False, False)
+
+
+def test_check_mode_without_a_reachable_server_validates_the_files_and_says_so(cluster, run_playbook, tmp_path):
+    import socket
+    nodes, rels = write_graph(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: connections are refused
+        run = run_playbook(header(retry_timeout=1) + LOAD, check=True, extra_vars=vars_for(
+            cluster, "offline", nodes, rels, neo4j_uri="neo4j://127.0.0.1:%d" % port))
+    assert run.rc == 0, str(run)
+    result = run.results["load"]
+    assert result["changed"] is True
+    assert result["database_exists"] is None
+    assert (result["node_count"], result["relationship_count"]) == (N_NODES, N_NODES - 1)
+    assert any("could not reach Neo4j" in w for w in result["warnings"]), result.get("warnings")
+
+
+def test_check_mode_fails_like_a_real_run_on_wrong_credentials(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    run = run_playbook(PLAY + LOAD, check=True, extra_vars=vars_for(cluster, "creds", nodes, rels,
+                                                                    neo4j_password="wrong"))
+    assert run.results["load"]["failed"] is True
+    assert "Authentication failed" in run.results["load"]["msg"]
