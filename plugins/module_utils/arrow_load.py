@@ -216,7 +216,8 @@ def load(params, name, nodes, rels):
         arrow_client = arrow.GdsArrowClient(
             host, port, params.get("username"), params.get("password"), tls=params["arrow_tls"],
             ca_file=params.get("arrow_ca_file") or params.get("trusted_ca_file"),
-            validate_certs=params["validate_certs"], deadline=deadline, connect_timeout=params["connection_timeout"])
+            validate_certs=params["validate_certs"], check_hostname=params["check_hostname"], deadline=deadline,
+            connect_timeout=params["connection_timeout"])
         try:
             # Connect (and authenticate) before dropping anything for replace: an unreachable Arrow
             # server must not cost the existing database.

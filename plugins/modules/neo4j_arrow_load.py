@@ -197,7 +197,11 @@ options:
     description:
       - Connect to the Arrow server with TLS (C(grpc+tls)). Needed when the server has C(dbms.ssl.policy.https)
         or C(dbms.ssl.policy.bolt) configured and C(gds.arrow.encryption.never) is not set.
-      - The certificate is verified against O(arrow_ca_file) (or the system CAs) unless O(validate_certs=false).
+      - The certificate chain is verified against O(arrow_ca_file) (or the system CAs) unless
+        O(validate_certs=false); its name is compared with the host connected to unless O(check_hostname=false),
+        which still verifies the chain (the name gRPC checks is then one the certificate holds).
+      - A failed handshake is reported with its cause (certificate not trusted, hostname mismatch, server not
+        speaking TLS, client not using TLS), found with a TLS handshake from Python's C(ssl) before gRPC connects.
     type: bool
     default: false
   arrow_ca_file:
