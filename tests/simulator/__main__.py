@@ -24,6 +24,11 @@ def parse_args(argv):
     parser.add_argument("--start-delay", type=float, default=0.0, help="seconds a new database takes to start")
     parser.add_argument("--version", default="5.26.0", help="Neo4j version the members report")
     parser.add_argument("--no-arrow", action="store_true", help="do not start the Arrow Flight endpoint")
+    parser.add_argument("--gds-member", help="member that runs GDS as a Secondary, as GDS documents for clusters "
+                                             "(default: server1, unconstrained)")
+    parser.add_argument("--arrow-import-mode", default="registered", choices=["registered", "local-store",
+                                                                              "importer-only"],
+                        help="what an Arrow database import leaves behind (undocumented by GDS; see ClusterModel)")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -37,7 +42,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     cluster = Cluster(members=args.members, users={args.username: args.password}, version=args.version, tls=tls,
-                      arrow=not args.no_arrow, start_delay=args.start_delay).start()
+                      arrow=not args.no_arrow, start_delay=args.start_delay, gds_member=args.gds_member,
+                      arrow_import_mode=args.arrow_import_mode).start()
     try:
         arrow = None
         if cluster.arrow_address:
