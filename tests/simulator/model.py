@@ -239,7 +239,8 @@ class ClusterModel:
 
     def _reelect(self):
         for db in self.databases.values():
-            if db.writer is None or not self.servers[db.writer].available:
+            hosts_primary = db.writer in db.allocations and db.allocations[db.writer].role == "primary"
+            if db.writer is None or not self.servers[db.writer].available or not hosts_primary:
                 candidates = [a.server for a in db.allocations.values()
                               if a.role == "primary" and self.servers[a.server].available]
                 db.writer = candidates[0] if candidates else None
@@ -369,6 +370,18 @@ class ClusterModel:
             alloc.status = "offline" if failure else "online"
             alloc.message = failure or ""
 
+    def _start_new_allocations(self, db, servers):
+        """A copy placed on a new server (store copy, then start) goes through starting, and fails as the
+        database does (``start_failures``)."""
+        now = time.monotonic()
+        failure = self.start_failures.get(db.name)
+        for server in servers:
+            alloc = db.allocations[server]
+            alloc.transition = "starting"
+            alloc.ready_at = now + self.start_delay_for(db.name)
+            alloc.status = "offline" if failure else "online"
+            alloc.message = failure or ""
+
     def start_database(self, name):
         with self.lock:
             db = self.databases[name]
@@ -408,6 +421,8 @@ class ClusterModel:
             if db.requested_status == "offline":
                 for alloc in db.allocations.values():
                     alloc.status, alloc.transition = "offline", ""
+            else:
+                self._start_new_allocations(db, [s for s in db.allocations if s not in old])
             self._reelect()
             self.changed.notify_all()
 
