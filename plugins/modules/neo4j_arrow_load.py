@@ -164,6 +164,28 @@ options:
       - The old database is gone even if the new load then fails.
     type: bool
     default: false
+  topology:
+    description:
+      - Number of primaries and secondaries the new database gets, as C(CREATE DATABASE ... TOPOLOGY) and
+        M(graphops.neo4j.neo4j_database) take them. Without it the database gets the cluster's default topology
+        (C(CALL dbms.showTopologyGraphConfig())).
+      - Checked against the enabled servers (and their mode constraints) before anything is sent.
+      - What a GDS Arrow import leaves in a cluster is not documented, so after the import the module looks: a
+        database that is not registered is created from the store files on the GDS server (C(CREATE DATABASE ...
+        OPTIONS {existingData: 'use', existingDataSeedServer: ...})); one registered on another topology, or only
+        on the GDS server, gets C(ALTER DATABASE ... SET TOPOLOGY). See RV(placement).
+    type: dict
+    suboptions:
+      primaries:
+        description:
+          - Number of primaries, 1 to 11.
+        type: int
+        required: true
+      secondaries:
+        description:
+          - Number of secondaries, 0 to 20. A GDS server in a cluster hosts only secondaries.
+        type: int
+        default: 0
   wait:
     description:
       - Wait until the new database is online on every member that hosts it.
@@ -342,6 +364,13 @@ replaced:
   description: Whether an existing database was dropped first (in check mode, whether it would be).
   returned: always
   type: bool
+placement:
+  description: What the module did after the import so that the database is registered and on its topology (empty
+    when the import left it so).
+  returned: when the import ran
+  type: list
+  elements: str
+  sample: ["created from the store files the import left on server4", "topology set to 3 primaries, 1 secondaries"]
 database_exists:
   description: Whether the database existed when the task started; V(null) in check mode when the server could
     not be reached.
@@ -403,6 +432,10 @@ def options():
         db_format=dict(type="str", choices=["standard", "aligned", "high_limit", "block"]),
         high_io=dict(type="bool", default=False),
         replace=dict(type="bool", default=False),
+        topology=dict(type="dict", options=dict(
+            primaries=dict(type="int", required=True),
+            secondaries=dict(type="int", default=0),
+        )),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="float", default=300.0),
         timeout=dict(type="float", default=3600.0),
