@@ -152,19 +152,36 @@ def left_alone(result, name):
                 msg="Database '%s' already exists; left alone (set replace: true to reload it)." % name)
 
 
+def new_result(name, nodes, rels):
+    return dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
+                rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
+
+
 def check(params, name, nodes, rels):
     """Check mode: what a real run would do, without changing anything.
 
-    It reads over Bolt (read-only) whether the database exists, as a real run does: an existing database with
-    ``replace: false`` is left alone (changed false, the files are only opened), otherwise the files are read in
-    full and validated.  When the server cannot be reached the files are still validated, the result says
-    ``database_exists: null`` and a warning says the prediction assumed the database does not exist.
+    It runs every read-only step of a real run: whether an alias or the database exists (an existing database
+    with ``replace: false`` is left alone: changed false, the files are only opened), whether the cluster can hold
+    ``topology``, where the GDS Arrow server is and whether it accepts the connection (handshake, authentication,
+    protocol v1); then the files are read in full and validated.  When Neo4j cannot be reached at all the files
+    are still validated, the result says ``database_exists: null`` and a warning says the prediction assumed the
+    database does not exist.
     """
-    result = dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
-                  rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
+    result = new_result(name, nodes, rels)
     try:
         with Neo4jClient(params) as client:
             existing = read_existing(client, name)
+            if existing is not None and not params["replace"]:
+                return left_alone(result, name)
+            servers = databases.read_servers(client, required=False)
+            host, port, _member = arrow_target(params, client, servers, result)
+            arrow_client = new_arrow_client(params, host, port)
+            try:
+                arrow_client.connect()
+            except arrow.ArrowError as exc:
+                raise LoadError(exc.msg, **result)
+            finally:
+                arrow_client.close()
     except Neo4jModuleError as exc:
         if not unreachable(exc):
             raise
@@ -173,17 +190,30 @@ def check(params, name, nodes, rels):
             "Check mode could not reach Neo4j (%s), so it could not tell whether database '%s' exists; it validated the "
             "files and assumed it does not. A real run needs the server." % (exc.msg, name)])
         return checked
-    if existing is not None and not params["replace"]:
-        return left_alone(result, name)
     checked = validate_only(params, name, nodes, rels)
-    checked.update(database_exists=existing is not None, replaced=existing is not None)
+    checked.update(database_exists=existing is not None, replaced=existing is not None,
+                   arrow_address=result["arrow_address"])
     return checked
 
 
+def arrow_target(params, client, servers, result):
+    """Check ``topology`` against the servers, then (host, port, GDS member or None) of the Arrow server: the
+    options, or what the GDS member's ``gds.debug.arrow()`` says."""
+    try:
+        arrow_cluster.check_topology(params.get("topology"), servers)
+        if params.get("arrow_host"):
+            host, port, member = params["arrow_host"], params["arrow_port"], None
+        else:
+            member = arrow_cluster.find_gds(params, client, servers)
+            host, port = arrow_cluster.endpoint_of(member, params)
+    except arrow_cluster.GdsError as exc:
+        raise LoadError(exc.msg, **result)
+    result["arrow_address"] = "%s:%d" % (host, port)
+    return host, port, member
+
+
 def load(params, name, nodes, rels):
-    result = dict(changed=False, database=name, node_count=0, relationship_count=0, bytes_sent=0, seconds=0.0,
-                  rows_per_second=0.0, replaced=False, files=files_of(nodes, rels))
-    topology = params.get("topology")
+    result = new_result(name, nodes, rels)
     with Neo4jClient(params) as client:
         existing = read_existing(client, name)
         if existing is not None and not params["replace"]:
@@ -192,17 +222,8 @@ def load(params, name, nodes, rels):
         # Read once: member names for the wait messages (as neo4j_database's), mode constraints, Bolt addresses.
         servers = databases.read_servers(client, required=False)
         names_by_id = databases.server_names(servers)
-        gds = {}
-        try:
-            arrow_cluster.check_topology(topology, servers)
-            if params.get("arrow_host"):
-                host, port = params["arrow_host"], params["arrow_port"]
-            else:
-                gds["member"] = arrow_cluster.find_gds(params, client, servers)
-                host, port = arrow_cluster.endpoint_of(gds["member"], params)
-        except arrow_cluster.GdsError as exc:
-            raise LoadError(exc.msg, **result)
-        result["arrow_address"] = "%s:%d" % (host, port)
+        host, port, member = arrow_target(params, client, servers, result)
+        gds = dict(member=member)
         stats = import_through_arrow(params, name, nodes, rels, client, existing, host, port, result, names_by_id)
         result.update(changed=True, node_count=stats["node_count"], relationship_count=stats["relationship_count"],
                       bytes_sent=stats["bytes_sent"], seconds=round(stats["seconds"], 3))
@@ -210,7 +231,7 @@ def load(params, name, nodes, rels):
         result["rows_per_second"] = round(rows / stats["seconds"], 1) if stats["seconds"] > 0 else float(rows)
 
         def importer():
-            if "member" not in gds:
+            if gds["member"] is None:
                 gds["member"] = arrow_cluster.find_gds(params, client, servers)
             if gds["member"].server_id is None:
                 raise arrow_cluster.GdsError("SHOW SERVERS gave no server id for the GDS server.")
@@ -218,7 +239,8 @@ def load(params, name, nodes, rels):
 
         # What the import left in the cluster is undocumented: register it / give it its topology as needed.
         try:
-            result["placement"] = arrow_cluster.settle_import(client, name, topology, servers, names_by_id, importer)
+            result["placement"] = arrow_cluster.settle_import(client, name, params.get("topology"), servers,
+                                                              names_by_id, importer)
             if params["wait"]:
                 databases.wait_settled(client, name, params["wait_timeout"], names_by_id=names_by_id)
         except (Neo4jModuleError, arrow_cluster.GdsError) as exc:
@@ -226,13 +248,17 @@ def load(params, name, nodes, rels):
     return result
 
 
-def import_through_arrow(params, name, nodes, rels, client, existing, host, port, result, names_by_id):
-    """Connect to the Arrow server, drop the existing database for replace, run the import; returns its stats."""
-    arrow_client = arrow.GdsArrowClient(
+def new_arrow_client(params, host, port):
+    return arrow.GdsArrowClient(
         host, port, params.get("username"), params.get("password"), tls=params["arrow_tls"],
         ca_file=params.get("arrow_ca_file") or params.get("trusted_ca_file"),
         validate_certs=params["validate_certs"], check_hostname=params["check_hostname"],
         deadline=time.monotonic() + params["timeout"], connect_timeout=params["connection_timeout"])
+
+
+def import_through_arrow(params, name, nodes, rels, client, existing, host, port, result, names_by_id):
+    """Connect to the Arrow server, drop the existing database for replace, run the import; returns its stats."""
+    arrow_client = new_arrow_client(params, host, port)
     try:
         # Connect (and authenticate) before dropping anything for replace: an unreachable Arrow
         # server must not cost the existing database.

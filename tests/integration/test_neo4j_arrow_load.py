@@ -274,10 +274,13 @@ def test_s3_directory_source(cluster, run_playbook, tmp_path, s3_server):
     assert (graph.node_count, graph.relationship_count) == (N_NODES, N_NODES - 1)
 
 
-def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook, tmp_path):
-    """Without arrow_host the module asks CALL gds.debug.arrow(); a wildcard listen address means the
-    Bolt host; async/poll sees a clean result."""
+@pytest.mark.parametrize("on_system", ["refused", "allowed"])
+def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook, tmp_path, on_system):
+    """Without arrow_host the module asks CALL gds.debug.arrow() on a user database of the GDS member (server1
+    here); a wildcard listen address means that member's Bolt host; async/poll sees a clean result.  Whether
+    GDS also answers on system is undocumented: both settings."""
     nodes, rels = write_graph(tmp_path)
+    cluster.model.gds_debug_arrow_on_system = on_system
     cluster.model.arrow["listenAddress"] = "0.0.0.0:%d" % cluster.arrow_address[1]
     play = PLAY + """\
     - name: load

@@ -183,3 +183,17 @@ def test_a_gds_member_without_user_databases_is_explained(run_playbook, tmp_path
         assert "green" not in cluster.model.databases and not cluster.model.arrow_server.imports
     finally:
         cluster.stop()
+
+
+def test_check_mode_predicts_the_load_under_every_setting(gds_cluster, run_playbook, tmp_path):
+    extra = load_vars(gds_cluster, "green", tmp_path, topology={"primaries": 2, "secondaries": 1})
+    start_index = len(gds_cluster.statements)
+    checked = run_playbook(PLAY + LOAD, extra_vars=extra, check=True)
+    assert checked.rc == 0, str(checked)
+    assert checked.results["load"]["changed"] is True and checked.results["load"]["node_count"] == N_NODES
+    assert checked.results["load"]["arrow_address"] == "127.0.0.1:%d" % gds_cluster.arrow_address[1]
+    assert [s.query for s in gds_cluster.statements[start_index:] if not s.query.startswith(("SHOW", "CALL"))] == []
+    assert "green" not in gds_cluster.model.databases and not gds_cluster.model.local_stores
+    refused = run_playbook(PLAY + LOAD, check=True, extra_vars=dict(extra, topology={"primaries": 3}))
+    assert refused.results["load"]["failed"] is True
+    assert refused.results["load"]["msg"].startswith("topology: 3 primaries")
