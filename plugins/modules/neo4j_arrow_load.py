@@ -23,8 +23,9 @@ description:
   - An existing database of that name is left alone (C(changed=false)) unless O(replace=true). The name of an
     existing alias is refused before anything is changed, as M(graphops.neo4j.neo4j_database) does.
   - The Bolt connection (see the connection options) is used to check whether the database exists, to
-    find the Arrow endpoint (C(CALL gds.debug.arrow())) when O(arrow_host) is not set, to drop the database
-    for O(replace), and to wait until the new database is online on every member that hosts it.
+    find the Arrow endpoint (C(CALL gds.debug.arrow()) on the GDS member) when O(arrow_host) is not set, to drop
+    the database for O(replace), to register the new database or set its O(topology) when the import did not,
+    and to wait until it is online on every member that hosts it.
   - Arrow Flight authenticates with the same O(username) and O(password) as Bolt (basic authentication);
     expired Arrow tokens are renewed transparently.
 author:
@@ -207,8 +208,13 @@ options:
     default: 3600
   arrow_host:
     description:
-      - Host of the GDS Arrow Flight server. When not set, it is read from C(CALL gds.debug.arrow()) over Bolt
-        (its C(listenAddress); a wildcard address is replaced by the Bolt host).
+      - Host of the GDS Arrow Flight server. When not set, the module finds the member with GDS (in a cluster a
+        Secondary server, as the GDS manual says) and asks it: C(CALL gds.debug.arrow()) over a direct C(bolt)
+        connection to each member's Bolt address from C(SHOW SERVERS), SECONDARY-constrained members first, on a
+        user database the member hosts (the way the GDS clients call it; it is not a system procedure). Its
+        C(listenAddress) is used; a wildcard address is replaced by that member's Bolt host.
+      - The GDS server must therefore host a user database (a copy of the databases it analyses); otherwise set
+        O(arrow_host) and O(arrow_port).
     type: str
   arrow_port:
     description:
