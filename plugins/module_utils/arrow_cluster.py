@@ -151,8 +151,8 @@ def endpoint_of(member, params):
     try:
         host, port = arrow.parse_address(info.get("listenAddress"))
     except arrow.ArrowError as exc:
-        raise GdsError("gds.debug.arrow() on %s reported listenAddress %r: %s" % (where, info.get("listenAddress"),
-                                                                               exc.msg))
+        raise GdsError("gds.debug.arrow() on %s reported listenAddress %r: %s"
+                       % (where, info.get("listenAddress"), exc.msg))
     if host is None:
         host = member.bolt_host or bolt_host(params)
     return host, port

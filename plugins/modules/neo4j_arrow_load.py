@@ -171,10 +171,10 @@ options:
         M(graphops.neo4j.neo4j_database) take them. Without it the database gets the cluster's default topology
         (C(CALL dbms.showTopologyGraphConfig())).
       - Checked against the enabled servers (and their mode constraints) before anything is sent.
-      - What a GDS Arrow import leaves in a cluster is not documented, so after the import the module looks: a
-        database that is not registered is created from the store files on the GDS server (C(CREATE DATABASE ...
-        OPTIONS {existingData: 'use', existingDataSeedServer: ...})); one registered on another topology, or only
-        on the GDS server, gets C(ALTER DATABASE ... SET TOPOLOGY). See RV(placement).
+      - What a GDS Arrow import leaves in a cluster is not documented, so after the import the module looks. A
+        database that is not registered is created from the store files on the GDS server (C(CREATE DATABASE)
+        with the options C(existingData) and C(existingDataSeedServer)); one registered on another topology, or
+        only on the GDS server, gets C(ALTER DATABASE ... SET TOPOLOGY). See RV(placement).
     type: dict
     suboptions:
       primaries:
@@ -200,8 +200,9 @@ options:
     default: 300
   timeout:
     description:
-      - Seconds the whole import may take, from C(CREATE_DATABASE) to C(RELATIONSHIP_LOAD_DONE) (every Arrow
-        call gets what is left). On expiry the import is aborted. Must be greater than V(0).
+      - Seconds the whole import may take, from connecting to the Arrow server (dropping the old database for
+        O(replace) included) to C(RELATIONSHIP_LOAD_DONE); every Arrow call gets what is left. On expiry the
+        import is aborted. Must be greater than V(0).
       - The default suits imports of up to a few hundred million rows; raise it for bigger loads (and run the
         task with C(async)).
     type: float
@@ -209,7 +210,7 @@ options:
   arrow_host:
     description:
       - Host of the GDS Arrow Flight server. When not set, the module finds the member with GDS (in a cluster a
-        Secondary server, as the GDS manual says) and asks it: C(CALL gds.debug.arrow()) over a direct C(bolt)
+        Secondary server, as the GDS manual says) and asks it with C(CALL gds.debug.arrow()) over a direct C(bolt)
         connection to each member's Bolt address from C(SHOW SERVERS), SECONDARY-constrained members first, on a
         user database the member hosts (the way the GDS clients call it; it is not a system procedure). Its
         C(listenAddress) is used; a wildcard address is replaced by that member's Bolt host.

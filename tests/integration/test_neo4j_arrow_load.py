@@ -413,8 +413,8 @@ def test_the_name_of_an_alias_is_refused_before_anything_happens(cluster, run_pl
 
 @pytest.mark.parametrize("option, value", [("wait_timeout", 0), ("wait_timeout", -5), ("timeout", 0),
                                            ("timeout", -1)])
-def test_timeouts_must_be_positive_and_are_checked_before_anything_happens(cluster, run_playbook, tmp_path, option,
-                                                                          value):
+def test_timeouts_must_be_positive_and_are_checked_before_anything_happens(
+        cluster, run_playbook, tmp_path, option, value):
     nodes, rels = write_graph(tmp_path)
     start = len(cluster.statements)
     run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "timeouts", nodes, rels, **{option: value}))

@@ -158,8 +158,8 @@ def test_a_topology_the_cluster_cannot_hold_is_refused_before_anything_happens(r
     try:
         start_index = len(cluster.statements)
         # server3 may only host secondaries: three primaries do not fit
-        run = run_playbook(PLAY + LOAD, extra_vars=load_vars(cluster, "green", tmp_path,
-                                                            topology={"primaries": 3, "secondaries": 0}))
+        extra = load_vars(cluster, "green", tmp_path, topology={"primaries": 3, "secondaries": 0})
+        run = run_playbook(PLAY + LOAD, extra_vars=extra)
         result = run.results["load"]
         assert result["failed"] is True
         assert result["msg"].startswith("topology: 3 primaries and 0 secondaries need 3 enabled servers"), result["msg"]

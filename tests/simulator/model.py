@@ -476,7 +476,6 @@ class ClusterModel:
             self.statements.append(entry)
         return entry
 
-
     # ----- GDS member and Arrow database imports -----------------------------------------------
     #
     # GDS runs on a Secondary server whose databases, system included, are all Secondary (GDS manual, "GDS with
