@@ -6,8 +6,9 @@
 No Ansible imports: the module layer turns :class:`ArrowError` into ``fail_json``.
 
 ``GdsArrowClient(host, port, username, password, tls=False, ca_file=None, validate_certs=True,
-deadline=None)``
-    ``connect()`` authenticates (Basic -> Bearer token) and checks that the server speaks ``v1``;
+check_hostname=True, deadline=None)``
+    ``connect()`` checks the TLS handshake first (``tls_check``), authenticates (Basic -> Bearer token)
+    and checks that the server speaks ``v1``;
     ``action(name, body)`` sends ``v1/<name>`` and returns its single JSON result;
     ``create_database``, ``node_load_done``, ``relationship_load_done``, ``abort``;
     ``put_batches(name, entity_type, batches, concurrency, common_labels)`` streams
@@ -25,6 +26,7 @@ __metaclass__ = type
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 import traceback
@@ -106,7 +108,7 @@ class GdsArrowClient:
     """One authenticated connection to a GDS Arrow Flight endpoint."""
 
     def __init__(self, host, port=DEFAULT_ARROW_PORT, username=None, password=None, tls=False, ca_file=None,
-                 validate_certs=True, deadline=None, connect_timeout=30.0):
+                 validate_certs=True, deadline=None, connect_timeout=30.0, check_hostname=True):
         if not HAS_PYARROW:
             raise ArrowError("pyarrow is required for Arrow Flight", "not_implemented")
         self.host = host
@@ -116,6 +118,7 @@ class GdsArrowClient:
         self.tls = tls
         self.ca_file = ca_file
         self.validate_certs = validate_certs
+        self.check_hostname = check_hostname
         self.deadline = deadline  # time.monotonic() after which every call times out
         self.connect_timeout = connect_timeout
         self.location = "%s://%s:%d" % ("grpc+tls" if tls else "grpc+tcp", _host(host), self.port)
@@ -128,6 +131,7 @@ class GdsArrowClient:
 
     def connect(self):
         kwargs = {}
+        self._probe()
         if self.tls:
             if self.ca_file:
                 try:
@@ -135,14 +139,20 @@ class GdsArrowClient:
                         kwargs["tls_root_certs"] = handle.read()
                 except OSError as exc:
                     raise ArrowError("arrow_ca_file: cannot read '%s': %s" % (self.ca_file, exc), "invalid")
+            # gRPC reports every failed handshake as "Could not finish writing before closing": check it with
+            # Python's ssl first, so the message can name the cause.
+            override = tls_check(self.host, self.port, self.ca_file, self.validate_certs, self.check_hostname,
+                                 self._timeout(self.connect_timeout))
             if not self.validate_certs:
                 kwargs["disable_server_verification"] = True
+            elif override:
+                # check_hostname=false: gRPC still verifies the chain, against a name the certificate holds.
+                kwargs["override_hostname"] = override
         try:
             self._client = flight.FlightClient(self.location, **kwargs)
         except Exception as exc:
             raise ArrowError("Cannot open an Arrow Flight connection to %s: %s" % (self.location, clean_message(exc)),
                              "unavailable")
-        self._probe()
         self._authenticate(self._generation)
         self._check_version()
         return self
@@ -186,6 +196,10 @@ class GdsArrowClient:
                 if err.kind == "unauthenticated":
                     raise ArrowError("Arrow Flight authentication failed at %s for user '%s': %s"
                                      % (self.location, self.username, err.msg), "unauthenticated")
+                if not self.tls and speaks_tls(self.host, self.port, self.connect_timeout):
+                    raise ArrowError("Could not talk to the GDS Arrow Flight server at %s: client not using TLS: the "
+                                     "server encrypts Arrow Flight (TLS), set arrow_tls: true." % self.location,
+                                     "unavailable")
                 hint = (" If the server encrypts Arrow (TLS), set arrow_tls." if not self.tls else
                         " Check the certificate (arrow_ca_file, validate_certs) and that the server uses TLS.")
                 raise ArrowError("Could not talk to the GDS Arrow Flight server at %s: %s%s" % (self.location, err.msg, hint),
@@ -403,6 +417,99 @@ def _close_quietly(writer):
         writer.close()
     except Exception:  # the stream is already broken; the first error is what matters
         pass
+
+
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH (ssl.SSLCertVerificationError.verify_code).
+_NAME_MISMATCH = (62, 64)
+
+
+def _handshake(host, port, context, timeout):
+    """One TLS handshake; returns the server certificate as ``SSLSocket.getpeercert()`` gives it."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        # Python sends no SNI for an IP address and matches it against the certificate's IP entries.
+        with context.wrap_socket(sock, server_hostname=host) as tls:
+            return tls.getpeercert()
+    finally:
+        sock.close()
+
+
+def certificate_names(cert):
+    """The DNS names and IP addresses a certificate is for (subjectAltName, else its commonName)."""
+    names = [value for kind, value in cert.get("subjectAltName", ()) if kind in ("DNS", "IP Address")]
+    if not names:
+        names = [value for rdn in cert.get("subject", ()) for key, value in rdn if key == "commonName"]
+    return names
+
+
+def tls_check(host, port, ca_file=None, validate_certs=True, check_hostname=True, timeout=30.0):
+    """Check the TLS handshake with the Arrow server using Python's ssl, so a failure names its cause
+    (gRPC reports them all alike).  Returns the name to give gRPC as ``override_hostname`` when
+    ``check_hostname`` is false: one the certificate holds, so the chain is still verified.
+
+    The checks follow how Neo4j drivers treat ``trusted_ca_file``/``validate_certs``/``check_hostname``: the
+    chain is verified against ``ca_file`` (else the system CAs) unless ``validate_certs`` is false; the host
+    name is compared with the certificate unless ``check_hostname`` is false.
+    """
+    where = "%s:%d" % (_host(host), port)
+    context = ssl.create_default_context() if validate_certs else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = bool(validate_certs and check_hostname)
+    if not validate_certs:
+        context.verify_mode = ssl.CERT_NONE
+    elif ca_file:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ArrowError("arrow_ca_file: cannot load '%s' as PEM CA certificates: %s" % (ca_file, exc), "invalid")
+    try:
+        cert = _handshake(host, port, context, timeout)
+    except ssl.SSLCertVerificationError as exc:
+        if exc.verify_code in _NAME_MISMATCH:
+            names = _peer_names(host, port, ca_file, timeout)
+            raise ArrowError(
+                "TLS with the GDS Arrow Flight server at %s failed: hostname mismatch: the certificate is for %s, not "
+                "'%s'. Set arrow_host to one of those names, or check_hostname: false to verify the certificate "
+                "without its name." % (where, ", ".join("'%s'" % n for n in names) or "other names", host),
+                "unavailable")
+        raise ArrowError(
+            "TLS with the GDS Arrow Flight server at %s failed: certificate not trusted (%s). Give the CA that signed "
+            "it in arrow_ca_file (default: trusted_ca_file, else the system CAs), or set validate_certs: false."
+            % (where, exc.verify_message or exc.reason or exc), "unavailable")
+    except (ssl.SSLError, ConnectionResetError, EOFError) as exc:
+        raise ArrowError(
+            "TLS with the GDS Arrow Flight server at %s failed: server not speaking TLS (%s). The server does not "
+            "encrypt Arrow Flight: unset arrow_tls, or configure TLS on the server (dbms.ssl.policy.https or "
+            "dbms.ssl.policy.bolt, without gds.arrow.encryption.never)." % (where, getattr(exc, "reason", None) or exc),
+            "unavailable")
+    except OSError as exc:
+        raise ArrowError("Could not reach the GDS Arrow Flight server at %s: %s." % (where, exc.strerror or exc),
+                         "unavailable")
+    if validate_certs and not check_hostname:
+        names = certificate_names(cert)
+        return names[0] if names else None
+    return None
+
+
+def _peer_names(host, port, ca_file, timeout):
+    """The names of a certificate whose chain verified but whose name did not match."""
+    context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+    context.check_hostname = False
+    try:
+        return certificate_names(_handshake(host, port, context, timeout))
+    except (OSError, ssl.SSLError):
+        return []
+
+
+def speaks_tls(host, port, timeout=5.0):
+    """Whether the server completes a TLS handshake (any certificate): tells "client not using TLS" apart."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        _handshake(host, port, context, timeout)
+        return True
+    except (OSError, ssl.SSLError, EOFError):
+        return False
 
 
 def _host(host):

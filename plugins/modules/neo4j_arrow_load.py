@@ -20,10 +20,12 @@ description:
     grow with the size of the input.
   - Any failure after the import started (unreadable file, column mismatch, lost connection, server error,
     timeout) sends C(ABORT) to the server, so no import process and no database is left behind.
-  - An existing database of that name is left alone (C(changed=false)) unless O(replace=true).
+  - An existing database of that name is left alone (C(changed=false)) unless O(replace=true). The name of an
+    existing alias is refused before anything is changed, as M(graphops.neo4j.neo4j_database) does.
   - The Bolt connection (see the connection options) is used to check whether the database exists, to
-    find the Arrow endpoint (C(CALL gds.debug.arrow())) when O(arrow_host) is not set, to drop the database
-    for O(replace), and to wait until the new database is online on every member that hosts it.
+    find the Arrow endpoint (C(CALL gds.debug.arrow()) on the GDS member) when O(arrow_host) is not set, to drop
+    the database for O(replace), to register the new database or set its O(topology) when the import did not,
+    and to wait until it is online on every member that hosts it.
   - Arrow Flight authenticates with the same O(username) and O(password) as Bolt (basic authentication);
     expired Arrow tokens are renewed transparently.
 author:
@@ -33,9 +35,12 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads and validates every source (files, columns, id types, null and duplicate ids, relationships
-      to unknown nodes where the node ids fit in memory) without contacting any server, and reports the
-      counts it would load.
+    description: Predicts what a real run does. It reads over Bolt (read-only) whether the database or an alias of
+      that name exists. An existing database with O(replace=false) is reported unchanged, as a real run leaves it
+      alone; otherwise every source is read and validated (files, columns, id types, null and duplicate ids,
+      relationships to unknown nodes where the node ids fit in memory) and the counts it would load are reported
+      with C(changed=true). When the server cannot be reached at all, the files are still validated, the result
+      has RV(database_exists=null) and a warning says that the prediction assumed the database does not exist.
   diff_mode:
     support: none
     description: A new database has no meaningful diff; the counts are in the result.
@@ -160,6 +165,28 @@ options:
       - The old database is gone even if the new load then fails.
     type: bool
     default: false
+  topology:
+    description:
+      - Number of primaries and secondaries the new database gets, as C(CREATE DATABASE ... TOPOLOGY) and
+        M(graphops.neo4j.neo4j_database) take them. Without it the database gets the cluster's default topology
+        (C(CALL dbms.showTopologyGraphConfig())).
+      - Checked against the enabled servers (and their mode constraints) before anything is sent.
+      - What a GDS Arrow import leaves in a cluster is not documented, so after the import the module looks. A
+        database that is not registered is created from the store files on the GDS server (C(CREATE DATABASE)
+        with the options C(existingData) and C(existingDataSeedServer)); one registered on another topology, or
+        only on the GDS server, gets C(ALTER DATABASE ... SET TOPOLOGY). See RV(placement).
+    type: dict
+    suboptions:
+      primaries:
+        description:
+          - Number of primaries, 1 to 11.
+        type: int
+        required: true
+      secondaries:
+        description:
+          - Number of secondaries, 0 to 20. A GDS server in a cluster hosts only secondaries.
+        type: int
+        default: 0
   wait:
     description:
       - Wait until the new database is online on every member that hosts it.
@@ -168,19 +195,27 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait for the database to come online when O(wait=true).
+      - Seconds to wait for the database to come online when O(wait=true). Must be greater than V(0).
     type: float
     default: 300
   timeout:
     description:
-      - Seconds the whole import may take (every Arrow call gets what is left). On expiry the import is
-        aborted. V(0) means no limit.
+      - Seconds the whole import may take, from connecting to the Arrow server (dropping the old database for
+        O(replace) included) to C(RELATIONSHIP_LOAD_DONE); every Arrow call gets what is left. On expiry the
+        import is aborted. Must be greater than V(0).
+      - The default suits imports of up to a few hundred million rows; raise it for bigger loads (and run the
+        task with C(async)).
     type: float
-    default: 0
+    default: 3600
   arrow_host:
     description:
-      - Host of the GDS Arrow Flight server. When not set, it is read from C(CALL gds.debug.arrow()) over Bolt
-        (its C(listenAddress); a wildcard address is replaced by the Bolt host).
+      - Host of the GDS Arrow Flight server. When not set, the module finds the member with GDS (in a cluster a
+        Secondary server, as the GDS manual says) and asks it with C(CALL gds.debug.arrow()) over a direct C(bolt)
+        connection to each member's Bolt address from C(SHOW SERVERS), SECONDARY-constrained members first, on a
+        user database the member hosts (the way the GDS clients call it; it is not a system procedure). Its
+        C(listenAddress) is used; a wildcard address is replaced by that member's Bolt host.
+      - The GDS server must therefore host a user database (a copy of the databases it analyses); otherwise set
+        O(arrow_host) and O(arrow_port).
     type: str
   arrow_port:
     description:
@@ -191,7 +226,11 @@ options:
     description:
       - Connect to the Arrow server with TLS (C(grpc+tls)). Needed when the server has C(dbms.ssl.policy.https)
         or C(dbms.ssl.policy.bolt) configured and C(gds.arrow.encryption.never) is not set.
-      - The certificate is verified against O(arrow_ca_file) (or the system CAs) unless O(validate_certs=false).
+      - The certificate chain is verified against O(arrow_ca_file) (or the system CAs) unless
+        O(validate_certs=false); its name is compared with the host connected to unless O(check_hostname=false),
+        which still verifies the chain (the name gRPC checks is then one the certificate holds).
+      - A failed handshake is reported with its cause (certificate not trusted, hostname mismatch, server not
+        speaking TLS, client not using TLS), found with a TLS handshake from Python's C(ssl) before gRPC connects.
     type: bool
     default: false
   arrow_ca_file:
@@ -288,7 +327,7 @@ EXAMPLES = r'''
   async: 7200
   poll: 30
 
-- name: Validate the files without touching the server
+- name: Validate the files and predict the load without changing anything
   graphops.neo4j.neo4j_arrow_load:
     database: people-20250101
     nodes: [{path: /data/export/persons/, label: Person, id_column: person_id}]
@@ -329,8 +368,20 @@ rows_per_second:
   type: float
   sample: 480000.0
 replaced:
-  description: Whether an existing database was dropped first.
+  description: Whether an existing database was dropped first (in check mode, whether it would be).
   returned: always
+  type: bool
+placement:
+  description: What the module did after the import so that the database is registered and on its topology (empty
+    when the import left it so).
+  returned: when the import ran
+  type: list
+  elements: str
+  sample: ["created from the store files the import left on server4", "topology set to 3 primaries, 1 secondaries"]
+database_exists:
+  description: Whether the database existed when the task started; V(null) in check mode when the server could
+    not be reached.
+  returned: success
   type: bool
 arrow_address:
   description: The Arrow Flight endpoint used (C(host:port)).
@@ -355,7 +406,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.graphops.neo4j.plugins.module_utils import arrow
 from ansible_collections.graphops.neo4j.plugins.module_utils.arrow_load import (
-    LoadError, check_params, load, open_all, validate_only)
+    LoadError, check, check_params, load, open_all)
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
     Neo4jModuleError, ensure_driver, neo4j_module)
 
@@ -388,9 +439,13 @@ def options():
         db_format=dict(type="str", choices=["standard", "aligned", "high_limit", "block"]),
         high_io=dict(type="bool", default=False),
         replace=dict(type="bool", default=False),
+        topology=dict(type="dict", options=dict(
+            primaries=dict(type="int", required=True),
+            secondaries=dict(type="int", default=0),
+        )),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="float", default=300.0),
-        timeout=dict(type="float", default=0.0),
+        timeout=dict(type="float", default=3600.0),
         arrow_host=dict(type="str"),
         arrow_port=dict(type="int", default=arrow.DEFAULT_ARROW_PORT),
         arrow_tls=dict(type="bool", default=False),
@@ -416,16 +471,16 @@ def main():
     try:
         name = check_params(params)
         nodes, rels = open_all(params)
-        if module.check_mode:
-            module.exit_json(**validate_only(params, name, nodes, rels))
         ensure_driver(module)
-        result = load(params, name, nodes, rels)
+        result = check(params, name, nodes, rels) if module.check_mode else load(params, name, nodes, rels)
     except LoadError as exc:
         module.fail_json(msg=exc.msg, **exc.extra)
     except Neo4jModuleError as exc:
         module.fail_json(**exc.as_fail_kwargs())
     except Exception as exc:  # report anything unexpected with its traceback instead of a bare crash
         module.fail_json(msg="Unexpected error: %s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc())
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
     module.exit_json(**result)
 
 

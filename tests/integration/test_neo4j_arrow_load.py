@@ -23,7 +23,8 @@ LOAD = """\
         replace: "{{ replace | default(false) }}"
         batch_size: 64
         concurrency: "{{ concurrency | default(3) }}"
-        wait_timeout: 30
+        wait_timeout: "{{ wait_timeout | default(30) }}"
+        timeout: "{{ timeout | default(omit) }}"
 """
 
 
@@ -99,7 +100,7 @@ def test_load_counts_idempotence_and_replace(cluster, run_playbook, tmp_path):
     assert cluster.model.databases["people"].graph.relationship_count == 9
 
 
-def test_check_mode_validates_files_without_server(cluster, run_playbook, tmp_path):
+def test_check_mode_validates_the_files_of_a_new_database(cluster, run_playbook, tmp_path):
     nodes, rels = write_graph(tmp_path)
     run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "checked", nodes, rels), check=True)
     assert run.rc == 0, str(run)
@@ -273,10 +274,13 @@ def test_s3_directory_source(cluster, run_playbook, tmp_path, s3_server):
     assert (graph.node_count, graph.relationship_count) == (N_NODES, N_NODES - 1)
 
 
-def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook, tmp_path):
-    """Without arrow_host the module asks CALL gds.debug.arrow(); a wildcard listen address means the
-    Bolt host; async/poll sees a clean result."""
+@pytest.mark.parametrize("on_system", ["refused", "allowed"])
+def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook, tmp_path, on_system):
+    """Without arrow_host the module asks CALL gds.debug.arrow() on a user database of the GDS member (server1
+    here); a wildcard listen address means that member's Bolt host; async/poll sees a clean result.  Whether
+    GDS also answers on system is undocumented: both settings."""
     nodes, rels = write_graph(tmp_path)
+    cluster.model.gds_debug_arrow_on_system = on_system
     cluster.model.arrow["listenAddress"] = "0.0.0.0:%d" % cluster.arrow_address[1]
     play = PLAY + """\
     - name: load
@@ -372,3 +376,118 @@ def test_timeout_aborts_a_slow_import(cluster, run_playbook, tmp_path):
     # the server's delayed RELATIONSHIP_LOAD_DONE then finds no import to finish
     assert cluster.model.wait_for(lambda: faults.delayed_running == 0, 30)
     assert leftovers(cluster, "slow") == (False, False)
+
+
+# ----- issue 7: refusals before anything happens, check mode ------------------------------------
+
+
+def run_cypher(cluster, query, database="system"):
+    import neo4j
+    with neo4j.GraphDatabase.driver(cluster.routing_uri(), auth=("neo4j", "password")) as driver:
+        return driver.execute_query(query, database_=database).records
+
+
+def writes_since(cluster, start):
+    """Statements received since ``start`` (an index into cluster.statements) that are not reads."""
+    return [s.query for s in cluster.statements[start:] if not s.query.lstrip().upper().startswith(("SHOW", "CALL"))]
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_the_name_of_an_alias_is_refused_before_anything_happens(cluster, run_playbook, tmp_path, replace):
+    """Like neo4j_database: a database cannot take the name of an alias (Neo4j keeps one namespace for both)."""
+    nodes, rels = write_graph(tmp_path)
+    run_cypher(cluster, "CREATE ALIAS people FOR DATABASE neo4j")
+    before = cluster.model.databases["neo4j"]
+    start = len(cluster.statements)
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels, replace=replace,
+                                                        wait_timeout=5))
+    result = run.results["load"]
+    assert result["failed"] is True
+    assert "database: 'people' is already an alias for database 'neo4j'" in result["msg"], result["msg"]
+    assert result["changed"] is False
+    assert writes_since(cluster, start) == []
+    assert leftovers(cluster, "people") == (False, False)
+    assert cluster.model.aliases["people"].database == "neo4j"
+    assert cluster.model.databases["neo4j"] is before
+
+
+@pytest.mark.parametrize("option, value", [("wait_timeout", 0), ("wait_timeout", -5), ("timeout", 0),
+                                           ("timeout", -1)])
+def test_timeouts_must_be_positive_and_are_checked_before_anything_happens(
+        cluster, run_playbook, tmp_path, option, value):
+    nodes, rels = write_graph(tmp_path)
+    start = len(cluster.statements)
+    run = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "timeouts", nodes, rels, **{option: value}))
+    result = run.results["load"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("%s: must be a number of seconds greater than 0" % option), result["msg"]
+    assert result["changed"] is False
+    assert cluster.statements[start:] == []  # not even a connection
+    assert leftovers(cluster, "timeouts") == (False, False)
+
+
+@pytest.mark.parametrize("delimiter", [";;", "", "é", "\n", '"'])
+def test_a_csv_delimiter_must_be_one_character(cluster, run_playbook, tmp_path, delimiter):
+    nodes = tmp_path / "people.csv"
+    nodes.write_text("person_id;name\n1;a\n2;b\n")
+    extra = vars_for(cluster, "csvdelim", nodes, nodes, relationships=[],
+                     nodes=[{"path": str(nodes), "label": ["Person"], "id_column": "person_id",
+                             "delimiter": delimiter}])
+    start = len(cluster.statements)
+    run = run_playbook(PLAY + LOAD, extra_vars=extra)
+    result = run.results["load"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("nodes[0].delimiter: must be one character"), result["msg"]
+    assert "Unexpected error" not in result["msg"]
+    assert cluster.statements[start:] == []
+    assert leftovers(cluster, "csvdelim") == (False, False)
+
+
+def test_check_mode_predicts_what_a_real_run_does(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    assert run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels)).rc == 0
+    loaded = cluster.model.databases["people"]
+    start = len(cluster.statements)
+
+    existing = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels), check=True)
+    assert existing.rc == 0, str(existing)
+    real = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels))
+    for key in ("changed", "replaced", "node_count", "relationship_count", "msg"):
+        assert existing.results["load"][key] == real.results["load"][key], key
+    assert existing.results["load"]["changed"] is False
+
+    replace = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "people", nodes, rels, replace=True), check=True)
+    assert replace.rc == 0, str(replace)
+    assert replace.results["load"]["changed"] is True and replace.results["load"]["replaced"] is True
+
+    absent = run_playbook(PLAY + LOAD, extra_vars=vars_for(cluster, "absent", nodes, rels), check=True)
+    assert absent.results["load"]["changed"] is True
+    assert (absent.results["load"]["node_count"], absent.results["load"]["relationship_count"]) == (N_NODES, N_NODES - 1)
+
+    assert writes_since(cluster, start) == []
+    assert cluster.model.databases["people"] is loaded
+    assert leftovers(cluster, "absent") == (False, False)
+
+
+def test_check_mode_without_a_reachable_server_validates_the_files_and_says_so(cluster, run_playbook, tmp_path):
+    import socket
+    nodes, rels = write_graph(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: connections are refused
+        run = run_playbook(header(retry_timeout=1) + LOAD, check=True, extra_vars=vars_for(
+            cluster, "offline", nodes, rels, neo4j_uri="neo4j://127.0.0.1:%d" % port))
+    assert run.rc == 0, str(run)
+    result = run.results["load"]
+    assert result["changed"] is True
+    assert result["database_exists"] is None
+    assert (result["node_count"], result["relationship_count"]) == (N_NODES, N_NODES - 1)
+    assert any("could not reach Neo4j" in w for w in result["warnings"]), result.get("warnings")
+
+
+def test_check_mode_fails_like_a_real_run_on_wrong_credentials(cluster, run_playbook, tmp_path):
+    nodes, rels = write_graph(tmp_path)
+    run = run_playbook(PLAY + LOAD, check=True, extra_vars=vars_for(cluster, "creds", nodes, rels,
+                                                                    neo4j_password="wrong"))
+    assert run.results["load"]["failed"] is True
+    assert "Authentication failed" in run.results["load"]["msg"]

@@ -28,6 +28,11 @@ def parse_args(argv):
     parser.add_argument("--default-language", type=int, choices=(5, 25),
                         help="db.query.default_language (2025.06+); default: as the release's neo4j.conf sets it")
     parser.add_argument("--no-arrow", action="store_true", help="do not start the Arrow Flight endpoint")
+    parser.add_argument("--gds-member", help="member that runs GDS as a Secondary, as GDS documents for clusters "
+                                             "(default: server1, unconstrained)")
+    parser.add_argument("--arrow-import-mode", default="registered", choices=["registered", "local-store",
+                                                                              "importer-only"],
+                        help="what an Arrow database import leaves behind (undocumented by GDS; see ClusterModel)")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -42,7 +47,8 @@ def main(argv=None):
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     cluster = Cluster(members=args.members, users={args.username: args.password}, version=args.version, tls=tls,
                       arrow=not args.no_arrow, start_delay=args.start_delay,
-                      default_language=args.default_language).start()
+                      default_language=args.default_language, gds_member=args.gds_member,
+                      arrow_import_mode=args.arrow_import_mode).start()
     try:
         arrow = None
         if cluster.arrow_address:

@@ -11,7 +11,9 @@ It speaks what ``shared/reference/gds-arrow-protocol.md`` documents for a self-m
   ``v1/RELATIONSHIP_LOAD_DONE`` and ``v1/ABORT``, each answering one JSON result.
 * ``DoPut`` with the descriptor ``{"name": "PUT_COMMAND", "version": "v1", "body": {"name",
   "entity_type", "common_labels"?}}``; every batch is acknowledged with ``{"imported": cumulative}``.
-* ``RELATIONSHIP_LOAD_DONE`` creates the database in the model (it then starts like any other).
+* ``RELATIONSHIP_LOAD_DONE`` hands the imported graph to the model, which registers the database or leaves
+  its store files on the importing member as ``model.arrow_import_mode`` says (see ClusterModel).
+* the server runs on one member (``member``, the GDS member), the importing server of every import.
 * imports idle for longer than the abortion timeout are removed.
 
 gRPC status codes: a Python Flight server can send INVALID_ARGUMENT (ArrowInvalid), NOT_FOUND
@@ -226,9 +228,10 @@ class _FlightServer(flight.FlightServerBase):
 class ArrowServer:
     """A running simulated GDS Arrow Flight endpoint over one :class:`ClusterModel`."""
 
-    def __init__(self, model, host="127.0.0.1", port=0, tls=None):
+    def __init__(self, model, host="127.0.0.1", port=0, tls=None, member=None):
         self.model = model
         self.host = host
+        self.member = member or model.gds_server() or next(iter(model.servers), None)
         self.faults = Faults()
         self.token_lifetime = 600.0
         self.abortion_timeout = _duration_seconds(model.arrow.get("abortionTimeout"))
@@ -359,13 +362,12 @@ class ArrowServer:
         if "id_property" in body and not (isinstance(body["id_property"], str) and body["id_property"]):
             raise pa.ArrowInvalid("`id_property` must be a non-empty string.")
         force = bool(body.get("force", False))
-        with self.model.lock:
-            exists = name in self.model.databases
+        blocked = self.model.arrow_import_blocked(name, self.member, force)
         with self.lock:
             if name in self.imports:
                 raise AlreadyExists("An import process with name `%s` is already running." % name)
-            if exists and not force:
-                raise AlreadyExists("A database with name `%s` already exists." % name)
+            if blocked:
+                raise AlreadyExists(blocked)
             self.imports[name] = ImportProcess(name, body, user)
         return {"name": name}
 
@@ -413,18 +415,13 @@ class ArrowServer:
                               node_count=imp.node_count, relationship_count=imp.relationship_count,
                               node_properties=set(imp.node_properties) | {imp.id_property},
                               relationship_properties=set(imp.relationship_properties))
+        store = {"standard": "record-standard-1.1", "aligned": "record-aligned-1.1",
+                 "high_limit": "record-high_limit-1.1", "block": "block-block-1.1"}.get(imp.db_format)
         try:
-            with self.model.lock:
-                if imp.name in self.model.databases:
-                    if not imp.force:
-                        raise AlreadyExists("A database with name `%s` already exists." % imp.name)
-                    self.model.drop_database(imp.name)
-                options = {"existingData": "use", "importedBy": "gds.arrow"}
-                db = self.model.create_database(imp.name, graph=graph, options=options)
-                if imp.db_format:
-                    db.store = {"standard": "record-standard-1.1", "aligned": "record-aligned-1.1",
-                                "high_limit": "record-high_limit-1.1", "block": "block-block-1.1"}[imp.db_format]
+            self.model.finish_arrow_import(imp.name, graph, store, self.member, imp.force)
         except errors.Neo4jError as exc:
+            if exc.code == "Neo.ClientError.Database.ExistingDatabaseFound":
+                raise AlreadyExists(exc.message)
             raise flight.FlightInternalError("Failed to create database `%s`: %s" % (imp.name, exc.message))
         finally:
             with self.lock:
@@ -645,9 +642,10 @@ class DisabledArrowServer:
     server at all, while the port stays reserved for the test.
     """
 
-    def __init__(self, model, host="127.0.0.1", port=0, tls=None):
+    def __init__(self, model, host="127.0.0.1", port=0, tls=None, member=None):
         self.model = model
         self.host = host
+        self.member = member or model.gds_server() or next(iter(model.servers), None)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind((host, port))
         self.port = self._socket.getsockname()[1]
@@ -669,8 +667,9 @@ class DisabledArrowServer:
         self.shutdown()
 
 
-def start_arrow_server(model, host="127.0.0.1", port=0, tls=None):
-    """Start the simulated GDS Arrow Flight endpoint (or a refusing port when Arrow is disabled)."""
+def start_arrow_server(model, host="127.0.0.1", port=0, tls=None, member=None):
+    """Start the simulated GDS Arrow Flight endpoint on ``member`` (default: the GDS member), or a refusing port
+    when Arrow is disabled."""
     if not model.arrow.get("enabled", True):
-        return DisabledArrowServer(model, host, port, tls)
-    return ArrowServer(model, host, port, tls)
+        return DisabledArrowServer(model, host, port, tls, member)
+    return ArrowServer(model, host, port, tls, member)

@@ -6,6 +6,15 @@ Tests drive it from Python::
         driver = neo4j.GraphDatabase.driver(c.routing_uri(), auth=("neo4j", "password"))
         c.kill_member(c.leader())
 
+GDS (its procedures and the Arrow Flight endpoint) is installed on one member, ``gds_member``:
+
+* ``None`` (default): server1, without a mode constraint: a single server with GDS, or a lab cluster;
+* ``"serverN"``: that member is set up as GDS documents for a cluster, a Secondary (mode constraint
+  SECONDARY, system database secondary; see ``ClusterModel.set_gds_member``);
+* ``False``: no GDS anywhere (gds.* procedures are not found, no Arrow endpoint).
+
+``arrow_import_mode`` (see ``ClusterModel``) chooses what an Arrow database import leaves behind.
+
 Member control changes the model first (so leadership and routing tables move at once), then the
 member's sockets, the way a real process stop or crash would look to clients.
 """
@@ -23,7 +32,8 @@ HOST = "127.0.0.1"
 
 class Cluster:
     def __init__(self, members=3, users=None, version=DEFAULT_VERSION, tls=None, arrow=True, start_delay=0.0,
-                 auth=True, executor=None, telemetry=False, default_language=None):
+                 auth=True, executor=None, telemetry=False, default_language=None, gds_member=None,
+                 arrow_import_mode="registered"):
         self.size = members
         self.users = {"neo4j": "password"} if users is None else dict(users)
         self.version = version
@@ -33,7 +43,9 @@ class Cluster:
         self.auth = auth
         # default_language: db.query.default_language (5 or 25) on 2025.06+; None = as neo4j.conf ships it.
         self.model = ClusterModel(version=version, default_language=default_language)
+        self.model.arrow_import_mode = arrow_import_mode
         self.members = ["server%d" % i for i in range(1, members + 1)]
+        self.gds_member = gds_member
         self.arrow_address = None
         self._arrow_server = None
         self._executor = executor  # tests may substitute the Cypher executor
@@ -52,18 +64,29 @@ class Cluster:
                                     connection_ids=self._ids).bind()
                 self._servers[name] = server
                 self.model.add_server(name, HOST, server.port)
+            self._install_gds()
             self.model.start_delay = self.start_delay
             self.model.bootstrap()
             for user, password in self.users.items():
                 self.model.add_user(user, password, roles=("admin",))
             for server in self._servers.values():
                 server.start()
-            if self.arrow:
+            if self.arrow and self.model.gds_server() is not None:
                 self._start_arrow()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _install_gds(self):
+        if self.gds_member is False:
+            self.model.set_gds_member(None)
+        elif self.gds_member is None:
+            self.model.set_gds_member(self.members[0], analytics=False)
+        else:
+            if self.gds_member not in self.members:
+                raise ValueError("gds_member %r is not one of %s" % (self.gds_member, self.members))
+            self.model.set_gds_member(self.gds_member, analytics=True)
 
     def _start_arrow(self):
         try:
@@ -72,7 +95,8 @@ class Cluster:
             if exc.name != "simulator.arrow_server":
                 raise
             return  # the Arrow Flight endpoint is optional until its module exists
-        self._arrow_server = module.start_arrow_server(self.model, host=HOST, port=0, tls=self.tls)
+        self._arrow_server = module.start_arrow_server(self.model, host=HOST, port=0, tls=self.tls,
+                                                       member=self.model.gds_server())
         self.arrow_address = (HOST, self._arrow_server.port)
 
     def stop(self):

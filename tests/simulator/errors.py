@@ -121,3 +121,15 @@ def forbidden_on_read_only(name):
 
 def invalid_request(message):
     return Neo4jError("Neo.ClientError.Request.Invalid", message, "50N42")
+
+
+def not_on_system(query):
+    """A clause or procedure the system database does not run.  Neo4j's UnsupportedSystemCommand phase throws
+    InvalidSemanticsException (status Neo.ClientError.Statement.SemanticError) with this legacy message, GQL
+    42001 caused by 42N17 "`...` is not allowed on the system database" (docs-status-codes 42N17.adoc; 2025.x
+    adds 42NA9 below it); FAILURE metadata carries the top-level status."""
+    return Neo4jError(
+        "Neo.ClientError.Statement.SemanticError",
+        "Not a recognised system command or procedure. This Cypher command can only be executed in a user "
+        "database: %s" % query.strip(), "42001",
+        "error: syntax error or access rule violation - invalid syntax")

@@ -54,6 +54,8 @@ class Server:
     mode_constraint: str = "NONE"
     tags: list = field(default_factory=list)
     http_port: int = 0
+    gds: bool = False  # the GDS plugin (gds.* procedures, the Arrow Flight server) is installed here
+    system_mode: str = "PRIMARY"  # server.cluster.system_database_mode
 
     @property
     def address(self):
@@ -203,6 +205,7 @@ class ClusterModel:
         self.lost_commit_replies = []
         # Fault: callables run right after a matching transaction commits (a writer that got in between).
         self.after_commit_hooks = []
+        self._init_gds()
         for hook in MODEL_CREATED:
             hook(self)
 
@@ -283,7 +286,8 @@ class ClusterModel:
 
     def _reelect(self):
         for db in self.databases.values():
-            if db.writer is None or not self.servers[db.writer].available:
+            hosts_primary = db.writer in db.allocations and db.allocations[db.writer].role == "primary"
+            if db.writer is None or not self.servers[db.writer].available or not hosts_primary:
                 candidates = [a.server for a in db.allocations.values()
                               if a.role == "primary" and self.servers[a.server].available]
                 db.writer = candidates[0] if candidates else None
@@ -329,10 +333,17 @@ class ClusterModel:
         """Create system (on every member) and the default database, as a fresh cluster has them."""
         with self.lock:
             names = list(self.servers)
-            system = Database(name="system", type="system", primaries=len(names),
+            if not self._gds_configured and names:
+                self.servers[names[0]].gds = True  # a bare model: GDS on the first server, as before
+            # server.cluster.system_database_mode: every member hosts system, as a primary or a secondary.
+            roles = {n: "secondary" if self.servers[n].system_mode == "SECONDARY" else "primary" for n in names}
+            system = Database(name="system", type="system", primaries=list(roles.values()).count("primary"),
+                              secondaries=list(roles.values()).count("secondary"),
                               default_language=self.configured_language)
             for name in names:
-                system.allocations[name] = Allocation(server=name, role="primary")
+                system.allocations[name] = Allocation(server=name, role=roles[name])
+            if roles.get(self.system_leader) != "primary":
+                self.system_leader = next((n for n in names if roles[n] == "primary"), self.system_leader)
             system.writer = self.system_leader
             self.databases["system"] = system
             if default_database:
@@ -343,12 +354,32 @@ class ClusterModel:
         return self.start_delays.get(name, self.start_delay)
 
     def place(self, primaries, secondaries, exclude=()):
-        """Choose servers for a topology, or raise the error Neo4j gives when it cannot."""
-        candidates = [s.name for s in self.servers.values()
-                      if s.state == "Enabled" and s.name not in exclude]
-        if primaries < 1 or primaries + secondaries > len(candidates):
+        """Choose servers for a topology, or raise the error Neo4j gives when it cannot.
+
+        Mode constraints are honoured: "a server configured with initial.server.mode_constraint=SECONDARY is
+        only allocated databases whose topologies contain 1 or more secondary. This server always only hosts
+        those databases in SECONDARY mode" (Operations Manual, clustering/settings.adoc); secondaries go to
+        SECONDARY-constrained servers first (the analytics servers of clustering/setup/analytics-cluster.adoc).
+        """
+        candidates = [s for s in self.servers.values() if s.state == "Enabled" and s.name not in exclude]
+        primary_ok = [s.name for s in candidates if s.mode_constraint != "SECONDARY"]
+        if primaries < 1 or primaries > len(primary_ok) or primaries + secondaries > len(candidates):
             raise Neo4jTopologyError(primaries, secondaries, len(candidates))
-        return candidates[:primaries], candidates[primaries:primaries + secondaries]
+        prim = primary_ok[:primaries]
+        rest = [s for s in candidates if s.name not in prim and s.mode_constraint != "PRIMARY"]
+        rest.sort(key=lambda s: s.mode_constraint != "SECONDARY")
+        if secondaries > len(rest):
+            raise Neo4jTopologyError(primaries, secondaries, len(candidates))
+        return prim, [s.name for s in rest[:secondaries]]
+
+    def breaks_mode_constraints(self, db):
+        """Whether an allocation of ``db`` has a role its server's mode constraint forbids."""
+        with self.lock:
+            for server_name, alloc in db.allocations.items():
+                constraint = self.servers[server_name].mode_constraint
+                if constraint not in ("NONE", alloc.role.upper()):
+                    return True
+            return False
 
     def create_database(self, name, primaries=None, secondaries=None, options=None, access="read-write",
                         start_delay=None, graph=None, default_language=None):
@@ -385,6 +416,18 @@ class ClusterModel:
         for alloc in db.allocations.values():
             alloc.transition = "starting"
             alloc.ready_at = now + delay
+            alloc.status = "offline" if failure else "online"
+            alloc.message = failure or ""
+
+    def _start_new_allocations(self, db, servers):
+        """A copy placed on a new server (store copy, then start) goes through starting, and fails as the
+        database does (``start_failures``)."""
+        now = time.monotonic()
+        failure = self.start_failures.get(db.name)
+        for server in servers:
+            alloc = db.allocations[server]
+            alloc.transition = "starting"
+            alloc.ready_at = now + self.start_delay_for(db.name)
             alloc.status = "offline" if failure else "online"
             alloc.message = failure or ""
 
@@ -427,6 +470,8 @@ class ClusterModel:
             if db.requested_status == "offline":
                 for alloc in db.allocations.values():
                     alloc.status, alloc.transition = "offline", ""
+            else:
+                self._start_new_allocations(db, [s for s in db.allocations if s not in old])
             self._reelect()
             self.changed.notify_all()
 
@@ -507,6 +552,145 @@ class ClusterModel:
         with self.lock:
             self.statements.append(entry)
         return entry
+
+    # ----- GDS member and Arrow database imports -----------------------------------------------
+    #
+    # GDS runs on a Secondary server whose databases, system included, are all Secondary (GDS manual, "GDS with
+    # Neo4j cluster": https://neo4j.com/docs/graph-data-science/current/production-deployment/neo4j-cluster/;
+    # settings initial.server.mode_constraint=SECONDARY and server.cluster.system_database_mode=SECONDARY as in
+    # the Operations Manual's clustering/setup/analytics-cluster.adoc).  gds.* procedures and the Arrow Flight
+    # server exist only on members with the plugin.
+    #
+    # What an Arrow CREATE_DATABASE leaves behind in a cluster is not documented (the Arrow docs never mention
+    # clusters; the GDS Arrow server is closed source).  ``arrow_import_mode`` offers each plausible outcome:
+    #
+    # * "registered": the database is registered cluster-wide, allocated by the normal topology rules with the
+    #   default topology and seeded from the importing server (what CREATE DATABASE ... OPTIONS {existingData:
+    #   'use', existingDataSeedServer: <importer>} does);
+    # * "local-store": the store files stay on the importing server and the database is registered nowhere,
+    #   as GDS documents for its sibling feature gds.graph.export ("The database must not exist ... It needs to
+    #   be created manually": management-ops/graph-export/export-db.adoc); the files become a database with
+    #   CREATE DATABASE name OPTIONS {existingData: 'use', existingDataSeedServer: '<importer id>'};
+    # * "importer-only": registered with topology 1 PRIMARY, allocated only on the importing server, as a
+    #   standalone DBMS creates and starts an imported database (the archived neo4j-field/neo4j-arrow plugin's
+    #   BulkImportJob: dbms.createDatabase + startDatabase on the local instance).  The allocator put it there
+    #   because the store is there, ignoring the importer's mode constraint; the next ALTER DATABASE ... SET
+    #   TOPOLOGY reallocates it by the rules.
+    #
+    # ``arrow_registration_delay`` (seconds) lets the registration ("registered", "importer-only") lag behind the
+    # RELATIONSHIP_LOAD_DONE acknowledgement, which GDS does not say is synchronous.
+    # ``gds_debug_arrow_on_system``: whether gds.debug.arrow runs on the system database ("allowed", as
+    # @SystemProcedure gds.debug.sysInfo does) or not ("refused", the default); GDS does not say.
+
+    ARROW_IMPORT_MODES = ("registered", "local-store", "importer-only")
+
+    def _init_gds(self):
+        self.arrow_import_mode = "registered"
+        self.arrow_registration_delay = 0.0
+        self.gds_debug_arrow_on_system = "refused"
+        self.local_stores = {}  # (server name, database name) -> StoreFiles left by an Arrow import
+        self.arrow_server = None
+        self._gds_configured = False
+
+    def set_gds_member(self, name, analytics=True):
+        """Install GDS on ``name`` only (None: nowhere).  ``analytics`` configures it the way GDS documents:
+        mode constraint SECONDARY and the system database in secondary mode.  Call before ``bootstrap``."""
+        with self.lock:
+            self._gds_configured = True
+            for server in self.servers.values():
+                server.gds = server.name == name
+            if name is not None and analytics:
+                self.servers[name].mode_constraint = "SECONDARY"
+                self.servers[name].system_mode = "SECONDARY"
+
+    def gds_server(self):
+        """The name of the member with GDS, or None."""
+        with self.lock:
+            return next((s.name for s in self.servers.values() if s.gds), None)
+
+    def has_gds(self, member):
+        with self.lock:
+            server = self.servers.get(member)
+            return server is not None and server.gds
+
+    def topology_graph_config(self):
+        return {"allocator": "EQUAL_NUMBERS", "defaultPrimariesCount": self.default_primaries,
+                "defaultSecondariesCount": self.default_secondaries,
+                "defaultDatabase": next((d.name for d in self.databases.values() if d.default), "neo4j"),
+                "autoEnableFreeServers": False}
+
+    def arrow_import_blocked(self, name, importer, force):
+        """Why an Arrow import of ``name`` on ``importer`` cannot start, or None (``force`` deletes files)."""
+        with self.lock:
+            if force:
+                return None
+            if name in self.databases or (importer, name) in self.local_stores:
+                return "A database with name `%s` already exists." % name
+            return None
+
+    def finish_arrow_import(self, name, graph, store, importer, force):
+        """RELATIONSHIP_LOAD_DONE of a database import on ``importer``: what is left depends on
+        ``arrow_import_mode``.  Raises Neo4jError when the database cannot be registered."""
+        with self.lock:
+            if name in self.databases:
+                if not force:
+                    raise errors.existing_database("A database with name `%s` already exists." % name)
+                self.drop_database(name)
+            files = StoreFiles(graph=graph, store=store)
+            self.local_stores[(importer, name)] = files
+            mode = self.arrow_import_mode
+            if mode == "local-store":
+                return
+            if self.arrow_registration_delay > 0:
+                timer = threading.Timer(self.arrow_registration_delay, self._register_import,
+                                        args=(name, importer, files, mode))
+                timer.daemon = True
+                timer.start()
+                return
+            self._register_import(name, importer, files, mode)
+
+    def _register_import(self, name, importer, files, mode):
+        with self.lock:
+            if self.local_stores.get((importer, name)) is not files:
+                return  # the files were used by a CREATE DATABASE meanwhile (or replaced)
+            if name in self.databases:
+                return  # someone registered that name first; the import's registration fails
+            del self.local_stores[(importer, name)]
+            if mode == "importer-only":
+                db = Database(name=name, primaries=1, secondaries=0, graph=files.graph)
+                db.store = files.store or db.store
+                db.allocations[importer] = Allocation(server=importer, role="primary")
+                self.databases[name] = db
+                self._begin_start(db, self.start_delay_for(name))
+                db.writer = importer
+                self._reelect()
+                self.changed.notify_all()
+            else:
+                db = self.create_database(name, graph=files.graph)
+                db.store = files.store or db.store
+
+    def seed_from_server(self, name, server_id, take=True):
+        """The StoreFiles an Arrow import left for ``name`` on the server with ``server_id`` (``take``: removed
+        from the server, as the database now owns them), or None."""
+        with self.lock:
+            for server in self.servers.values():
+                if server.server_id == server_id:
+                    key = (server.name, name)
+                    return self.local_stores.pop(key, None) if take else self.local_stores.get(key)
+            return None
+
+    def local_store_of(self, name):
+        """The server holding unregistered store files of ``name``, or None."""
+        with self.lock:
+            return next((server for server, db in self.local_stores if db == name), None)
+
+
+@dataclass
+class StoreFiles:
+    """Store files an Arrow import left on a server, not (yet) a registered database."""
+
+    graph: GraphData
+    store: str
 
 
 class Neo4jTopologyError(errors.Neo4jError):

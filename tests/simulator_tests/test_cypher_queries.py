@@ -218,9 +218,12 @@ def test_detach_delete_by_label(model):
 
 
 def test_graph_queries_are_refused_on_system(model):
+    # Neo4j's UnsupportedSystemCommand throws InvalidSemanticsException, status Statement.SemanticError
     error = fails(model, "MATCH (n) RETURN count(n)")
-    assert error.code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
-    assert fails(model, "CALL db.labels()").code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+    assert error.code == "Neo.ClientError.Statement.SemanticError" and error.gql_status == "42001"
+    assert error.message == ("Not a recognised system command or procedure. This Cypher command can only be executed "
+                             "in a user database: MATCH (n) RETURN count(n)")
+    assert fails(model, "CALL db.labels()").code == "Neo.ClientError.Statement.SemanticError"
 
 
 def test_graph_writes_need_the_leader_and_a_writable_database(model):

@@ -223,7 +223,7 @@ def _prepare(ctx, db, query, params):
     cmd.language = language.effective_language(ctx.model, cmd, db)  # 5 or 25 (simulator/cypher/language.py)
     handler, klass = HANDLERS[cmd.kind]
     if klass == "procedure":
-        klass = procedures.classify(cmd)
+        klass = procedures.classify(cmd, ctx)
     is_system = db.name == "system"
     if klass.startswith("admin"):
         if not is_system:
@@ -231,10 +231,7 @@ def _prepare(ctx, db, query, params):
         if cmd.kind not in OPEN_TO_ALL:
             require_admin(ctx, cmd)
     elif klass in ("read", "write") and is_system:
-        raise errors.Neo4jError(
-            "Neo.ClientError.Statement.UnsupportedAdministrationCommand",
-            "Not a recognised system command or procedure. This Cypher command can only be executed in a user "
-            "database: %s" % query.strip(), "42NA9")
+        raise errors.not_on_system(query)
     check_available(ctx, db)
     if klass in ("admin_write", "write"):
         check_write(ctx, db)

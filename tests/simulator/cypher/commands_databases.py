@@ -395,12 +395,34 @@ def create_database(model, ctx, cmd, db):
     secondaries = model.default_secondaries if cmd.secondaries is None else cmd.secondaries
     _check_topology_numbers(model, "create", primaries, secondaries)
     model.place(primaries, secondaries)  # raises before anything changes when it cannot be placed
+    # In a transaction the handler runs on a private copy first; the files are taken when it runs for real.
+    files = _arrow_store_files(model, name, options, take=model is ctx.model)
     if existing is not None:  # OR REPLACE = DROP DATABASE x IF EXISTS + CREATE DATABASE x
         model.drop_database(name)
     stored = {k: v for k, v in options.items() if k != "seedCredentials"}  # a secret: never shown back
-    model.create_database(name, primaries=primaries, secondaries=secondaries, options=stored,
-                          default_language=getattr(cmd, "default_language", None))
+    created = model.create_database(name, primaries=primaries, secondaries=secondaries, options=stored,
+                                    graph=files.graph if files else None,
+                                    default_language=getattr(cmd, "default_language", None))
+    if files is not None and files.store:
+        created.store = files.store
     return _finish(model, cmd, db, name, "online")
+
+
+def _arrow_store_files(model, name, options, take=True):
+    """The store files an Arrow import left on the seed server (existingDataSeedServer/-Instance), taken.
+
+    Mounting such files without naming the seed server (plain CREATE DATABASE, which "will attempt to mount any
+    pre-existing store files in place") is not modelled: the simulator says so instead of guessing.
+    """
+    seed = options.get("existingDataSeedServer") or options.get("existingDataSeedInstance")
+    if seed:
+        return model.seed_from_server(name, seed, take)
+    holder = model.local_store_of(name)
+    if holder is not None and "seedURI" not in options:
+        raise errors.unsupported(
+            "The simulator does not model CREATE DATABASE mounting the store files an Arrow import left on %s "
+            "without OPTIONS {existingData: 'use', existingDataSeedServer: '<its serverId>'}." % holder)
+    return None
 
 
 def _check_topology_numbers(model, action, primaries, secondaries):
@@ -484,7 +506,9 @@ def alter_database(model, ctx, cmd, db):
                 "Neo.ClientError.Statement.ArgumentError",
                 "Failed to alter the specified database '%s': It is not possible to automatically transition to a "
                 "topology with a single primary host." % target.name, "51N49")
-        if (primaries, secondaries) != (target.primaries, target.secondaries):
+        # A placement that breaks a server's mode constraint (an Arrow import registered on its importer,
+        # ClusterModel "importer-only") is reallocated by the rules, even to the same numbers.
+        if (primaries, secondaries) != (target.primaries, target.secondaries) or model.breaks_mode_constraints(target):
             model.set_topology(target.name, primaries, secondaries)
     for key, value in cmd.set_options.items():
         if key.lower() != "txlogenrichment":

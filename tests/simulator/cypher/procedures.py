@@ -1,10 +1,12 @@
 """The procedures the collection calls: dbms.components, dbms.queryJmx, gds.debug.arrow, db.labels,
-db.relationshipTypes, db.propertyKeys, db.ping and dbms.cluster.statusCheck.  Others fail with
-``Neo.ClientError.Procedure.ProcedureNotFound`` and Neo4j's message."""
+db.relationshipTypes, db.propertyKeys, db.ping, dbms.cluster.statusCheck and dbms.showTopologyGraphConfig.
+Others fail with ``Neo.ClientError.Procedure.ProcedureNotFound`` and Neo4j's message; so do gds.* procedures
+on a member without the GDS plugin (``ClusterModel.has_gds``)."""
 
 import fnmatch
 
 from .. import errors
+from ..packstream import Duration
 from .context import rows_result
 from .expressions import Scope, evaluate
 from .projection import apply_tail
@@ -77,6 +79,10 @@ def _object_name_matches(pattern, name):
 
 
 def _arrow(model, ctx, db, args):
+    """gds.debug.arrow(), columns and types as the GDS manual's Monitoring table documents them
+    (installation/configure-apache-arrow-server.adoc): abortionTimeout is a Duration (the YIELD block above that
+    table still says Integer, from when it was a number of minutes), advertisedListenAddress "Same as
+    listenAddress", serverLocation "Always NULL"."""
     info = dict(model.arrow)
     address = info.get("listenAddress")
     return [{
@@ -85,10 +91,23 @@ def _arrow(model, ctx, db, args):
         "versions": list(info.get("versions") or []),
         "listenAddress": address,
         "batchSize": info.get("batchSize"),
-        "abortionTimeout": info.get("abortionTimeout"),
-        "advertisedListenAddress": info.get("advertisedListenAddress", address),
-        "serverLocation": info.get("serverLocation", address),
+        "abortionTimeout": _duration(info.get("abortionTimeout")),
+        "advertisedListenAddress": address,
+        "serverLocation": None,
     }]
+
+
+def _duration(text):
+    """``10m``/``30s``/``1h`` (or a bare number of minutes, as older GDS took it) -> Duration."""
+    text = str(text or "10m").strip()
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    unit = next((u for u in ("ms", "s", "m", "h") if text.endswith(u)), "m")
+    seconds = float(text[:-len(unit)] if text.endswith(unit) else text) * units[unit]
+    return Duration(0, 0, int(seconds), int(round((seconds - int(seconds)) * 1e9)))
+
+
+def _topology_graph_config(model, ctx, db, args):
+    return [model.topology_graph_config()]
 
 
 def _labels(model, ctx, db, args):
@@ -145,7 +164,7 @@ PROCEDURES = {
     "dbms.components": (["name", "versions", "edition"], "any", _components),
     "dbms.queryJmx": (["name", "description", "attributes"], "any", _query_jmx),
     "gds.debug.arrow": (["running", "enabled", "versions", "listenAddress", "batchSize", "abortionTimeout",
-                         "advertisedListenAddress", "serverLocation"], "any", _arrow),
+                         "advertisedListenAddress", "serverLocation"], "user", _arrow),
     "db.labels": (["label"], "user", _labels),
     "db.relationshipTypes": (["relationshipType"], "user", _relationship_types),
     "db.propertyKeys": (["propertyKey"], "user", _property_keys),
@@ -153,6 +172,9 @@ PROCEDURES = {
     "dbms.cluster.statusCheck": (["database", "serverId", "serverName", "address", "replicationSuccessful",
                                   "memberStatus", "recognisedLeader", "recognisedLeaderTerm", "requester",
                                   "error"], "any", _status_check),
+    # Operations Manual 5.x procedures/built-in-procedures.adoc: admin only, READ.
+    "dbms.showTopologyGraphConfig": (["allocator", "defaultPrimariesCount", "defaultSecondariesCount",
+                                      "defaultDatabase", "autoEnableFreeServers"], "system", _topology_graph_config),
 }
 ARITY = {"dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2)}
 SIGNATURES = {"dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"]}
@@ -167,11 +189,18 @@ def not_found(name):
         "Verify that the spelling is correct." % name)
 
 
-def classify(cmd):
+def classify(cmd, ctx=None):
     entry = PROCEDURES.get(cmd.procedure)
     if entry is None:
         raise not_found(cmd.procedure)
-    return {"any": "any", "user": "read", "system": "admin_read"}[entry[1]]
+    runs_on = entry[1]
+    if cmd.procedure.startswith("gds.") and ctx is not None:
+        # The GDS plugin is installed on the GDS member only: elsewhere its procedures do not exist.
+        if not ctx.model.has_gds(ctx.member):
+            raise not_found(cmd.procedure)
+        # gds.debug.arrow on system: undocumented (gds.debug.sysInfo is a @SystemProcedure), a switch.
+        runs_on = "any" if ctx.model.gds_debug_arrow_on_system == "allowed" else "user"
+    return {"any": "any", "user": "read", "system": "admin_read"}[runs_on]
 
 
 def call(model, ctx, cmd, db):

@@ -179,3 +179,60 @@ def test_server_without_v1_is_refused():
             arrow.GdsArrowClient("127.0.0.1", alpha.port, "neo4j", "password").connect()
     finally:
         alpha.shutdown()
+
+
+# ----- TLS: the cause of a failed handshake, check_hostname -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_certs(tmp_path_factory):
+    from simulator.tls import self_signed_cert
+    return {name: self_signed_cert(tmp_path_factory.mktemp(name), hostname=host)
+            for name, host in (("other", "gds.example.com"), ("ip", "127.0.0.1"), ("unrelated", "gds.example.com"))}
+
+
+@pytest.fixture
+def tls_server(model, tls_certs):
+    s = start_arrow_server(model, tls=tls_certs["other"])
+    yield s
+    s.shutdown()
+
+
+def test_tls_check_names_each_cause(tls_server, server, tls_certs):
+    ca = tls_certs["other"][0]
+    with pytest.raises(arrow.ArrowError, match=r"hostname mismatch: the certificate is for 'gds.example.com', not "
+                                               r"'127.0.0.1'"):
+        arrow.tls_check("127.0.0.1", tls_server.port, ca)
+    with pytest.raises(arrow.ArrowError, match=r"certificate not trusted \(self-signed certificate\)"):
+        arrow.tls_check("127.0.0.1", tls_server.port, tls_certs["unrelated"][0], check_hostname=False)
+    with pytest.raises(arrow.ArrowError, match=r"certificate not trusted"):
+        arrow.tls_check("127.0.0.1", tls_server.port)  # system CAs only
+    with pytest.raises(arrow.ArrowError, match=r"server not speaking TLS"):
+        arrow.tls_check("127.0.0.1", server.port, ca)
+    assert arrow.speaks_tls("127.0.0.1", tls_server.port) and not arrow.speaks_tls("127.0.0.1", server.port)
+
+
+def test_check_hostname_false_still_verifies_the_chain(tls_server, tls_certs):
+    ca = tls_certs["other"][0]
+    assert arrow.tls_check("127.0.0.1", tls_server.port, ca, check_hostname=False) == "gds.example.com"
+    assert arrow.tls_check("127.0.0.1", tls_server.port, validate_certs=False) is None
+    with client_for(tls_server, tls=True, ca_file=ca, check_hostname=False) as client:
+        assert "v1/CREATE_DATABASE" in client.list_actions()
+    with pytest.raises(arrow.ArrowError, match="hostname mismatch"):
+        client_for(tls_server, tls=True, ca_file=ca).connect()
+
+
+def test_certificate_for_an_ip_address(model, tls_certs):
+    s = start_arrow_server(model, tls=tls_certs["ip"])
+    try:
+        assert arrow.tls_check("127.0.0.1", s.port, tls_certs["ip"][0]) is None
+        assert arrow.tls_check("127.0.0.1", s.port, tls_certs["ip"][0], check_hostname=False) == "127.0.0.1"
+        with client_for(s, tls=True, ca_file=tls_certs["ip"][0]) as client:
+            assert client.list_actions()
+    finally:
+        s.shutdown()
+
+
+def test_client_not_using_tls_is_named(tls_server):
+    with pytest.raises(arrow.ArrowError, match=r"client not using TLS.*set arrow_tls: true"):
+        client_for(tls_server).connect()
