@@ -58,8 +58,8 @@ def race(cluster, calls):
 
 
 def committed_alias_writes(cluster, name):
-    return [s for s in cluster.statements if s.error is None and s.query.startswith(("ALTER ALIAS `%s`" % name,
-                                                                                      "CREATE ALIAS"))]
+    starts = ("ALTER ALIAS `%s`" % name, "CREATE ALIAS")
+    return [s for s in cluster.statements if s.error is None and s.query.startswith(starts)]
 
 
 @pytest.mark.parametrize("show_source", SHOW_SOURCES)

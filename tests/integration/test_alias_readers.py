@@ -67,13 +67,13 @@ def test_managed_reads_through_an_alias_never_fail_across_switches(cluster, beha
                     tally["reads"] += 1
                     if first != second or first not in (10, 20):
                         tally["torn"].append((first, second))
-    threads = [threading.Thread(target=reader, daemon=True) for _ in range(READERS)]
+    threads = [threading.Thread(target=reader, daemon=True) for reader_number in range(READERS)]
     for thread in threads:
         thread.start()
     try:
         with Neo4jClient(params) as client:
             target = "blue"
-            for _ in range(SWITCHES):
+            for switch_number in range(SWITCHES):
                 nxt = "green" if target == "blue" else "blue"
                 result = aliases.ensure(client, dict(name="live", target=nxt, expected_target=target))
                 assert result["changed"] is True
