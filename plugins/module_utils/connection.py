@@ -516,7 +516,7 @@ class Neo4jClient:
             except Exception as exc:  # every driver failure becomes a plain-language message
                 if deadline is None:
                     deadline = time.monotonic() + self._retry_timeout
-                if not checked_offline and database != "system" and _unavailable_database(exc) is not None:
+                if not checked_offline and database != "system" and _may_be_stopped(exc):
                     checked_offline = True
                     self._refuse_stopped_database(database, exc, query)
                 retry = _retryable(exc) or (retry_incomplete_commit and isinstance(exc, neo4j_exceptions.IncompleteCommit))
@@ -641,6 +641,14 @@ def _unavailable_database(exc):
     return None
 
 
+def _may_be_stopped(exc):
+    """Whether ``exc`` may come from a stopped database: DatabaseUnavailable, or a failed routing table fetch,
+    which the 5.x driver reports without its reason (the 6.x driver keeps it inside)."""
+    if _unavailable_database(exc) is not None:
+        return True
+    return neo4j_exceptions is not None and type(exc) is neo4j_exceptions.ServiceUnavailable and _tls_cause(exc) is None
+
+
 def stopped_database_error(database, name, cause=None, query=None):
     """The failure for a statement sent to a stopped database: name it and say how to start it."""
     if database is None:
@@ -652,7 +660,8 @@ def stopped_database_error(database, name, cause=None, query=None):
     return Neo4jModuleError(
         "%s is offline: it was stopped (requestedStatus offline), so it cannot run statements. Start it "
         "(graphops.neo4j.neo4j_database with state: started, or START DATABASE `%s`) and run this again."
-        % (which, name), code=getattr(cause, "code", None), gql_status=getattr(cause, "gql_status", None), query=query)
+        % (which, name), code=getattr(cause, "code", None) or DATABASE_UNAVAILABLE,  # what the server answers
+        gql_status=getattr(cause, "gql_status", None), query=query)
 
 
 def translate_error(exc, target, username=None, retry_timeout=None, database=None, query=None):
