@@ -23,6 +23,7 @@ PYTEST_ARGS ?=
 # with the venv's neo4j 6.x driver and with .venv-driver5's neo4j 5.28 as the modules' interpreter.
 MATRIX_VERSION ?= 2026.07.0
 MATRIX_WORKERS ?= 2
+PYTEST_WORKERS ?= 2
 MODULE_TESTS := $(sort $(wildcard tests/integration/test_neo4j_*.py)) \
 	tests/integration/test_harness.py::test_module_interpreter_is_the_venv_python
 BENCH_ARGS ?=
@@ -91,8 +92,10 @@ sanity: $(VENV)/.sanity-stamp $(GET_PIP)
 	root=$$($(VPY) tools/collection_tree.py $(SANITY_ROOT)); \
 	cd "$$root" && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-test sanity --local --python 3.11 --color no
 
+# Two pytest-xdist workers: the integration tests wait mostly on ansible-playbook processes, so the two
+# cores stay busy; PYTEST_WORKERS=0 runs everything in one process.
 pytest: venv
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 pytest-matrix:
 	$(MAKE) --no-print-directory pytest-calver

@@ -20,12 +20,17 @@ Cypher fails its task just like a deliberate one does, and a negative test would
 
 When Node.js or npm is missing the gate cannot run: that fails the session in CI (``CI`` set) and is
 printed as a skip everywhere else.
+
+Under pytest-xdist each worker writes what it collected (statements and declarations) to a file in a
+directory the controller hands it, and the controller lints everything once, after the workers end.
 """
 
+import glob
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 
 import pytest
@@ -191,6 +196,7 @@ def in_ci():
 # ----- pytest plugin -----------------------------------------------------------------------------
 
 _outcome = {}
+HANDOFF = "graphops_lint_handoff"  # xdist: the directory where workers leave what they collected
 
 
 def pytest_configure(config):
@@ -198,6 +204,31 @@ def pytest_configure(config):
 
     if watch_model not in model.MODEL_CREATED:
         model.MODEL_CREATED.append(watch_model)
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config._graphops_handoff = tempfile.mkdtemp(prefix="graphops-lint-")
+
+        class Handoff:
+            @pytest.hookimpl(optionalhook=True)
+            def pytest_configure_node(self, node):
+                node.workerinput[HANDOFF] = config._graphops_handoff
+        config.pluginmanager.register(Handoff(), "graphops-lint-handoff")
+
+
+def _hand_off(directory):
+    """A worker's share: its statements (as dicts) and declarations, for the controller to lint."""
+    statements = [dict(query=_field(st, "query"), parameters=_field(st, "parameters") or {},
+                       member=_field(st, "member"), error=_field(st, "error")) for st in collected()]
+    with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".json", delete=False) as out:
+        json.dump(dict(statements=statements, malformed=sorted(_malformed)), out, default=str)
+
+
+def _take_handoffs(directory):
+    for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
+        with open(path) as handed:
+            share = json.load(handed)
+        _recorded.extend(share["statements"])
+        _malformed.update(share["malformed"])
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def pytest_unconfigure(config):
@@ -213,6 +244,12 @@ def _fail(session, summary):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    workerinput = getattr(session.config, "workerinput", None)
+    if workerinput is not None and HANDOFF in workerinput:
+        _hand_off(workerinput[HANDOFF])  # the controller lints it
+        return
+    if getattr(session.config, "_graphops_handoff", None):
+        _take_handoffs(session.config._graphops_handoff)
     statements = collected()
     try:
         if not statements:

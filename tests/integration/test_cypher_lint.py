@@ -134,6 +134,18 @@ def test_partial_run_fails_on_a_bad_statement_to_a_cluster_a_test_built(linter, 
                                  "*simulator rejected it with Neo.ClientError.Statement.SyntaxError"])
 
 
+def test_the_gate_lints_what_xdist_workers_collected(linter, gate_project):
+    """Under pytest-xdist the statements live in the workers; the controller must still see and fail them."""
+    result = gate_project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=3)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*Cypher lint gate: FAILED*",
+                                 "3 distinct statements linted, 1 with errors",
+                                 "statement: SHOW DATABSES",
+                                 "1 statements declared deliberately malformed and rejected by the simulator:",
+                                 "  MATCH (n RETURN n"])
+
+
 def test_declared_malformed_statement_passes_the_gate(linter, gate_project):
     result = gate_project.runpytest_subprocess("-p", "no:cacheprovider", "-k", "valid or declared")
     result.assert_outcomes(passed=2, deselected=1)
