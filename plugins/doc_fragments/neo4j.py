@@ -43,19 +43,21 @@ options:
     elements: str
   auth_type:
     description:
-      - How to authenticate. V(basic) uses O(username) and O(password), V(bearer) uses O(token)
+      - How to authenticate. V(basic) uses O(login_user) and O(login_password), V(bearer) uses O(token)
         (for example an SSO access token), V(none) sends no credentials.
     type: str
     choices: [basic, bearer, none]
     default: basic
-  username:
+  login_user:
     description:
       - User name for O(auth_type=basic).
       - If not set, the value of the E(NEO4J_USERNAME) environment variable is used.
+      - Named as in community.postgresql and community.mysql, so that C(module_defaults) for the whole
+        C(group/graphops.neo4j.neo4j) never fill the C(password) of a user being managed.
     type: str
     default: neo4j
-    aliases: [user]
-  password:
+    aliases: [login_username]
+  login_password:
     description:
       - Password for O(auth_type=basic). Required for basic authentication.
       - If not set, the value of the E(NEO4J_PASSWORD) environment variable is used.

@@ -160,7 +160,7 @@ def endpoint_of(member, params):
 
 def bolt_host(params):
     """The host of the Bolt URI."""
-    uri = connection_settings(dict(params, password="x", token="x"))[0]
+    uri = connection_settings(dict(params, login_password="x", token="x"))[0]
     return _split_address(uri.split("://", 1)[1])[0]
 
 

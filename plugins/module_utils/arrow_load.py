@@ -250,7 +250,7 @@ def load(params, name, nodes, rels):
 
 def new_arrow_client(params, host, port):
     return arrow.GdsArrowClient(
-        host, port, params.get("username"), params.get("password"), tls=params["arrow_tls"],
+        host, port, params.get("login_user"), params.get("login_password"), tls=params["arrow_tls"],
         ca_file=params.get("arrow_ca_file") or params.get("trusted_ca_file"),
         validate_certs=params["validate_certs"], check_hostname=params["check_hostname"],
         deadline=time.monotonic() + params["timeout"], connect_timeout=params["connection_timeout"])

@@ -97,8 +97,10 @@ def neo4j_argument_spec():
         scheme=dict(type="str", choices=list(SCHEMES)),
         endpoints=dict(type="list", elements="str"),
         auth_type=dict(type="str", default="basic", choices=["basic", "bearer", "none"]),
-        username=dict(type="str", default="neo4j", aliases=["user"], fallback=(env_fallback, ["NEO4J_USERNAME"])),
-        password=dict(type="str", no_log=True, fallback=(env_fallback, ["NEO4J_PASSWORD"])),
+        # login_user / login_password, as community.postgresql, mysql and mongodb name them: a managed
+        # user's own `password` option can never be filled from module_defaults for the whole group.
+        login_user=dict(type="str", default="neo4j", aliases=["login_username"], fallback=(env_fallback, ["NEO4J_USERNAME"])),
+        login_password=dict(type="str", no_log=True, fallback=(env_fallback, ["NEO4J_PASSWORD"])),
         token=dict(type="str", no_log=True, fallback=(env_fallback, ["NEO4J_TOKEN"])),
         trusted_ca_file=dict(type="path"),
         validate_certs=dict(type="bool", default=True),
@@ -306,10 +308,10 @@ def _auth(params):
         if not params.get("token"):
             raise Neo4jModuleError("token is required when auth_type is bearer (or set NEO4J_TOKEN).")
         return ("bearer", params["token"]) if neo4j is None else neo4j.bearer_auth(params["token"])
-    if params.get("password") is None:
-        raise Neo4jModuleError("password is required when auth_type is basic (or set NEO4J_PASSWORD).")
-    user = params.get("username") or "neo4j"
-    return (user, params["password"]) if neo4j is None else neo4j.basic_auth(user, params["password"])
+    if params.get("login_password") is None:
+        raise Neo4jModuleError("login_password is required when auth_type is basic (or set NEO4J_PASSWORD).")
+    user = params.get("login_user") or "neo4j"
+    return (user, params["login_password"]) if neo4j is None else neo4j.basic_auth(user, params["login_password"])
 
 
 def _ssl_context(ca_file, validate, check_hostname):
@@ -574,7 +576,7 @@ class Neo4jClient:
     # -- errors --
 
     def _translate(self, exc, database=None, query=None):
-        return translate_error(exc, self.target, self.params.get("username"), self._retry_timeout, database, query)
+        return translate_error(exc, self.target, self.params.get("login_user"), self._retry_timeout, database, query)
 
 
 def version_tuple(version):
@@ -680,7 +682,7 @@ def translate_error(exc, target, username=None, retry_timeout=None, database=Non
         return Neo4jModuleError(msg, code=code, gql_status=gql, query=query)
 
     if isinstance(exc, ex.AuthError) or code == "Neo.ClientError.Security.Unauthorized":
-        return err("Authentication failed at %s for user '%s': check username and password (or token)." % (target, username))
+        return err("Authentication failed at %s for user '%s': check login_user and login_password (or token)." % (target, username))
     if code == "Neo.ClientError.Security.Forbidden":
         return err("User '%s' is not allowed to do this on %s: %s" % (username, where, detail))
     if code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand":

@@ -26,7 +26,7 @@ description:
     find the Arrow endpoint (C(CALL gds.debug.arrow()) on the GDS member) when O(arrow_host) is not set, to drop
     the database for O(replace), to register the new database or set its O(topology) when the import did not,
     and to wait until it is online on every member that hosts it.
-  - Arrow Flight authenticates with the same O(username) and O(password) as Bolt (basic authentication);
+  - Arrow Flight authenticates with the same O(login_user) and O(login_password) as Bolt (basic authentication);
     expired Arrow tokens are renewed transparently.
 author:
   - graphops.neo4j contributors (@graphops)
@@ -290,8 +290,8 @@ EXAMPLES = r'''
 - name: Load people and their friendships from Parquet into a new database
   graphops.neo4j.neo4j_arrow_load:
     uri: neo4j://db1.example.com:7687
-    username: neo4j
-    password: "{{ vault_neo4j_password }}"
+    login_user: neo4j
+    login_password: "{{ vault_neo4j_password }}"
     database: people-20250101
     nodes:
       - path: /data/export/persons/

@@ -130,7 +130,7 @@ EXAMPLES = r'''
 - name: Create a database with three primaries and wait until it is online everywhere
   graphops.neo4j.neo4j_database:
     uri: neo4j://db1.example.com:7687
-    password: "{{ neo4j_password }}"
+    login_password: "{{ neo4j_password }}"
     name: movies-2025-01-31
     topology:
       primaries: 3

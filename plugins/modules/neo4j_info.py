@@ -67,8 +67,8 @@ EXAMPLES = r'''
 - name: Read everything about the cluster
   graphops.neo4j.neo4j_info:
     uri: neo4j://db1.example.com:7687
-    username: neo4j
-    password: "{{ neo4j_password }}"
+    login_user: neo4j
+    login_password: "{{ neo4j_password }}"
   register: neo4j
 
 - name: Fail early when the cluster is not healthy

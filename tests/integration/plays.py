@@ -13,8 +13,8 @@ def header(**defaults):
         "  module_defaults:",
         "    group/graphops.neo4j.neo4j:",
         '      uri: "{{ neo4j_uri }}"',
-        '      username: "{{ neo4j_username }}"',
-        '      password: "{{ neo4j_password }}"',
+        '      login_user: "{{ neo4j_username }}"',
+        '      login_password: "{{ neo4j_password }}"',
     ]
     lines += ["      %s: %s" % (key, json.dumps(value)) for key, value in defaults.items()]
     return "\n".join(lines + ["  tasks:", ""])

@@ -34,7 +34,7 @@ NAME_CONFLICTS = ["exists", "constraint"]
 
 
 def client_params(cluster):
-    return dict(uri=cluster.routing_uri(), username="neo4j", password="password", connection_timeout=5.0,
+    return dict(uri=cluster.routing_uri(), login_user="neo4j", login_password="password", connection_timeout=5.0,
                 retry_timeout=10.0)
 
 

@@ -45,7 +45,7 @@ def test_managed_reads_through_an_alias_never_fail_across_switches(cluster, beha
     model.alias_switch_transactions = behaviour
     load(model, "blue", 10)
     load(model, "green", 20)
-    params = dict(uri=cluster.routing_uri(), username="neo4j", password="password", retry_timeout=10.0)
+    params = dict(uri=cluster.routing_uri(), login_user="neo4j", login_password="password", retry_timeout=10.0)
     with Neo4jClient(params) as client:
         aliases.ensure(client, dict(name="live", target="blue"))
     stop = threading.Event()
@@ -97,7 +97,7 @@ def test_an_explicit_transaction_caught_by_a_switch_fails_with_outdated(cluster)
     model = cluster.model
     load(model, "blue", 10)
     load(model, "green", 20)
-    params = dict(uri=cluster.routing_uri(), username="neo4j", password="password")
+    params = dict(uri=cluster.routing_uri(), login_user="neo4j", login_password="password")
     with Neo4jClient(params) as client:
         aliases.ensure(client, dict(name="live", target="blue"))
         with neo4j.GraphDatabase.driver(cluster.routing_uri(), auth=("neo4j", "password")) as driver:

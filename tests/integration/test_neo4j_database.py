@@ -189,7 +189,7 @@ BAD_INPUT = [
     ("contradictory", "name: movies\n  state: absent\n  topology: {primaries: 1}", r"^topology cannot be used with state=absent"),
     ("seed without uri", "name: movies\n  seed_config: region=eu", r"^seed_config needs seed_uri"),
     ("alias name", "name: live", r"^name: 'live' is already an alias for database 'neo4j'"),
-    ("wrong password", "name: movies\n  password: Wr0ngPa55", r"^Authentication failed at neo4j://127\.0\.0\.1:\d+ for user 'neo4j'"),
+    ("wrong password", "name: movies\n  login_password: Wr0ngPa55", r"^Authentication failed at neo4j://127\.0\.0\.1:\d+ for user 'neo4j'"),
     ("unreachable", "name: movies\n  uri: bolt://127.0.0.1:1\n  retry_timeout: 0.1", r"^Could not reach Neo4j at bolt://127\.0\.0\.1:1"),
     ("uri and host", "name: movies\n  host: 127.0.0.1", r"parameters are mutually exclusive: uri\|host"),
 ]

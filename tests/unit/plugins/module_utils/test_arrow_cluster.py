@@ -14,10 +14,10 @@ from ansible_collections.graphops.neo4j.plugins.module_utils import arrow_cluste
     (dict(uri=None, endpoints=["a:1", "b:2"]), "bolt://10.0.0.3:7688"),
 ])
 def test_direct_params_keep_the_security_of_the_uri(params, expected):
-    direct = ac.direct_params(dict(params, password="x"), "10.0.0.3:7688")
+    direct = ac.direct_params(dict(params, login_password="x"), "10.0.0.3:7688")
     assert direct["uri"] == expected
     assert direct["host"] is None and direct["endpoints"] is None and direct["scheme"] is None
-    assert direct["password"] == "x"
+    assert direct["login_password"] == "x"
 
 
 SERVERS = [

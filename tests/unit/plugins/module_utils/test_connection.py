@@ -20,9 +20,12 @@ settings = connection.connection_settings
 def test_argument_spec_env_fallbacks_and_secrets():
     spec = connection.neo4j_argument_spec()
     assert spec["uri"]["fallback"][1] == ["NEO4J_URI"]
-    assert spec["username"]["fallback"][1] == ["NEO4J_USERNAME"]
-    assert spec["password"]["fallback"][1] == ["NEO4J_PASSWORD"]
-    assert spec["password"]["no_log"] is True and spec["token"]["no_log"] is True
+    assert spec["login_user"]["fallback"][1] == ["NEO4J_USERNAME"]
+    assert spec["login_password"]["fallback"][1] == ["NEO4J_PASSWORD"]
+    assert spec["login_password"]["no_log"] is True and spec["token"]["no_log"] is True
+    # A managed user's `password` (neo4j_user) must never come from module_defaults of the whole group.
+    names = set(spec) | set(a for option in spec.values() for a in option.get("aliases", []))
+    assert not {"username", "password", "user"} & names
     assert set(spec["scheme"]["choices"]) == {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}
 
 
@@ -35,23 +38,23 @@ def test_argument_spec_env_fallbacks_and_secrets():
     (dict(endpoints=["a:1", "b:2"]), "neo4j://a:1"),
 ])
 def test_uri_from_options(params, uri):
-    assert settings(dict(params, password="pw"))[0] == uri
+    assert settings(dict(params, login_password="pw"))[0] == uri
 
 
 def test_endpoints_become_a_resolver_over_every_address():
-    _uri, kwargs = settings(dict(uri="neo4j://cluster.example.com", endpoints=["a:1", "b"], password="pw"))
+    _uri, kwargs = settings(dict(uri="neo4j://cluster.example.com", endpoints=["a:1", "b"], login_password="pw"))
     resolved = [tuple(a) for a in kwargs["resolver"](("cluster.example.com", 7687))]
     assert [tuple(a) for a in kwargs["resolver"](("other", 1))] == [("other", 1)]
     assert resolved == [("a", 1), ("b", 7687)]
 
 
 def test_tls_options_turn_into_an_ssl_context():
-    uri, kwargs = settings(dict(uri="neo4j+s://db:7687", check_hostname=False, password="pw"))
+    uri, kwargs = settings(dict(uri="neo4j+s://db:7687", check_hostname=False, login_password="pw"))
     assert uri == "neo4j://db:7687"
     assert kwargs["ssl_context"].check_hostname is False and kwargs["ssl_context"].verify_mode == ssl.CERT_REQUIRED
-    _uri, kwargs = settings(dict(uri="bolt+s://db:7687", validate_certs=False, password="pw"))
+    _uri, kwargs = settings(dict(uri="bolt+s://db:7687", validate_certs=False, login_password="pw"))
     assert kwargs["ssl_context"].verify_mode == ssl.CERT_NONE
-    uri, kwargs = settings(dict(uri="bolt+s://db:7687", password="pw"))
+    uri, kwargs = settings(dict(uri="bolt+s://db:7687", login_password="pw"))
     assert uri == "bolt+s://db:7687" and "ssl_context" not in kwargs
 
 
@@ -82,13 +85,13 @@ def test_messages_name_the_uri_as_given_even_when_the_driver_gets_the_plain_sche
     (dict(auth_type="bearer"), "^token is required when auth_type is bearer"),
 ])
 def test_bad_connection_options_name_the_option(params, message):
-    params.setdefault("password", "pw")
+    params.setdefault("login_password", "pw")
     with pytest.raises(Neo4jModuleError, match=message):
         settings(params)
 
 
 def test_basic_auth_needs_a_password():
-    with pytest.raises(Neo4jModuleError, match="^password is required when auth_type is basic"):
+    with pytest.raises(Neo4jModuleError, match="^login_password is required when auth_type is basic"):
         settings(dict(uri="neo4j://db"))
     assert settings(dict(uri="neo4j://db", auth_type="none"))[1]["auth"] is None
 
@@ -132,7 +135,7 @@ def test_a_vector_read_from_a_2026_simulator_comes_back_as_a_list(make_cluster):
 # ----- against the simulator --------------------------------------------------------------------
 
 def _params(cluster, **extra):
-    params = dict(uri=cluster.routing_uri(), username="neo4j", password="password", retry_timeout=2, connection_timeout=5)
+    params = dict(uri=cluster.routing_uri(), login_user="neo4j", login_password="password", retry_timeout=2, connection_timeout=5)
     params.update(extra)
     return params
 
@@ -151,7 +154,7 @@ def test_read_returns_rows_and_counters(cluster):
 
 
 def test_wrong_password_is_reported_plainly(cluster):
-    with connection.Neo4jClient(_params(cluster, password="wrong")) as client:
+    with connection.Neo4jClient(_params(cluster, login_password="wrong")) as client:
         with pytest.raises(Neo4jModuleError) as err:
             client.read("RETURN 1")
     assert err.value.msg.startswith("Authentication failed at %s for user 'neo4j'" % cluster.routing_uri())
@@ -161,7 +164,7 @@ def test_wrong_password_is_reported_plainly(cluster):
 
 def test_unreachable_server_is_reported_plainly():
     uri = "bolt://127.0.0.1:%d" % _free_port()
-    with connection.Neo4jClient(dict(uri=uri, password="pw", connection_timeout=2), retries=False) as client:
+    with connection.Neo4jClient(dict(uri=uri, login_password="pw", connection_timeout=2), retries=False) as client:
         with pytest.raises(Neo4jModuleError, match="^Could not reach Neo4j at %s" % uri):
             client.read("RETURN 1")
 
@@ -169,7 +172,7 @@ def test_unreachable_server_is_reported_plainly():
 def test_endpoints_skip_a_dead_member(cluster):
     live = cluster.bolt_uri(cluster.members[1]).split("://", 1)[1]
     dead = "127.0.0.1:%d" % _free_port()
-    params = dict(endpoints=[dead, live], username="neo4j", password="password", retry_timeout=5, connection_timeout=2)
+    params = dict(endpoints=[dead, live], login_user="neo4j", login_password="password", retry_timeout=5, connection_timeout=2)
     with connection.Neo4jClient(params) as client:
         assert client.read("RETURN $x AS x", {"x": 1}).rows == [{"x": 1}]
 
@@ -234,7 +237,7 @@ def tls_servers(certs):
 
 
 def _tls_read(uri, **params):
-    base = dict(uri=uri, username="neo4j", password="password", retry_timeout=30, connection_timeout=5)
+    base = dict(uri=uri, login_user="neo4j", login_password="password", retry_timeout=30, connection_timeout=5)
     with connection.Neo4jClient(dict(base, **params)) as client:
         return client.read("RETURN $x AS x", {"x": 1}).rows
 
