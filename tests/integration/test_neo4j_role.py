@@ -79,8 +79,8 @@ def test_create_members_privileges_and_idempotence(cluster, run_playbook):
         "GRANT MATCH {*} ON GRAPH `movies-1` RELATIONSHIP * TO `movies_reader`"]}
     assert r["again"]["changed"] is False and r["again"]["queries"] == []
     assert r["exclusive"]["changed"] is True
-    assert held(cluster, "movies_reader") == ["DENY WRITE ON GRAPH `movies-1` TO `movies_reader`",
-                                               "GRANT ACCESS ON DATABASE `movies-1` TO `movies_reader`"]
+    assert held(cluster, "movies_reader") == [
+        "DENY WRITE ON GRAPH `movies-1` TO `movies_reader`", "GRANT ACCESS ON DATABASE `movies-1` TO `movies_reader`"]
     assert "movies_reader" in cluster.model.users["rw"].roles and "movies_reader" not in cluster.model.users["ro"].roles
     assert r["exclusive"]["diff"]["before"]["members"] == ["ro"] and r["exclusive"]["diff"]["after"]["members"] == ["rw"]
 
@@ -96,8 +96,8 @@ def test_check_mode_diff_and_copy_and_drop(cluster, run_playbook):
     assert run.rc == 0, run
     would = run.results["would create"]
     assert would["changed"] is True and "analyst" not in cluster.model.roles
-    assert [q["query"] for q in would["queries"]] == ["CREATE ROLE $name AS COPY OF $copy_of",
-                                                       "GRANT ACCESS ON DATABASE `other` TO `analyst`"]
+    assert [q["query"] for q in would["queries"]] == [
+        "CREATE ROLE $name AS COPY OF $copy_of", "GRANT ACCESS ON DATABASE `other` TO `analyst`"]
     assert "GRANT ACCESS ON DATABASE * TO `analyst`" in would["diff"]["after"]["privileges"]
     assert security_writes(cluster) == []
     run = run_playbook(play("""

@@ -118,8 +118,8 @@ def test_bad_input_is_refused_and_changes_nothing(cluster, run_playbook):
     cluster.model.add_user("app", SECRET, roles=())
     cases = [
         ("empty password", 'name: newbie\n  password: ""', r"^password: an empty password is not allowed"),
-        ("too short", "name: newbie\n  password: short", r"^password: Neo4j refused CREATE USER: A password must be "
-                                                          r"at least 8 characters\."),
+        ("too short", "name: newbie\n  password: short",
+         r"^password: Neo4j refused CREATE USER: A password must be at least 8 characters\."),
         ("too short for an existing user", "name: app\n  password: short",
          r"^password: Neo4j refused the password for user 'app': A password must be at least 8 characters\."),
         ("illegal name", "name: 'bad name'\n  password: longenough1",

@@ -27,6 +27,7 @@ def builtin_privileges():
     from .cypher.commands_privileges import builtin_privileges as defaults  # the grammar lives with Cypher
     return defaults()
 
+
 NEO4J_VERSION = versions.DEFAULT_VERSION
 
 BUILTIN_ROLES = ("PUBLIC", "reader", "editor", "publisher", "architect", "admin")

@@ -442,4 +442,3 @@ def parse_show(cur, scope, names):
         cur.expect_kw("COMMAND", "COMMANDS")
     return Command("show_privileges", "SHOW PRIVILEGE", scope=scope, names=names, as_commands=as_commands,
                    tail=_tail(cur))
-

@@ -335,7 +335,8 @@ def _show(cur):
             with_users = True
         return Command("show_roles", "SHOW ROLE", populated=populated, with_users=with_users, tail=_tail(cur))
     if cur.at_kw("PROCEDURE", "PROCEDURES", "FUNCTION", "FUNCTIONS", "INDEX", "INDEXES", "CONSTRAINT",
-                 "CONSTRAINTS", "TRANSACTION", "TRANSACTIONS", "SETTING", "SETTINGS", "SUPPORTED", "BUILT", "ALIAS", "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR"):
+                 "CONSTRAINTS", "TRANSACTION", "TRANSACTIONS", "SETTING", "SETTINGS", "SUPPORTED", "BUILT", "ALIAS",
+                 "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR"):
         raise not_supported("SHOW %s" % cur.tok.text.upper())
     cur.error("ALIAS", "ALIASES", "ALL", "CURRENT", "DATABASE", "DATABASES", "DEFAULT", "HOME", "POPULATED",
               "ROLE", "ROLES", "SERVER", "SERVERS", "USER", "USERS")
