@@ -24,6 +24,7 @@ from .connection import Neo4jModuleError
 from .users import read_user
 
 PUBLIC = "PUBLIC"
+ALREADY_EXISTS = "42N13"
 SHOW_GRAPHS = "SHOW ALIASES FOR DATABASES YIELD name, database, location, composite"
 SHOW_DATABASE_NAMES = "SHOW DATABASES YIELD name"
 
@@ -161,6 +162,10 @@ def plan(desired, role, held, wanted):
     return statements
 
 
+class _RoleTaken(Neo4jModuleError):
+    """CREATE ROLE lost a race: another client created the role between the read and the change."""
+
+
 def apply(client, statements, name):
     """Every statement in one transaction on system: all of them or none."""
     def work(tx):
@@ -169,12 +174,26 @@ def apply(client, statements, name):
     try:
         client.transaction(work, database="system", write=True, query=statements[0].query)
     except Neo4jModuleError as exc:
+        creating = statements[0].query.startswith("CREATE ROLE")
+        if creating and (exc.gql_status == ALREADY_EXISTS or "already exists" in (exc.msg or "")):
+            raise _RoleTaken(exc.msg, code=exc.code, gql_status=exc.gql_status, query=exc.query)
         raise Neo4jModuleError("Neo4j refused a change to role '%s', and nothing was changed: %s" % (name, exc.msg),
                                code=exc.code, gql_status=exc.gql_status, query=exc.query)
 
 
 def ensure(client, params, check_mode=False):
+    """Bring one role to the state the options describe; return the module result.
+
+    CREATE ROLE has no IF NOT EXISTS, so of two runs creating one role at once Neo4j refuses the second; that
+    run then reads the role again and goes on as for an existing one."""
     desired = validate(params)
+    try:
+        return _ensure(client, desired, check_mode)
+    except _RoleTaken:
+        return _ensure(client, desired, check_mode)
+
+
+def _ensure(client, desired, check_mode):
     name = desired["name"]
     role = read_role(client, name)
     copy = None

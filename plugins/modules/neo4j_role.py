@@ -86,6 +86,8 @@ options:
 notes:
   - Needs Neo4j Enterprise Edition 5.26 or later, and the role and privilege management privileges (C(ROLE MANAGEMENT),
     C(PRIVILEGE MANAGEMENT), or C(ALL DBMS PRIVILEGES) as C(admin) has).
+  - A CREATE that loses a race with another client creating the same role is not an error; the module then reads the role
+    again and changes it to match, as for an existing role.
   - Neo4j lists one command per database, node or relationship segment and property, so one listed privilege such as
     C(GRANT MATCH {*} ON GRAPH movies) stands for two in RV(role.privileges) (C(NODE *) and C(RELATIONSHIP *)).
 seealso:

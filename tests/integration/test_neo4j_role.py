@@ -235,3 +235,42 @@ def test_privileges_copy_exclusive_revokes_what_the_source_lacks(cluster, run_pl
         "GRANT ACCESS ON DATABASE `movies-2` TO `movies_reader`",
         "GRANT MATCH {*} ON GRAPH `movies-2` NODE * TO `movies_reader`",
         "GRANT MATCH {*} ON GRAPH `movies-2` RELATIONSHIP * TO `movies_reader`"]
+
+
+def test_concurrent_creates_both_succeed_and_exactly_one_creates(cluster):
+    """Two clients create one role with its members and privileges at once (released together by the rendezvous),
+    many rounds: both succeed, exactly one reports the change, and the role is as both asked."""
+    import threading
+
+    from collection_path import register_collection_packages
+    register_collection_packages()
+    from ansible_collections.graphops.neo4j.plugins.module_utils import roles
+    from ansible_collections.graphops.neo4j.plugins.module_utils.connection import Neo4jClient
+
+    params = dict(uri=cluster.routing_uri(), login_user="neo4j", login_password=ADMIN, retry_timeout=5.0)
+    cluster.model.rendezvous.add(r"^CREATE ROLE", parties=2)
+    try:
+        for round_number in range(10):
+            name = "racer%d" % round_number
+            wanted = dict(name=name, members=["ro"], privileges=["GRANT ACCESS ON DATABASE movies"])
+            results, errors = [], []
+
+            def create(options=wanted):
+                try:
+                    with Neo4jClient(params) as client:
+                        results.append(roles.ensure(client, dict(options)))
+                except Exception as exc:  # every failure is collected; none may happen
+                    errors.append(repr(exc))
+            threads = [threading.Thread(target=create) for dummy in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+            assert errors == []
+            assert sorted(r["changed"] for r in results) == [False, True]
+            assert held(cluster, name) == ["GRANT ACCESS ON DATABASE `movies-1` TO `%s`" % name]
+            assert name in cluster.model.users["ro"].roles
+            refused = [s for s in cluster.statements if s.query.startswith("CREATE ROLE") and s.error]
+            assert len(refused) == round_number + 1  # the loser's CREATE really was refused: the race happened
+    finally:
+        cluster.model.rendezvous.clear()
