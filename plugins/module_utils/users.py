@@ -125,7 +125,7 @@ def validate(params):
     return dict(name=name, state=state, password=password, update_password=params.get("update_password") or "always",
                 change_required=params.get("password_change_required"),
                 suspended=None if status is None else status == "suspended",
-                home=home, remove_home=home == "" or (params.get("home_database") == ""), providers=providers,
+                home=home, remove_home=params.get("home_database") == "", providers=providers,
                 login_user=params.get("login_user"))
 
 
