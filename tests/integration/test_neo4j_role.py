@@ -255,7 +255,7 @@ def test_concurrent_creates_both_succeed_and_exactly_one_creates(cluster):
             wanted = dict(name=name, members=["ro"], privileges=["GRANT ACCESS ON DATABASE movies"])
             results, errors = [], []
 
-            def create(options=wanted):
+            def create(options=tuple(wanted.items())):
                 try:
                     with Neo4jClient(params) as client:
                         results.append(roles.ensure(client, dict(options)))
