@@ -310,3 +310,141 @@ def alter_remote_alias(name, target=None, url=None, user=None, password=None, dr
 
 def drop_alias(name):
     return Statement("DROP ALIAS $name IF EXISTS FOR DATABASE", dict(name=name))
+
+
+# ----- users and roles ---------------------------------------------------------------------------
+#
+# Names follow Neo4j's rules (Neo4j's UserAdministrationCommandAcceptanceTest / RoleAdministrationCommand-
+# AcceptanceTest; manage-roles.adoc "naming rules"): a user name is printable ASCII other than ',' and ':'
+# (no whitespace); a role name starts with an ASCII letter, then ASCII letters, digits and '_'.  User and role
+# names travel as $parameters; role names in privilege commands are validated and backtick-quoted (Neo4j lists
+# them so).  Passwords always travel as $password.
+
+_USER_NAME = re.compile(r"[\x21-\x2B\x2D-\x39\x3B-\x7E]+\Z")
+_ROLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_PROVIDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
+BUILTIN_ROLES = ("PUBLIC", "reader", "editor", "publisher", "architect", "admin")
+SHOW_USER = ("SHOW USERS WITH AUTH YIELD user, roles, passwordChangeRequired, suspended, home, provider, auth "
+             "WHERE user = $name")
+SHOW_ROLE = "SHOW ROLES WITH USERS YIELD role, member WHERE role = $name"
+SHOW_ROLE_PRIVILEGES = "SHOW ROLE $name PRIVILEGES AS COMMANDS YIELD command, immutable"
+SHOW_PRIVILEGES = "SHOW PRIVILEGES AS COMMANDS YIELD command, immutable"
+
+
+def validate_user_name(name, option="name"):
+    if not isinstance(name, str) or not name:
+        raise InvalidName("%s: a user name is required (got %s)." % (option, _describe(name)))
+    if not _USER_NAME.match(name):
+        problem = _bad_char(name, frozenset(chr(c) for c in range(0x21, 0x7F)) - frozenset(",:"))
+        raise InvalidName("%s: user name %s contains %s; Neo4j accepts printable ASCII characters except ',' and ':' "
+                          "(no whitespace)." % (option, _describe(name), problem))
+    return name
+
+
+def validate_role_name(name, option="name"):
+    if not isinstance(name, str) or not name:
+        raise InvalidName("%s: a role name is required (got %s)." % (option, _describe(name)))
+    if not _ROLE_NAME.match(name):
+        raise InvalidName("%s: role name %s is not allowed; Neo4j needs an ASCII letter first, then ASCII letters, "
+                          "digits and '_'." % (option, _describe(name)))
+    return name
+
+
+def validate_auth_provider(name, option="auth_providers"):
+    """An auth provider name as it appears after SET AUTH (a string literal there: Neo4j takes no parameter)."""
+    if not isinstance(name, str) or not _PROVIDER.match(name):
+        raise InvalidName("%s: provider %s is not a provider name (ASCII letters, digits, '.', '_' and '-')."
+                          % (option, _describe(name)))
+    return name
+
+
+def show_user(name):
+    return Statement(SHOW_USER, dict(name=name))
+
+
+def create_user(name, password=None, change_required=None, suspended=None, home=None, providers=None):
+    """``CREATE USER $name [SET PASSWORD $password [CHANGE [NOT] REQUIRED]] [SET STATUS ...] [SET HOME DATABASE
+    `home`] [SET AUTH 'p' {SET ID $auth_0} ...]``; without IF NOT EXISTS, so a concurrent create fails."""
+    params = dict(name=name)
+    query = "CREATE USER $name"
+    if password is not None:
+        params["password"] = password
+        query += " SET PASSWORD $password"
+        if change_required is not None:
+            query += " CHANGE REQUIRED" if change_required else " CHANGE NOT REQUIRED"
+    if suspended is not None:
+        query += " SET STATUS %s" % ("SUSPENDED" if suspended else "ACTIVE")
+    if home:
+        query += " SET HOME DATABASE %s" % quote_name(home)
+    query += _auth_clauses(providers, params)
+    return Statement(query, params)
+
+
+def _auth_clauses(providers, params):
+    text = ""
+    for index, (provider, identifier) in enumerate(sorted((providers or {}).items())):
+        key = "auth_%d" % index
+        params[key] = identifier
+        text += " SET AUTH '%s' {SET ID $%s}" % (validate_auth_provider(provider), key)
+    return text
+
+
+def alter_user(name, password=None, change_required=None, suspended=None, home=None, remove_home=False,
+               providers=None, remove_providers=None):
+    """``ALTER USER $name [REMOVE HOME DATABASE] [REMOVE AUTH 'p', ...] [SET PASSWORD $password] [SET PASSWORD
+    CHANGE [NOT] REQUIRED] [SET STATUS ...] [SET HOME DATABASE `home`] [SET AUTH ...]`` (REMOVE before SET, as
+    manage-users.adoc requires)."""
+    params = dict(name=name)
+    query = "ALTER USER $name"
+    if remove_home:
+        query += " REMOVE HOME DATABASE"
+    if remove_providers:
+        query += " REMOVE AUTH %s" % ", ".join("'%s'" % validate_auth_provider(p) for p in sorted(remove_providers))
+    if password is not None:
+        params["password"] = password
+        query += " SET PASSWORD $password"
+    if change_required is not None:
+        query += " SET PASSWORD CHANGE %s" % ("REQUIRED" if change_required else "NOT REQUIRED")
+    if suspended is not None:
+        query += " SET STATUS %s" % ("SUSPENDED" if suspended else "ACTIVE")
+    if home:
+        query += " SET HOME DATABASE %s" % quote_name(home)
+    query += _auth_clauses(providers, params)
+    if query == "ALTER USER $name":
+        raise ValueError("alter_user needs something to change.")
+    return Statement(query, params)
+
+
+def drop_user(name):
+    return Statement("DROP USER $name", dict(name=name))
+
+
+def show_role(name):
+    return Statement(SHOW_ROLE, dict(name=name))
+
+
+def show_role_privileges(name):
+    return Statement(SHOW_ROLE_PRIVILEGES, dict(name=name))
+
+
+def show_privileges():
+    return Statement(SHOW_PRIVILEGES, {})
+
+
+def create_role(name, copy_of=None):
+    """``CREATE ROLE $name [AS COPY OF $copy_of]``; without IF NOT EXISTS, so a concurrent create fails."""
+    if copy_of is None:
+        return Statement("CREATE ROLE $name", dict(name=name))
+    return Statement("CREATE ROLE $name AS COPY OF $copy_of", dict(name=name, copy_of=copy_of))
+
+
+def drop_role(name):
+    return Statement("DROP ROLE $name", dict(name=name))
+
+
+def grant_role(role, user):
+    return Statement("GRANT ROLE $role TO $user", dict(role=role, user=user))
+
+
+def revoke_role(role, user):
+    return Statement("REVOKE ROLE $role FROM $user", dict(role=role, user=user))

@@ -22,6 +22,12 @@ from datetime import datetime, timezone
 from . import errors, versions
 from .locks import Rendezvous, SystemLocks
 
+
+def builtin_privileges():
+    from .cypher.commands_privileges import builtin_privileges as defaults  # the grammar lives with Cypher
+    return defaults()
+
+
 NEO4J_VERSION = versions.DEFAULT_VERSION
 
 BUILTIN_ROLES = ("PUBLIC", "reader", "editor", "publisher", "architect", "admin")
@@ -154,11 +160,12 @@ class Alias:
 @dataclass
 class User:
     name: str
-    password: str
+    password: str  # None: the user has no native auth (external auth providers only)
     roles: set = field(default_factory=lambda: {"PUBLIC"})
     suspended: bool = False
     password_change_required: bool = False
     home: str = None
+    auth: dict = field(default_factory=dict)  # external auth provider -> the user's id there (SET AUTH, 5.24+)
 
 
 @dataclass
@@ -194,6 +201,10 @@ class ClusterModel:
         self.aliases = {}
         self.users = {}
         self.roles = {name: set() for name in BUILTIN_ROLES}
+        # Every privilege of every role, as SHOW PRIVILEGES lists them (simulator/privileges.py); the
+        # built-in roles start with Neo4j's defaults.
+        self.privileges = builtin_privileges()
+        self.min_password_length = 8  # dbms.security.auth_minimum_password_length (default 8, 5.3+)
         self.statements = []
         self.start_delay = 0.0  # seconds a database takes to start, unless start_delays says otherwise
         self.start_delays = {}
@@ -337,7 +348,8 @@ class ClusterModel:
         with self.lock:
             if scheme == "basic":
                 user = self.users.get(auth.get("principal"))
-                if user and not user.suspended and user.password == auth.get("credentials"):
+                if user and not user.suspended and user.password is not None \
+                        and user.password == auth.get("credentials"):
                     return user.name
             elif scheme == "bearer" and auth.get("credentials") in self.bearer_tokens():
                 return self.bearer_tokens()[auth["credentials"]]
@@ -478,6 +490,8 @@ class ClusterModel:
     def drop_database(self, name):
         with self.lock:
             del self.databases[name]
+            # Privileges on a database go with it (simulator/privileges.py has the source).
+            self.privileges = [p for p in self.privileges if p.graph != name]
             self.changed.notify_all()
 
     def set_topology(self, name, primaries, secondaries):
@@ -519,6 +533,14 @@ class ClusterModel:
                 if db.default:
                     return db.name
             return "neo4j"
+
+    def resolved_home(self, user):
+        """The database the user's HOME privileges apply to: its home (or the default) database, through
+        a local alias when the home is one."""
+        with self.lock:
+            name = self.home_database(user)
+            db = self.resolve(name)
+            return db.name if db is not None else name
 
     def resolve(self, name):
         """The database a session on ``name`` uses: the database itself or a local alias's target."""

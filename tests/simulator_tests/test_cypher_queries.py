@@ -42,8 +42,8 @@ def test_hostile_names_via_parameters_are_literal_and_rejected_by_name_rules(mod
 
 
 def test_backtick_escaping_keeps_names_literal(model):
-    q(model, "CREATE USER `we``ird; DROP USER neo4j` SET PASSWORD 'password1'")
-    assert "we`ird; DROP USER neo4j" in model.users and "neo4j" in model.users
+    q(model, "CREATE USER `we``ird;DROP_USER_neo4j` SET PASSWORD 'password1'")
+    assert "we`ird;DROP_USER_neo4j" in model.users and "neo4j" in model.users
     error = fails(model, "CREATE DATABASE `foo``; DROP DATABASE neo4j`")
     assert error.code == "Neo.ClientError.Statement.ArgumentError"
 
@@ -60,7 +60,7 @@ def test_missing_parameter(model):
 
 def test_unmodelled_administration_commands_fail_as_unsupported(model):
     assert fails(model, "ENABLE SERVER 'x'").code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
-    assert fails(model, "GRANT ACCESS ON DATABASE * TO reader").code == \
+    assert fails(model, "GRANT SET LABEL * ON GRAPH * TO reader").code == \
         "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
     assert fails(model, "CREATE INDEX FOR (n:Movie) ON (n.title)", database="neo4j").code == \
         "Neo.ClientError.Statement.UnsupportedAdministrationCommand"

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from .. import errors
 from ..locks import name_taken
-from . import commands_aliases, commands_databases, commands_security, language, procedures, reads
+from .. import privileges
+from . import commands_aliases, commands_databases, commands_privileges, commands_security, language, procedures, reads
 from .context import ExecContext, Result, system_only_error
 from .parser import parse
 
@@ -66,6 +67,10 @@ HANDLERS = {
     "drop_role": (commands_security.drop_role, "admin_write"),
     "grant_role": (commands_security.grant_role, "admin_write"),
     "revoke_role": (commands_security.revoke_role, "admin_write"),
+    "show_privileges": (commands_privileges.show_privileges, "admin_read"),
+    "grant_privilege": (commands_privileges.grant_privilege, "admin_write"),
+    "deny_privilege": (commands_privileges.deny_privilege, "admin_write"),
+    "revoke_privilege": (commands_privileges.revoke_privilege, "admin_write"),
     "return": (reads.return_only, "any"),
     "call": (procedures.call, "procedure"),
     "match_return": (reads.match_return, "read"),
@@ -111,9 +116,33 @@ def check_write(ctx, db):
         raise errors.not_a_leader(db.name)
 
 
-def require_admin(ctx, cmd):
-    user = ctx.model.users.get(ctx.user)
-    if not commands_security.has_profile(ctx.model, user, "admin"):
+# The privilege each administration command needs (dbms-administration.adoc; START and STOP are database
+# privileges on the database they name, database-administration.adoc).
+REQUIRED = {
+    "show_users": "show_user", "create_user": "create_user", "alter_user": "alter_user", "drop_user": "drop_user",
+    "show_roles": "show_role", "create_role": "create_role", "drop_role": "drop_role",
+    "grant_role": "assign_role", "revoke_role": "remove_role",
+    "show_privileges": "show_privilege", "grant_privilege": "assign_privilege",
+    "deny_privilege": "assign_privilege", "revoke_privilege": "remove_privilege",
+    "create_database": "create_database", "drop_database": "drop_database", "alter_database": "alter_database",
+    "start_database": "start_database", "stop_database": "stop_database",
+    "show_aliases": "show_alias", "create_alias": "create_alias", "alter_alias": "alter_alias",
+    "drop_alias": "drop_alias", "show_servers": "show_servers", "call": "execute_admin",
+}
+
+
+def require_privilege(ctx, cmd):
+    """Refuse an administration command the user holds no privilege for (a GRANT and no DENY)."""
+    model = ctx.model
+    user = model.users.get(ctx.user)
+    action = REQUIRED.get(cmd.kind, "dbms_actions")
+    database = None
+    if action in ("start_database", "stop_database"):
+        target = model.resolve(cmd.name)
+        database = target.name if target is not None else cmd.name.lower()
+    if cmd.kind == "show_privileges" and cmd.scope == "user" and list(cmd.names) in ([], [ctx.user]):
+        return  # "The same command can be used at all times to review available privileges for the current user"
+    if not privileges.allows(model, user, action, database):
         # Neo4j's wording (community/security tests: "Permission denied for CREATE DATABASE. Try ...").
         raise errors.forbidden(
             "Permission denied for %s. Try executing SHOW USER PRIVILEGES to determine the missing or denied "
@@ -121,11 +150,25 @@ def require_admin(ctx, cmd):
             "privileges, they need to be revoked (See REVOKE) and granted." % cmd.text)
 
 
+def check_access(ctx, db):
+    """The ACCESS privilege, checked when a transaction starts on a database (system always allows it: Neo4j's
+    ``authorize`` grants access to system to every user).  Message as Neo4j's security tests expect it."""
+    if db.name == "system":
+        return
+    model = ctx.model
+    user = model.users.get(ctx.user)
+    if user is None:
+        return  # auth disabled: the simulator's anonymous user may do anything
+    if not privileges.allows(model, user, "access", db.name):
+        raise errors.forbidden("Database access is not allowed for user '%s' with roles %s."
+                               % (ctx.user, privileges.roles_text(user)))
+
+
 # ----- running ------------------------------------------------------------------------------------
 
 def _shadow(model):
     shadow = copy.copy(model)
-    for name in ("databases", "aliases", "users", "roles", "dumps"):
+    for name in ("databases", "aliases", "users", "roles", "dumps", "privileges"):
         setattr(shadow, name, copy.deepcopy(getattr(model, name)))
     return shadow
 
@@ -160,6 +203,8 @@ def lock_keys(cmd):
         return keys
     if cmd.kind in SECURITY_WRITES:
         return [(SECURITY_WRITES[cmd.kind], cmd.name)]
+    if cmd.kind in ("grant_privilege", "deny_privilege", "revoke_privilege"):
+        return [("role", role) for role in sorted(set(cmd.roles))]
     return []
 
 
@@ -209,7 +254,7 @@ def _check_location(tx):
 
 def _snapshot(model):
     return {name: copy.deepcopy(getattr(model, name))
-            for name in ("databases", "aliases", "users", "roles", "system_leader")}
+            for name in ("databases", "aliases", "users", "roles", "privileges", "system_leader")}
 
 
 def _restore(model, snapshot):
@@ -229,7 +274,7 @@ def _prepare(ctx, db, query, params):
         if not is_system:
             raise system_only_error(cmd.text)
         if cmd.kind not in OPEN_TO_ALL:
-            require_admin(ctx, cmd)
+            require_privilege(ctx, cmd)
     elif klass in ("read", "write") and is_system:
         raise errors.not_on_system(query)
     check_available(ctx, db)
@@ -238,7 +283,7 @@ def _prepare(ctx, db, query, params):
         if klass == "write":
             if db.access == "read-only":
                 raise errors.forbidden_on_read_only(db.name)
-            reads.require_write_privilege(ctx, db)
+            reads.require_write_privilege(ctx, db, cmd)
     return cmd, handler, klass
 
 
@@ -252,6 +297,8 @@ def _execute(ctx, tx, query, params):
         db = resolve(ctx) if tx is None else model.resolve(tx.db)
         if db is None:
             raise errors.database_not_found(tx.db)
+        if tx is None:
+            check_access(ctx, db)
         cmd, handler, klass = _prepare(ctx, db, query, params)
         writes = klass in ("admin_write", "write")
         if tx is not None:
@@ -324,6 +371,7 @@ def _commit_pending(tx):
 def begin(ctx):
     with ctx.model.lock:
         db = resolve(ctx)
+        check_access(ctx, db)
         check_available(ctx, db)
         tx = Transaction(ctx=ctx, db=db.name, database_id=db.database_id)
         named = (ctx.database or "").lower()

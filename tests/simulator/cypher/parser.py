@@ -13,6 +13,7 @@ from .. import errors
 from .expressions import Expr, evaluate, parse_expression, parse_expression_list, parse_map_entries, Scope
 from .lexer import FLOAT, IDENT, INTEGER, PARAM, QUOTED, STRING, position_text
 from .projection import ReturnSpec, Tail
+from . import commands_privileges
 from .stream import Cursor
 
 
@@ -299,25 +300,43 @@ def _show(cur):
         cur.expect_kw("USER")
         return Command("show_current_user", "SHOW CURRENT USER", tail=_tail(cur))
     if cur.accept_kw("USER", "USERS"):
-        if cur.at_kw("PRIVILEGE", "PRIVILEGES") or (cur.at_name() and not cur.at_kw("YIELD", "WHERE", "WITH")):
-            raise not_supported("SHOW USER PRIVILEGES")
-        if cur.at_kw("WITH"):
-            raise not_supported("SHOW USERS WITH AUTH")
-        return Command("show_users", "SHOW USER", tail=_tail(cur))
+        if cur.accept_kw("PRIVILEGE", "PRIVILEGES"):
+            return commands_privileges.parse_show(cur, "user", [])
+        if cur.at_name() and not cur.at_kw("YIELD", "WHERE", "WITH"):
+            names = [cur.name()[0]]
+            while cur.accept_sym(","):
+                names.append(cur.name()[0])
+            cur.expect_kw("PRIVILEGE", "PRIVILEGES")
+            return commands_privileges.parse_show(cur, "user", names)
+        with_auth = False
+        if cur.accept_kw("WITH"):
+            cur.expect_kw("AUTH")  # 5.24+ (manage-users.adoc, "Listing user auth providers")
+            with_auth = True
+        return Command("show_users", "SHOW USER", with_auth=with_auth, tail=_tail(cur))
+    if cur.at_kw("ALL") and cur.peek().is_kw("PRIVILEGE", "PRIVILEGES"):
+        cur.advance()
+    if cur.accept_kw("PRIVILEGE", "PRIVILEGES"):
+        return commands_privileges.parse_show(cur, "all", [])
     populated = False
     if cur.at_kw("ALL", "POPULATED") and cur.peek().is_kw("ROLE", "ROLES"):
         populated = cur.advance().value.upper() == "POPULATED"
     if cur.accept_kw("ROLE", "ROLES"):
-        if cur.at_kw("PRIVILEGE", "PRIVILEGES") or (cur.at_name() and not cur.at_kw("YIELD", "WHERE", "WITH")):
-            raise not_supported("SHOW ROLE PRIVILEGES")
+        if cur.at_name() and not cur.at_kw("YIELD", "WHERE", "WITH"):
+            if populated:
+                cur.error("WITH", "YIELD", "WHERE", "<EOF>")
+            names = [cur.name()[0]]
+            while cur.accept_sym(","):
+                names.append(cur.name()[0])
+            cur.expect_kw("PRIVILEGE", "PRIVILEGES")
+            return commands_privileges.parse_show(cur, "role", names)
         with_users = False
         if cur.accept_kw("WITH"):
             cur.expect_kw("USER", "USERS")
             with_users = True
         return Command("show_roles", "SHOW ROLE", populated=populated, with_users=with_users, tail=_tail(cur))
     if cur.at_kw("PROCEDURE", "PROCEDURES", "FUNCTION", "FUNCTIONS", "INDEX", "INDEXES", "CONSTRAINT",
-                 "CONSTRAINTS", "TRANSACTION", "TRANSACTIONS", "SETTING", "SETTINGS", "PRIVILEGE", "PRIVILEGES",
-                 "SUPPORTED", "BUILT", "ALIAS", "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR"):
+                 "CONSTRAINTS", "TRANSACTION", "TRANSACTIONS", "SETTING", "SETTINGS", "SUPPORTED", "BUILT", "ALIAS",
+                 "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR"):
         raise not_supported("SHOW %s" % cur.tok.text.upper())
     cur.error("ALIAS", "ALIASES", "ALL", "CURRENT", "DATABASE", "DATABASES", "DEFAULT", "HOME", "POPULATED",
               "ROLE", "ROLES", "SERVER", "SERVERS", "USER", "USERS")
@@ -442,6 +461,61 @@ def _change_required(cur):
     return not negated
 
 
+def _auth_block(cur, cmd):
+    """``SET AUTH [PROVIDER] 'provider' {SET ID 'id' | SET [PLAINTEXT|ENCRYPTED] PASSWORD 'pw' | SET PASSWORD
+    CHANGE [NOT] REQUIRED ...}`` (5.24+, manage-users.adoc); the provider is a string literal."""
+    cur.accept_kw("PROVIDER")
+    if cur.tok.kind != STRING:
+        cur.error("a string")
+    provider = cur.advance().value
+    cur.expect_sym("{")
+    entry = {}
+    while not cur.accept_sym("}"):
+        cur.expect_kw("SET")
+        if cur.accept_kw("ID"):
+            entry["id"] = cur.string_or_param()
+        elif cur.at_kw("PLAINTEXT", "ENCRYPTED", "PASSWORD"):
+            password, encrypted = _password(cur)
+            if password is not None:
+                entry["password"], entry["encrypted"] = password, encrypted
+            else:
+                entry["change_required"] = _change_required(cur)
+        else:
+            cur.error("ENCRYPTED", "ID", "PASSWORD", "PLAINTEXT")
+    if provider == "native":
+        if "id" in entry:
+            raise errors.Neo4jError("Neo.ClientError.General.InvalidArguments",
+                                    "Auth provider 'native' does not allow 'SET ID' clause.", "22N04")
+        if "password" in entry:
+            cmd.password, cmd.encrypted = entry["password"], entry["encrypted"]
+        if "change_required" in entry:
+            cmd.change_required = entry["change_required"]
+        cmd.native_auth = True
+    else:
+        if "password" in entry or "change_required" in entry:
+            raise errors.Neo4jError("Neo.ClientError.General.InvalidArguments",
+                                    "Auth provider '%s' does not allow 'SET PASSWORD' clause." % provider, "22N04")
+        if "id" not in entry:
+            raise errors.Neo4jError("Neo.ClientError.General.InvalidArguments",
+                                    "Clause 'SET ID' is mandatory for auth provider '%s'." % provider, "22N04")
+        if not isinstance(entry["id"], str):
+            raise errors.Neo4jError("Neo.ClientError.Statement.TypeError",
+                                    "Only string values are accepted as id, got: %s" % type(entry["id"]).__name__,
+                                    "22G03")
+        cmd.auth_set[provider] = entry["id"]
+
+
+def _auth_names(cur):
+    """``'p'[, 'q']`` of REMOVE AUTH (string literals or a list parameter)."""
+    names = [cur.string_or_param("a string or a parameter")]
+    while cur.accept_sym(","):
+        names.append(cur.string_or_param("a string or a parameter"))
+    out = []
+    for name in names:
+        out.extend(name if isinstance(name, list) else [name])
+    return out
+
+
 def _user_clauses(cur, cmd, allow_remove):
     seen = set()
 
@@ -467,8 +541,8 @@ def _user_clauses(cur, cmd, allow_remove):
                 once("HOME DATABASE")
                 cur.expect_kw("DATABASE")
                 cmd.home = _db_name(cur)
-            elif cur.at_kw("AUTH"):
-                raise not_supported("SET AUTH")
+            elif cur.accept_kw("AUTH"):
+                _auth_block(cur, cmd)
             else:
                 cur.error("AUTH", "ENCRYPTED", "HOME", "PASSWORD", "PLAINTEXT", "STATUS")
         elif cur.at_kw("CHANGE"):
@@ -478,8 +552,13 @@ def _user_clauses(cur, cmd, allow_remove):
             if cur.accept_kw("HOME"):
                 cur.expect_kw("DATABASE")
                 cmd.remove_home = True
-            elif cur.at_kw("AUTH", "ALL"):
-                raise not_supported("REMOVE AUTH")
+            elif cur.accept_kw("AUTH"):
+                cur.accept_kw("PROVIDER", "PROVIDERS")
+                cmd.auth_remove.extend(_auth_names(cur))
+            elif cur.accept_kw("ALL"):
+                cur.expect_kw("AUTH")
+                cur.accept_kw("PROVIDER", "PROVIDERS")
+                cmd.auth_remove_all = True
             else:
                 cur.error("ALL", "AUTH", "HOME")
         else:
@@ -490,9 +569,10 @@ def _create_user(cur, replace):
     name, _is_param = cur.name()
     if_not_exists = _create_if_not_exists(cur, replace, "user", name)
     cmd = Command("create_user", "CREATE USER", name=name, replace=replace, if_not_exists=if_not_exists,
-                  password=None, encrypted=False, change_required=True, suspended=False, home=None)
+                  password=None, encrypted=False, change_required=None, suspended=False, home=None,
+                  auth_set={}, native_auth=False)
     _user_clauses(cur, cmd, allow_remove=False)
-    if cmd.password is None:
+    if cmd.password is None and not cmd.auth_set:
         cur.error("SET")
     return cmd
 
@@ -598,7 +678,8 @@ def _alter(cur):
     if cur.accept_kw("USER"):
         name, _is_param = cur.name()
         cmd = Command("alter_user", "ALTER USER", name=name, if_exists=_if_exists(cur), password=None,
-                      encrypted=False, change_required=None, suspended=None, home=None, remove_home=False)
+                      encrypted=False, change_required=None, suspended=None, home=None, remove_home=False,
+                      auth_set={}, native_auth=False, auth_remove=[], auth_remove_all=False)
         start = cur.pos
         _user_clauses(cur, cmd, allow_remove=True)
         if cur.pos == start:
@@ -609,12 +690,12 @@ def _alter(cur):
     cur.error("ALIAS", "CURRENT", "DATABASE", "SERVER", "USER")
 
 
-# ----- GRANT / REVOKE ROLE ---------------------------------------------------------------------------
+# ----- GRANT / DENY / REVOKE ---------------------------------------------------------------------------
 
 def _grant_revoke(cur):
     verb = cur.advance().value.upper()
     if verb == "DENY" or not cur.at_kw("ROLE", "ROLES") or cur.peek().is_kw("MANAGEMENT"):
-        raise not_supported("%s of privileges" % verb)
+        return commands_privileges.parse_command(cur, verb)
     cur.advance()
     roles = [cur.name()[0]]
     while cur.accept_sym(","):

@@ -7,7 +7,7 @@ exactly is refused (``not_modelled``) rather than guessed.
 """
 
 from .. import errors
-from .commands_security import has_profile
+from .. import privileges
 from .context import Result, rows_result
 from .expressions import Scope, evaluate, type_error, type_name
 from .parser import not_modelled
@@ -19,12 +19,35 @@ def return_only(model, ctx, cmd, db):
     return rows_result(fields, records, db)
 
 
-def require_write_privilege(ctx, db):
-    user = ctx.model.users.get(ctx.user)
-    if not has_profile(ctx.model, user, "editor", "publisher", "architect", "admin"):
-        roles = sorted(user.roles) if user is not None else []
-        raise errors.forbidden("Create node with labels '' on database '%s' is not allowed for user '%s' with "
-                               "roles [%s]." % (db.name, ctx.user, ", ".join(roles)))
+def require_write_privilege(ctx, db, cmd=None):
+    """WRITE (or CREATE / DELETE) on the graph, else Neo4j's refusal (limitations.adoc: "Create node with labels
+    'A' on database 'testing' is not allowed for user 'Alice' with roles [PUBLIC, custom].")."""
+    model = ctx.model
+    user = model.users.get(ctx.user)
+    deleting = cmd is not None and cmd.kind == "match_delete"
+    action = "delete_element" if deleting else "create_element"
+    if privileges.allows(model, user, action, db.name):
+        return
+    labels = ""
+    if cmd is not None and getattr(cmd, "patterns", None):
+        first = cmd.patterns[0][0]
+        labels = ", ".join(first.get("labels") or [])
+    elif cmd is not None and getattr(cmd, "pattern", None):
+        labels = ", ".join(cmd.pattern[0].get("labels") or [])
+    verb = "Delete" if deleting else "Create"
+    raise errors.forbidden("%s node with labels '%s' on database '%s' is not allowed for user '%s' with roles %s."
+                           % (verb, labels, db.name, ctx.user, privileges.roles_text(user)))
+
+
+def visible(ctx, db):
+    """Whether the user's read privileges let it see the graph at all: without TRAVERSE (or READ / MATCH)
+    nodes and relationships are invisible, "as if they had a smaller database" (manage-privileges.adoc).
+    The simulator keeps counts only, so a graph is either all visible or not at all."""
+    model = ctx.model
+    user = model.users.get(ctx.user)
+    if user is None:
+        return True  # auth disabled: the anonymous user reads everything
+    return privileges.allows(model, user, "traverse", db.name)
 
 
 def _count_of(ret, variable):
@@ -59,6 +82,8 @@ def match_return(model, ctx, cmd, db):
         count = graph.type_counts.get(rel["types"][0], 0) if rel["types"] else graph.relationship_count
     else:
         raise not_modelled("MATCH on paths longer than one relationship")
+    if not visible(ctx, db):
+        count = 0
     expr, alias = cmd.ret.items[0]
     fields, records = apply_return([{"_count": count}], ["_count"],
                                    _renamed(cmd.ret, alias or expr.text), cmd.params)
