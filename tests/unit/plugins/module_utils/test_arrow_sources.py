@@ -45,6 +45,56 @@ def test_directory_glob_and_single_file(tmp_path):
     assert len(files) == 1
 
 
+def _tree(root, names):
+    """Empty-but-valid Parquet files at the given relative paths under ``root``."""
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table(1), path)
+
+
+def _found(root, pattern):
+    _fs, files, _fmt = src.discover(str(root / pattern))
+    return [pathlib.Path(f).relative_to(root).as_posix() for f in files]
+
+
+GLOB_TREE = ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet", "nodes/old/deep/d.parquet",
+             "nodes/_tmp/e.parquet", "nodes/.x/f.parquet", "other/g.parquet"]
+
+
+def test_star_stays_in_one_folder(tmp_path):
+    """``*`` matches within one path segment, as in a shell: nodes/*.parquet is not nodes/old/c.parquet."""
+    _tree(tmp_path, GLOB_TREE)
+    assert _found(tmp_path, "nodes/*.parquet") == ["nodes/a.parquet", "nodes/b.parquet"]
+    assert _found(tmp_path, "nodes/?.parquet") == ["nodes/a.parquet", "nodes/b.parquet"]
+    assert _found(tmp_path, "nodes/[a]*") == ["nodes/a.parquet"]
+    assert _found(tmp_path, "*/*.parquet") == ["nodes/a.parquet", "nodes/b.parquet", "other/g.parquet"]
+    assert _found(tmp_path, "nodes/*/c.parquet") == ["nodes/old/c.parquet"]
+    assert _found(tmp_path, "nodes/o*/*/*.parquet") == ["nodes/old/deep/d.parquet"]
+
+
+def test_double_star_is_recursive(tmp_path):
+    """``**`` as a whole segment matches zero or more folders; wildcards skip . and _ names (as directories do)."""
+    _tree(tmp_path, GLOB_TREE)
+    assert _found(tmp_path, "nodes/**/*.parquet") == ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet",
+                                                       "nodes/old/deep/d.parquet"]
+    assert _found(tmp_path, "nodes/**") == ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet",
+                                            "nodes/old/deep/d.parquet"]
+    assert _found(tmp_path, "**/c.parquet") == ["nodes/old/c.parquet"]
+    assert _found(tmp_path, "nodes/**/deep/*.parquet") == ["nodes/old/deep/d.parquet"]
+    # a pattern that names a hidden or _ folder itself reaches it
+    assert _found(tmp_path, "nodes/_tmp/*.parquet") == ["nodes/_tmp/e.parquet"]
+    assert _found(tmp_path, "nodes/_*/*") == ["nodes/_tmp/e.parquet"]
+
+
+def test_glob_that_matches_nothing(tmp_path):
+    _tree(tmp_path, ["nodes/old/c.parquet"])
+    with pytest.raises(SourceError, match="matches no"):
+        src.discover(str(tmp_path / "nodes" / "*.parquet"))
+    with pytest.raises(SourceError, match="matches no"):
+        src.discover(str(tmp_path / "missing" / "*.parquet"))
+
+
 def test_discovery_errors(tmp_path):
     with pytest.raises(SourceError, match="does not exist"):
         src.discover(str(tmp_path / "nope.parquet"))
