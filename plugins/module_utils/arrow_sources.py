@@ -100,9 +100,7 @@ def discover(path, fmt=None, s3_options=None):
     filesystem, base = filesystem_for(path, s3_options)
     try:
         if GLOB_CHARS.search(base):
-            root = GLOB_CHARS.split(base, 1)[0].rsplit("/", 1)[0] or "/"
-            infos = filesystem.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True))
-            files = [i.path for i in infos if i.type == pafs.FileType.File and fnmatch.fnmatch(i.path, base)]
+            files = glob(filesystem, base)
         else:
             info = filesystem.get_file_info(base)
             if info.type == pafs.FileType.NotFound:
@@ -126,6 +124,64 @@ def discover(path, fmt=None, s3_options=None):
             raise SourceError("Cannot tell the format of %s from the file names (%s); set format." % (path, ", ".join(files[:5])))
         fmt = found.pop()
     return filesystem, files, fmt
+
+
+def glob(filesystem, pattern):
+    """The files matching ``pattern``, a ``/``-separated glob, on ``filesystem``.
+
+    ``*``, ``?`` and ``[...]`` match within one path segment, as in a shell, so ``nodes/*.csv`` never reaches
+    into ``nodes/old/``; a segment that is exactly ``**`` matches zero or more folders.  A wildcard does not
+    match a name starting with ``.`` or ``_`` (hidden files, Spark's ``_SUCCESS`` and ``_temporary``), as a
+    directory source skips them; a pattern segment that starts so itself matches them.  Each level is
+    listed on its own (on S3: a prefix + delimiter listing) until a ``**``, below which one recursive listing
+    is matched segment by segment.
+    """
+    parts = pattern.split("/")
+    first = next(i for i, part in enumerate(parts) if GLOB_CHARS.search(part))
+    root = "/".join(parts[:first])
+    folders = [root or ("/" if first else "")]  # a local root, or S3's list of buckets
+    rest = parts[first:]
+    while rest and rest[0] != "**":
+        segment, rest = rest[0], rest[1:]
+        wanted = pafs.FileType.Directory if rest else pafs.FileType.File
+        matches = []
+        for folder in folders:
+            if not GLOB_CHARS.search(segment):
+                matches.append(_join(folder, segment))
+                continue
+            selector = pafs.FileSelector(folder, recursive=False, allow_not_found=True)
+            matches.extend(i.path for i in filesystem.get_file_info(selector)
+                           if i.type == wanted and _segment_matches(i.base_name, segment))
+        folders = matches
+        if not rest:  # the last segment named files
+            return [i.path for i in filesystem.get_file_info(matches) if i.type == pafs.FileType.File]
+    files = []
+    for folder in folders:
+        selector = pafs.FileSelector(folder, recursive=True, allow_not_found=True)
+        prefix = len(folder.rstrip("/")) + 1
+        files.extend(i.path for i in filesystem.get_file_info(selector)
+                     if i.type == pafs.FileType.File and _parts_match(rest, i.path[prefix:].split("/")))
+    return files
+
+
+def _join(folder, name):
+    return folder.rstrip("/") + "/" + name if folder else name
+
+
+def _segment_matches(name, segment):
+    if name.startswith((".", "_")) and not segment.startswith((".", "_")):
+        return False
+    return fnmatch.fnmatchcase(name, segment)
+
+
+def _parts_match(pattern, parts):
+    """Whether path segments ``parts`` match glob segments ``pattern`` (``**`` = zero or more segments)."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_parts_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1)
+                   if not any(p.startswith((".", "_")) for p in parts[:i]))
+    return bool(parts) and _segment_matches(parts[0], pattern[0]) and _parts_match(pattern[1:], parts[1:])
 
 
 def _hidden(relative):
