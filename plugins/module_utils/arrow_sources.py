@@ -16,10 +16,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import fnmatch
 import os
 import re
 import traceback
+
+from .readahead import ReadAhead
 
 try:
     import pyarrow as pa
@@ -43,6 +46,7 @@ EXTENSIONS = (
 NODE_ID, LABELS = "nodeId", "labels"
 SOURCE_ID, TARGET_ID, REL_TYPE = "sourceNodeId", "targetNodeId", "relationshipType"
 READAHEAD_BATCHES = 4
+FILES_AHEAD = 1  # files read ahead of the one being sent
 GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -393,30 +397,55 @@ class Source:
         return self.plans[path]
 
     def batches(self, batch_size=100000):
-        """Yield ``(schema, batch, common_labels)`` for every batch of every file, in order."""
-        for path in self.files:
-            dataset, plan = self._plan(path)
-            self.plans.pop(path, None)  # do not keep datasets of finished files around
-            where = self._where(path)
-            columns = list(dict.fromkeys(p[0] for p in plan))
+        """Yield ``(schema, batch, common_labels)`` for every batch of every file, in order.
+
+        Each file is read on a thread of its own, and the next file is opened and read ahead (a few batches) while
+        this one is consumed, so a file boundary (or an S3 round trip) does not stall the load; the order and
+        the errors are those of reading the files one after the other."""
+        readers = collections.deque()
+        pending = iter(self.files)
+
+        def start_next():
+            path = next(pending, None)
+            if path is not None:
+                readers.append(ReadAhead(make=lambda: self._file_batches(path, batch_size), depth=READAHEAD_BATCHES))
+
+        for _index in range(1 + FILES_AHEAD):
+            start_next()
+        try:
+            while readers:
+                for item in readers[0].items():
+                    yield item
+                readers.popleft()
+                start_next()
+        finally:
+            for reader in readers:
+                reader.stop()
+
+    def _file_batches(self, path, batch_size):
+        dataset, plan = self._plan(path)
+        self.plans.pop(path, None)  # do not keep datasets of finished files around
+        where = self._where(path)
+        columns = list(dict.fromkeys(p[0] for p in plan))
+        try:
+            # Bounded read-ahead keeps memory flat in the size of the input; Arrow decodes those batches (row
+            # groups, for Parquet) in parallel on its CPU pool.
+            scanner = dataset.scanner(columns=columns, batch_size=batch_size, use_threads=True,
+                                      batch_readahead=READAHEAD_BATCHES, fragment_readahead=1)
+            iterator = iter(scanner.to_batches())
+        except Exception as exc:
+            raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
+        while True:
             try:
-                # Bounded read-ahead keeps memory flat in the size of the input.
-                scanner = dataset.scanner(columns=columns, batch_size=batch_size, use_threads=True,
-                                          batch_readahead=READAHEAD_BATCHES, fragment_readahead=1)
-                iterator = iter(scanner.to_batches())
+                batch = next(iterator)
+            except StopIteration:
+                break
             except Exception as exc:
                 raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
-            while True:
-                try:
-                    batch = next(iterator)
-                except StopIteration:
-                    break
-                except Exception as exc:
-                    raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
-                if batch.num_rows == 0:
-                    continue
-                out = self.mapping.apply(batch, plan, where)
-                yield out.schema, out, self.common_labels
+            if batch.num_rows == 0:
+                continue
+            out = self.mapping.apply(batch, plan, where)
+            yield out.schema, out, self.common_labels
 
 
 def open_sources(kind, specs, id_type="integer", s3_options=None):

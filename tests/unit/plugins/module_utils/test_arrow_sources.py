@@ -248,3 +248,21 @@ def test_s3_filesystem_settings(monkeypatch):
     assert path == "bucket/key"
     assert type(fs).__name__ == "S3FileSystem"
     assert fs.region == "eu-west-1"
+
+
+def test_files_are_read_ahead_yet_come_in_order_with_their_own_errors(tmp_path):
+    """The next file is read while this one is sent; batches still come file after file, and a file that
+    fails does so after every batch of the files before it, naming itself."""
+    for i in range(4):
+        pq.write_table(table(10, start=1 + 10 * i), tmp_path / ("part-%d.parquet" % i), row_group_size=3)
+    source = src.open_sources("node", [{"path": str(tmp_path), "id_column": "id"}])[0]
+    ids = [v for _s, b, _l in source.batches(3) for v in b.column("nodeId").to_pylist()]
+    assert ids == list(range(1, 41))
+
+    source = src.open_sources("node", [{"path": str(tmp_path), "id_column": "id"}])[0]
+    (tmp_path / "part-2.parquet").write_bytes(b"PAR1 no longer parquet PAR1")  # broken after the check
+    seen = []
+    with pytest.raises(SourceError, match="part-2.parquet cannot be read as parquet"):
+        for _s, batch, _l in source.batches(3):
+            seen.extend(batch.column("nodeId").to_pylist())
+    assert seen == list(range(1, 21))
