@@ -22,18 +22,17 @@ import os
 import re
 import traceback
 
+from . import arrow_files
 from .readahead import ReadAhead
 
 try:
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.dataset as ds
     from pyarrow import fs as pafs
     HAS_PYARROW = True
     PYARROW_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the sanity import test
-    pa = pc = pacsv = ds = pafs = None
+    pa = pc = pafs = None
     HAS_PYARROW = False
     PYARROW_IMPORT_ERROR = traceback.format_exc()
 
@@ -45,7 +44,7 @@ EXTENSIONS = (
 )
 NODE_ID, LABELS = "nodeId", "labels"
 SOURCE_ID, TARGET_ID, REL_TYPE = "sourceNodeId", "targetNodeId", "relationshipType"
-READAHEAD_BATCHES = 4
+READAHEAD_BATCHES = 2  # batches each file reader decodes ahead
 FILES_AHEAD = 1  # files read ahead of the one being sent
 GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -195,16 +194,6 @@ def _hidden(relative):
 def _short(exc):
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-
-
-def _file_format(fmt, delimiter=None):
-    if fmt == "parquet":
-        # pre_buffer would fetch every row group of a file up front: memory would grow with the file.
-        return ds.ParquetFileFormat(default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False))
-    if fmt == "csv":
-        parse = pacsv.ParseOptions(delimiter=delimiter or ",")
-        return ds.CsvFileFormat(parse_options=parse)
-    return ds.IpcFileFormat()
 
 
 def unsupported_property(t):
@@ -369,7 +358,7 @@ class Source:
             raise SourceError("Every %s source needs a path." % kind)
         self.mapping = Mapping(kind, spec, id_type)
         self.filesystem, self.files, self.format = discover(self.path, spec.get("format"), s3_options)
-        self._file_format = _file_format(self.format, spec.get("delimiter"))
+        self.delimiter = spec.get("delimiter")
         self.plans = {}
 
     @property
@@ -384,16 +373,17 @@ class Source:
         for path in self.files:
             self._plan(path)
 
-    def _dataset(self, path):
+    def _open(self, path):
         try:
-            return ds.dataset(path, format=self._file_format, filesystem=self.filesystem)
+            return arrow_files.open_file(self.filesystem, path, self.format, self.delimiter)
         except Exception as exc:
             raise SourceError("%s cannot be read as %s: %s" % (self._where(path), self.format, _short(exc)))
 
     def _plan(self, path):
+        """(file reader, plan) of ``path``; the reader holds no open file, only what it read to know the schema."""
         if path not in self.plans:
-            dataset = self._dataset(path)
-            self.plans[path] = (dataset, self.mapping.plan(dataset.schema, self._where(path)))
+            reader = self._open(path)
+            self.plans[path] = (reader, self.mapping.plan(reader.schema, self._where(path)))
         return self.plans[path]
 
     def batches(self, batch_size=100000):
@@ -423,18 +413,11 @@ class Source:
                 reader.stop()
 
     def _file_batches(self, path, batch_size):
-        dataset, plan = self._plan(path)
-        self.plans.pop(path, None)  # do not keep datasets of finished files around
+        reader, plan = self._plan(path)
+        self.plans.pop(path, None)  # do not keep what finished files read
         where = self._where(path)
         columns = list(dict.fromkeys(p[0] for p in plan))
-        try:
-            # Bounded read-ahead keeps memory flat in the size of the input; Arrow decodes those batches (row
-            # groups, for Parquet) in parallel on its CPU pool.
-            scanner = dataset.scanner(columns=columns, batch_size=batch_size, use_threads=True,
-                                      batch_readahead=READAHEAD_BATCHES, fragment_readahead=1)
-            iterator = iter(scanner.to_batches())
-        except Exception as exc:
-            raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
+        iterator = reader.batches(columns, batch_size)
         while True:
             try:
                 batch = next(iterator)

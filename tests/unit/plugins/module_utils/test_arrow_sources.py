@@ -1,6 +1,7 @@
 """File discovery, column mapping and check-mode validation (plugins/module_utils/arrow_sources.py)."""
 
 import pathlib
+import time
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -266,3 +267,31 @@ def test_files_are_read_ahead_yet_come_in_order_with_their_own_errors(tmp_path):
         for _s, batch, _l in source.batches(3):
             seen.extend(batch.column("nodeId").to_pylist())
     assert seen == list(range(1, 21))
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "arrow"])
+def test_memory_stays_bounded_when_the_consumer_is_slower_than_the_reader(tmp_path, fmt):
+    """A slow consumer (a server building the database) does not make the reader pull the file into memory:
+    Arrow's pool holds a few batches, not the file (pyarrow.dataset's scanner held most of it).  CSV is read
+    with pyarrow's streaming reader, whose read-ahead is a fixed number of blocks (about 37 MiB with pyarrow 26,
+    the same for a 70 MiB and a 236 MiB file), too much to show on a file small enough for a unit test."""
+    rows, batch = 1_200_000, 40_000
+    data = pa.table({"id": pa.array(range(rows), pa.int64()), "a": pa.array(range(rows), pa.int64()),
+                     "b": pa.array(range(rows), pa.float64())})
+    path = tmp_path / ("n." + fmt)
+    if fmt == "parquet":
+        pq.write_table(data, path, row_group_size=batch)
+    else:
+        feather.write_feather(data, path, chunksize=batch)
+    del data
+    source = src.open_sources("node", [{"path": str(path), "id_column": "id"}])[0]
+    baseline = pa.total_allocated_bytes()
+    peak = count = 0
+    for _s, b, _l in source.batches(batch):
+        count += b.num_rows
+        del b
+        time.sleep(0.004)
+        peak = max(peak, pa.total_allocated_bytes() - baseline)
+    assert count == rows
+    file_bytes = rows * 24
+    assert peak < file_bytes / 4, "peak %.1f MiB of a %.1f MiB file" % (peak / 2 ** 20, file_bytes / 2 ** 20)
