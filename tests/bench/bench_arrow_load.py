@@ -497,7 +497,9 @@ def main():
     parser.add_argument("--run", help=argparse.SUPPRESS)
     for hidden in ("--port", "--name", "--nodes", "--rels", "--collection"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args, other = parser.parse_known_args()  # make bench passes one BENCH_ARGS to every bench
+    if other:
+        print("(%s ignores %s)" % (pathlib.Path(__file__).name, " ".join(other)))
     if args.serve:
         return serve(args.serve)
     if args.run:

@@ -7,7 +7,9 @@ Each variant is one playbook of ``--tasks`` identical tasks on the implicit loca
 * ``info``:   ``graphops.neo4j.neo4j_info`` with ``gather_subset: [version]`` (one ``dbms.components()`` call).
 
 A small callback times the tasks themselves (first task start to last task end), so the playbook's own
-start-up is left out; per task = that time / tasks.  Rounds interleave the variants in rotating order; the
+start-up is left out; per task = that time / tasks.  CPU per task is the CPU of the whole run (ansible-playbook,
+its workers and the modules, not the simulator) minus that of a one-task run in the same round, / tasks: less
+sensitive than wall time to other work on the machine.  Rounds interleave the variants in rotating order; the
 table gives, per variant, the median per-task seconds with min-max over rounds and the median of the
 per-round ratios to ping.  A second table shows where a module's start-up goes: the wall time of its imports
 in a fresh interpreter and whether numpy / pandas / pyarrow were loaded.  Prints; asserts nothing.
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -80,14 +83,23 @@ IMPORTS = {
 
 
 def playbook(kind, tasks, uri):
+    """``tasks`` tasks of ``kind``; kind None: one debug task, the baseline for the CPU of the run itself."""
     lines = ["- hosts: localhost", "  gather_facts: false", "  module_defaults:", "    group/graphops.neo4j.neo4j:",
              "      uri: %s" % uri, "      login_user: neo4j", "      login_password: password", "  tasks:"]
-    for index in range(tasks):
+    if kind is None:
+        lines.append("    - ansible.builtin.debug:\n        msg: start-up only")
+    for index in range(tasks if kind else 0):
         lines.append("    - name: task %d\n      %s" % (index, VARIANTS[kind]))
     return "\n".join(lines) + "\n"
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_playbook(path, workdir, collections):
+    """(seconds from the first task's start to the last task's end, CPU seconds of the whole run)."""
     clock = workdir / "clock.json"
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
                ANSIBLE_CALLBACK_PLUGINS=str(workdir / "callbacks"), ANSIBLE_CALLBACKS_ENABLED="task_clock",
@@ -97,12 +109,14 @@ def run_playbook(path, workdir, collections):
                TASK_CLOCK_FILE=str(clock))
     command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), str(path),
                "-e", json.dumps({"ansible_python_interpreter": sys.executable})]
+    cpu = children_cpu()
     proc = subprocess.run(command, env=env, cwd=workdir, capture_output=True, text=True, timeout=600, check=False)
+    cpu = children_cpu() - cpu
     result = json.loads(clock.read_text()) if clock.exists() else {"seconds": 0, "failed": ["no clock"]}
     if proc.returncode != 0 or result["failed"]:
         raise RuntimeError("%s failed (rc %d): %s\n%s" % (path.name, proc.returncode, result["failed"][:1],
                                                          proc.stdout[-2000:]))
-    return result["seconds"]
+    return result["seconds"], cpu
 
 
 def import_seconds(statement, repeat):
@@ -137,15 +151,18 @@ def spread(values, fmt):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", type=int, default=20, help="tasks per playbook")
+    parser.add_argument("--tasks", type=int, default=10, help="tasks per playbook")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; each runs every variant once")
     parser.add_argument("--variants", default="ping,query,info")
-    args = parser.parse_args()
+    args, other = parser.parse_known_args()  # make bench passes one BENCH_ARGS to every bench
+    if other:
+        print("(%s ignores %s)" % (pathlib.Path(__file__).name, " ".join(other)))
     kinds = args.variants.split(",")
 
     load_before = os.getloadavg()[0]
     simulator, endpoints = start_simulator()
     seconds = {kind: [] for kind in kinds}
+    cpu_seconds = {kind: [] for kind in kinds}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
             workdir = pathlib.Path(tmp)
@@ -157,15 +174,18 @@ def main():
             link.parent.mkdir(parents=True)
             link.symlink_to(ROOT, target_is_directory=True)
             books = {}
-            for kind in kinds:
-                books[kind] = workdir / ("%s.yml" % kind)
+            for kind in kinds + [None]:
+                books[kind] = workdir / ("%s.yml" % (kind or "startup"))
                 books[kind].write_text(playbook(kind, args.tasks, endpoints["routing"]))
             for kind in kinds:  # warm-up: AnsiballZ caches, page cache
                 run_playbook(books[kind], workdir, collections)
             for round_index in range(args.rounds):
                 shift = round_index % len(kinds)
+                startup_cpu = run_playbook(books[None], workdir, collections)[1]
                 for kind in kinds[shift:] + kinds[:shift]:
-                    seconds[kind].append(run_playbook(books[kind], workdir, collections) / args.tasks)
+                    wall, cpu = run_playbook(books[kind], workdir, collections)
+                    seconds[kind].append(wall / args.tasks)
+                    cpu_seconds[kind].append((cpu - startup_cpu) / args.tasks)
     finally:
         simulator.terminate()
         simulator.wait(timeout=30)
@@ -173,12 +193,18 @@ def main():
     print()
     print("Per-task overhead, %d tasks per playbook, %d interleaved rounds (simulator %s, Python %s)"
           % (args.tasks, args.rounds, endpoints.get("version"), sys.version.split()[0]))
-    header = "%-8s %-30s %-26s" % ("variant", "seconds per task: median (min-max)", "vs ping: median (min-max)")
+    header = "%-8s %-26s %-24s %-26s %-24s" % ("variant", "wall s/task (min-max)", "wall vs ping (min-max)",
+                                               "CPU s/task (min-max)", "CPU vs ping (min-max)")
     print(header)
     print("-" * len(header))
     for kind in kinds:
-        ratios = [a / b for a, b in zip(seconds[kind], seconds["ping"])] if "ping" in seconds else []
-        print("%-8s %-34s %s" % (kind, spread(seconds[kind], "%.3f"), spread(ratios, "%.2fx") if ratios else ""))
+        cells = [kind]
+        for values in (seconds, cpu_seconds):
+            ratios = [a / b for a, b in zip(values[kind], values["ping"])] if "ping" in values else []
+            cells += [spread(values[kind], "%.3f"), spread(ratios, "%.2fx") if ratios else ""]
+        print("%-8s %-26s %-24s %-26s %-24s" % tuple(cells))
+    print("wall: first task start to last task end / tasks; CPU: the whole ansible-playbook run's CPU (its workers and"
+          " modules; not the simulator's) minus a one-task run's, / tasks; ratios are medians of per-round ratios.")
     print("1-minute load average: %.1f before, %.1f after." % (load_before, os.getloadavg()[0]))
     print()
     print("Imports in a fresh interpreter (median of 5)")
