@@ -79,8 +79,9 @@ def make_data(rels, directory):
 
 # ----- the acknowledge-only server -------------------------------------------------------------
 
-def ack_server():
-    """A GDS Arrow v1 endpoint that stores nothing: actions answer at once, every batch is acknowledged."""
+def ack_server(delay=0.0):
+    """A GDS Arrow v1 endpoint that stores nothing: actions answer at once, every batch is acknowledged (after
+    ``delay`` seconds, to play a server slower than the client)."""
     import pyarrow as pa
     from pyarrow import flight
 
@@ -137,6 +138,8 @@ def ack_server():
                 rows += chunk.data.num_rows
                 batches += 1
                 size += chunk.data.nbytes
+                if delay:
+                    time.sleep(delay)
                 writer.write(pa.py_buffer(b'{"imported": %d}' % rows))
             with lock:
                 entry = tally.setdefault(body["name"], {}).setdefault(body["entity_type"], {
@@ -162,19 +165,20 @@ def sim_server():
     return start_arrow_server(model)
 
 
-def serve(kind):
+def serve(kind, delay=0.0):
     if kind == "ack" and hasattr(os, "sched_setaffinity"):
         cores = sorted(os.sched_getaffinity(0))
         if len(cores) > 1:
             os.sched_setaffinity(0, {cores[-1]})  # one core for the server, the client shares the others
-    server = ack_server() if kind == "ack" else sim_server()
+    server = ack_server(delay) if kind == "ack" else sim_server()
     print(json.dumps({"port": server.port, "cores": sorted(os.sched_getaffinity(0))}), flush=True)
     sys.stdin.read()  # until the parent closes our stdin
     server.shutdown()
 
 
-def start_server(kind):
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", kind], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+def start_server(kind, delay=0.0):
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--ack-delay", str(delay)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True, env=dict(os.environ, PYTHONPATH=str(ROOT / "tests")))
     line = proc.stdout.readline()
     if not line:
@@ -377,7 +381,9 @@ def measured(args):
     seconds, cpu = clock.stop()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": rows, "peak_rss_mib": peak_kib / 1024.0,
-                      "rss_growth_mib": peak_kib / 1024.0 - clock.rss0, "pyarrow": pyarrow.__version__}), flush=True)
+                      "rss_growth_mib": peak_kib / 1024.0 - clock.rss0,
+                      "pool_peak_mib": pyarrow.default_memory_pool().max_memory() / 2 ** 20,
+                      "pyarrow": pyarrow.__version__}), flush=True)
 
 
 # ----- the driver ------------------------------------------------------------------------------
@@ -408,9 +414,9 @@ def child(python, kind, port, name, node_file, rel_file, concurrency, collection
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(server_kind, sizes, rounds, concurrency, pythons, collections):
+def measure(server_kind, sizes, rounds, concurrency, pythons, collections, delay=0.0):
     """{size: {variant: [run, ...]}} over interleaved rounds, plus what each variant sent (ack server only)."""
-    server, info = start_server(server_kind)
+    server, info = start_server(server_kind, delay)
     port = info["port"]
     runs, sent = {}, {}
     kinds = list(pythons)
@@ -442,7 +448,7 @@ def print_table(title, runs):
     print()
     print(title)
     header = "%-9s %-15s %-26s %-8s %-20s %-19s %s" % (
-        "rels", "variant", "seconds: median (min-max)", "Mrows/s", "CPU s/Mrow (min-max)", "peak RSS (growth)",
+        "rels", "variant", "seconds: median (min-max)", "Mrows/s", "CPU s/Mrow (min-max)", "RSS (+run) pool MiB",
         "loader vs variant: median (min-max)")
     print(header)
     print("-" * len(header))
@@ -456,8 +462,9 @@ def print_table(title, runs):
             seconds = [r["seconds"] for r in results]
             rate = [r["rows"] / r["seconds"] / 1e6 for r in results]
             cpu = [r["cpu"] / r["rows"] * 1e6 for r in results]
-            rss = "%.0f MiB (+%.0f)" % (max(r["peak_rss_mib"] for r in results),
-                                        max(r["rss_growth_mib"] for r in results))
+            rss = "%.0f (+%.0f) %.0f" % (max(r["peak_rss_mib"] for r in results),
+                                         max(r["rss_growth_mib"] for r in results),
+                                         max(r["pool_peak_mib"] for r in results))
             ratio = ""
             if kind != "loader" and loader and not any("error" in r for r in loader):
                 # > 1: the loader is faster (its throughput relative to the variant's), per round
@@ -487,6 +494,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000", help="relationship counts against the ack server")
     parser.add_argument("--sim-sizes", default="1000000", help="relationship counts against the simulator ('' for none)")
+    parser.add_argument("--slow-sizes", default="10000000",
+                        help="relationship counts against an ack server that waits --ack-delay per batch ('' for none)")
+    parser.add_argument("--ack-delay", type=float, default=0.12, help="seconds the slow server waits per batch")
+    parser.add_argument("--slow-rounds", type=int, default=1, help="rounds against the slow server (memory, not speed)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; each runs every variant once")
     parser.add_argument("--variants", default=",".join(VARIANTS))
@@ -501,7 +512,7 @@ def main():
     if other:
         print("(%s ignores %s)" % (pathlib.Path(__file__).name, " ".join(other)))
     if args.serve:
-        return serve(args.serve)
+        return serve(args.serve, args.ack_delay)
     if args.run:
         args.port = int(args.port)
         return measured(args)
@@ -525,21 +536,31 @@ def main():
                                         text=True, check=True).stdout.strip()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     sim_sizes = [int(s) for s in args.sim_sizes.split(",") if s]
+    slow_sizes = [int(s) for s in args.slow_sizes.split(",") if s]
     load_before = os.getloadavg()[0]
     common = "batch %d rows, %d put streams, %d interleaved rounds, %d CPUs" % (
         BATCH_SIZE, args.concurrency, args.rounds, len(os.sched_getaffinity(0)))
     ack_runs, sent, info = (measure("ack", sizes, args.rounds, args.concurrency, pythons, collections)
                             if sizes else ({}, {}, {}))
     sim_runs = measure("sim", sim_sizes, args.rounds, args.concurrency, pythons, collections)[0] if sim_sizes else {}
+    # raw-mem and the peer hold all the data anyway; this table is about the readers.
+    slow = {kind: python for kind, python in pythons.items() if kind not in ("raw-mem", "peer")}
+    slow_runs = (measure("ack", slow_sizes, args.slow_rounds, args.concurrency, slow, collections, args.ack_delay)[0]
+                 if slow_sizes else {})
     if ack_runs:
         print_table("Client alone: acknowledge-only Flight server pinned to CPU %s (%s)" % (info.get("cores"), common),
                     ack_runs)
         print_sent(sent, versions)
     if sim_runs:
         print_table("End to end: the simulator's GDS Arrow server (%s)" % common, sim_runs)
+    if slow_runs:
+        print_table("Memory against a slow server: the ack server waits %.0f ms per batch, slower than the client reads "
+                    "(as a server building a database is) (%s)" % (args.ack_delay * 1000, common), slow_runs)
     print()
     print("loader vs variant = variant seconds / loader seconds in the same round (> 1: the loader is faster); "
           "goals: >= 1.0x raw, >= 1.3x peer.")
+    print("RSS (+run) pool: the process's peak RSS, how much of it came during the measured run, and the peak of "
+          "Arrow's memory pool (all MiB, worst round); raw-mem's batches are in memory before its run.")
     print("1-minute load average: %.1f before, %.1f after (other work on the machine shows in every variant alike)."
           % (load_before, os.getloadavg()[0]))
     return 0
