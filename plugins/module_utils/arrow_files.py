@@ -60,8 +60,7 @@ class ParquetFile:
         with self.filesystem.open_input_file(self.path) as handle:
             # pre_buffer=False: pre-buffering fetches a whole row group's column chunks at once.
             reader = pq.ParquetFile(handle, pre_buffer=False)
-            for batch in reader.iter_batches(batch_size=batch_size, columns=columns, use_threads=True):
-                yield batch
+            yield from reader.iter_batches(batch_size=batch_size, columns=columns, use_threads=True)
 
 
 class CsvFile:
@@ -76,8 +75,7 @@ class CsvFile:
             # The types are inferred from the first block, as for the schema above.
             convert = pacsv.ConvertOptions(include_columns=columns)
             for batch in pacsv.open_csv(stream, parse_options=self.parse, convert_options=convert):
-                for piece in _sliced(batch, batch_size):
-                    yield piece
+                yield from _sliced(batch, batch_size)
 
 
 class IpcFile:
@@ -91,5 +89,4 @@ class IpcFile:
         with self.filesystem.open_input_file(self.path) as handle:
             reader = pa.ipc.open_file(handle, options=pa.ipc.IpcReadOptions(included_fields=sorted(fields)))
             for index in range(reader.num_record_batches):
-                for piece in _sliced(reader.get_batch(index), batch_size):
-                    yield piece
+                yield from _sliced(reader.get_batch(index), batch_size)

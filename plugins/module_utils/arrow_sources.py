@@ -404,8 +404,7 @@ class Source:
             start_next()
         try:
             while readers:
-                for item in readers[0].items():
-                    yield item
+                yield from readers[0].items()
                 readers.popleft()
                 start_next()
         finally:

@@ -287,7 +287,7 @@ def run_raw(args, clock):
             def read_ahead():  # off the send path: decoding overlaps the puts
                 for batch in batches:
                     pending.put(batch)
-                for _ in range(args.concurrency):
+                for _stream in range(args.concurrency):
                     pending.put(None)
             threading.Thread(target=read_ahead, daemon=True).start()
 
@@ -348,8 +348,8 @@ def run_peer(args, clock):
     upload(client.upload_nodes, nodes)
     n = client.node_load_done(args.name).node_count
     del nodes
-    rels = pq.read_table(args.rels, columns=["src", "dst", "weight"]).rename_columns(["sourceNodeId", "targetNodeId",
-                                                                                       "weight"])
+    rels = pq.read_table(args.rels, columns=["src", "dst", "weight"])
+    rels = rels.rename_columns(["sourceNodeId", "targetNodeId", "weight"])
     rels = rels.append_column("relationshipType", pa.repeat(pa.scalar("KNOWS", pa.string()), rels.num_rows))
     upload(client.upload_relationships, rels)
     r = client.relationship_load_done(args.name).relationship_count

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -114,8 +113,8 @@ def run_playbook(path, workdir, collections):
     cpu = children_cpu() - cpu
     result = json.loads(clock.read_text()) if clock.exists() else {"seconds": 0, "failed": ["no clock"]}
     if proc.returncode != 0 or result["failed"]:
-        raise RuntimeError("%s failed (rc %d): %s\n%s" % (path.name, proc.returncode, result["failed"][:1],
-                                                         proc.stdout[-2000:]))
+        raise RuntimeError("%s failed (rc %d): %s\n%s"
+                           % (path.name, proc.returncode, result["failed"][:1], proc.stdout[-2000:]))
     return result["seconds"], cpu
 
 
@@ -132,7 +131,7 @@ def import_seconds(statement, repeat):
         print(took, ",".join(m for m in ("numpy", "pandas", "pyarrow") if m in sys.modules))
     ''') % (str(ROOT / "tests"), statement)
     times, loaded = [], ""
-    for _ in range(repeat):
+    for _run in range(repeat):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
         times.append(float(out[0]))
         loaded = out[1] if len(out) > 1 else "-"

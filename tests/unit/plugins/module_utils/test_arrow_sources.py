@@ -77,10 +77,9 @@ def test_star_stays_in_one_folder(tmp_path):
 def test_double_star_is_recursive(tmp_path):
     """``**`` as a whole segment matches zero or more folders; wildcards skip . and _ names (as directories do)."""
     _tree(tmp_path, GLOB_TREE)
-    assert _found(tmp_path, "nodes/**/*.parquet") == ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet",
-                                                       "nodes/old/deep/d.parquet"]
-    assert _found(tmp_path, "nodes/**") == ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet",
-                                            "nodes/old/deep/d.parquet"]
+    everything = ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet", "nodes/old/deep/d.parquet"]
+    assert _found(tmp_path, "nodes/**/*.parquet") == everything
+    assert _found(tmp_path, "nodes/**") == everything
     assert _found(tmp_path, "**/c.parquet") == ["nodes/old/c.parquet"]
     assert _found(tmp_path, "nodes/**/deep/*.parquet") == ["nodes/old/deep/d.parquet"]
     # a pattern that names a hidden or _ folder itself reaches it

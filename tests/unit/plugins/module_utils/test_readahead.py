@@ -25,7 +25,7 @@ def test_parallel_consumers_share_every_item_once():
             with lock:
                 seen.append(item)
 
-    threads = [threading.Thread(target=consume) for _ in range(4)]
+    threads = [threading.Thread(target=consume) for _consumer in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
