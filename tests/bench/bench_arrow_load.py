@@ -555,7 +555,9 @@ def main():
         print_table("End to end: the simulator's GDS Arrow server (%s)" % common, sim_runs)
     if slow_runs:
         print_table("Memory against a slow server: the ack server waits %.0f ms per batch, slower than the client reads "
-                    "(as a server building a database is) (%s)" % (args.ack_delay * 1000, common), slow_runs)
+                    "(as a server building a database is) (%s)"
+                    % (args.ack_delay * 1000, common.replace("%d interleaved" % args.rounds,
+                                                             "%d interleaved" % args.slow_rounds)), slow_runs)
     print()
     print("loader vs variant = variant seconds / loader seconds in the same round (> 1: the loader is faster); "
           "goals: >= 1.0x raw, >= 1.3x peer.")
