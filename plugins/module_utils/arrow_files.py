@@ -17,7 +17,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import functools
 import traceback
 
 try:
@@ -34,9 +33,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 
 def open_file(filesystem, path, fmt, delimiter=None):
     """A reader for ``path`` on the pyarrow ``filesystem``: its ``schema`` is read now (the Parquet footer, the
-    IPC schema, or the CSV header and the first block, from which column types are inferred), and
-    ``parts(columns, batch_size)`` gives, in order, callables that each return an iterator over the batches of
-    one part of the file; parts can be read at the same time, on different threads."""
+    IPC schema, or the CSV header and the first block, from which column types are inferred)."""
     if fmt == "parquet":
         return ParquetFile(filesystem, path)
     if fmt == "csv":
@@ -54,35 +51,16 @@ def _sliced(batch, batch_size):
 
 
 class ParquetFile:
-    """A Parquet file is read in parts that two threads can decode at once, each with its own handle: runs of
-    consecutive row groups of at most ``batch_size`` rows together (one batch each), or one larger row group."""
-
     def __init__(self, filesystem, path):
         self.filesystem, self.path = filesystem, path
         with filesystem.open_input_file(path) as handle:
             self.schema = pq.ParquetFile(handle).schema_arrow
 
-    def parts(self, columns, batch_size):
-        with self.filesystem.open_input_file(self.path) as handle:
-            metadata = pq.ParquetFile(handle).metadata  # read once, shared by the parts
-        parts, run, rows = [], [], 0
-        for index in range(metadata.num_row_groups):
-            size = metadata.row_group(index).num_rows
-            if run and rows + size > batch_size:
-                parts.append(run)
-                run, rows = [], 0
-            run.append(index)
-            rows += size
-        if run:
-            parts.append(run)
-        return [functools.partial(self._batches, metadata, groups, columns, batch_size) for groups in parts]
-
-    def _batches(self, metadata, row_groups, columns, batch_size):
+    def batches(self, columns, batch_size):
         with self.filesystem.open_input_file(self.path) as handle:
             # pre_buffer=False: pre-buffering fetches a whole row group's column chunks at once.
-            reader = pq.ParquetFile(handle, metadata=metadata, pre_buffer=False)
-            yield from reader.iter_batches(batch_size=batch_size, row_groups=row_groups, columns=columns,
-                                           use_threads=True)
+            reader = pq.ParquetFile(handle, pre_buffer=False)
+            yield from reader.iter_batches(batch_size=batch_size, columns=columns, use_threads=True)
 
 
 class CsvFile:
@@ -92,10 +70,7 @@ class CsvFile:
         with filesystem.open_input_stream(path) as stream:  # .gz, .bz2: decompressed as the extension says
             self.schema = pacsv.open_csv(stream, parse_options=self.parse).schema
 
-    def parts(self, columns, batch_size):
-        return [functools.partial(self._batches, columns, batch_size)]  # a stream: one part
-
-    def _batches(self, columns, batch_size):
+    def batches(self, columns, batch_size):
         with self.filesystem.open_input_stream(self.path) as stream:
             # The types are inferred from the first block, as for the schema above.
             convert = pacsv.ConvertOptions(include_columns=columns)
@@ -109,10 +84,7 @@ class IpcFile:
         with filesystem.open_input_file(path) as handle:
             self.schema = pa.ipc.open_file(handle).schema
 
-    def parts(self, columns, batch_size):
-        return [functools.partial(self._batches, columns, batch_size)]
-
-    def _batches(self, columns, batch_size):
+    def batches(self, columns, batch_size):
         fields = [self.schema.get_field_index(name) for name in columns]
         with self.filesystem.open_input_file(self.path) as handle:
             reader = pa.ipc.open_file(handle, options=pa.ipc.IpcReadOptions(included_fields=sorted(fields)))

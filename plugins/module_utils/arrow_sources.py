@@ -18,7 +18,6 @@ __metaclass__ = type
 
 import collections
 import fnmatch
-import functools
 import os
 import re
 import traceback
@@ -46,7 +45,7 @@ EXTENSIONS = (
 NODE_ID, LABELS = "nodeId", "labels"
 SOURCE_ID, TARGET_ID, REL_TYPE = "sourceNodeId", "targetNodeId", "relationshipType"
 READAHEAD_BATCHES = 2  # batches each file reader decodes ahead
-PARTS_AHEAD = 1  # parts of files (Parquet row groups, or files) read ahead of the one being sent
+FILES_AHEAD = 1  # files read ahead of the one being sent
 GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -390,22 +389,18 @@ class Source:
     def batches(self, batch_size=100000):
         """Yield ``(schema, batch, common_labels)`` for every batch of every file, in order.
 
-        The files are read in parts (runs of Parquet row groups, or whole files), each part on a thread of its own,
-        and the next part is read while this one is consumed: two parts are decoded at once, and a file boundary
-        (or an S3 round trip) does not stall the load.  Each part reads a few batches ahead at most, so memory
-        stays flat; the order and the errors are those of reading the files one after the other."""
+        Each file is read on a thread of its own, and the next file is opened and read ahead (a few batches) while
+        this one is consumed, so a file boundary (or an S3 round trip) does not stall the load; the order and
+        the errors are those of reading the files one after the other."""
         readers = collections.deque()
-        parts = self._parts(batch_size)
+        pending = iter(self.files)
 
         def start_next():
-            try:
-                part = next(parts, None)
-            except SourceError as exc:  # a file that cannot be opened fails in its turn, after the parts before it
-                part = functools.partial(_raise, exc)
-            if part is not None:
-                readers.append(ReadAhead(make=part, depth=READAHEAD_BATCHES))
+            path = next(pending, None)
+            if path is not None:
+                readers.append(ReadAhead(make=lambda: self._file_batches(path, batch_size), depth=READAHEAD_BATCHES))
 
-        for _index in range(1 + PARTS_AHEAD):
+        for _index in range(1 + FILES_AHEAD):
             start_next()
         try:
             while readers:
@@ -416,25 +411,12 @@ class Source:
             for reader in readers:
                 reader.stop()
 
-    def _parts(self, batch_size):
-        """Callables, in order, each yielding the mapped batches of one part of a file."""
-        for path in self.files:
-            reader, plan = self._plan(path)
-            self.plans.pop(path, None)  # do not keep what finished files read
-            where = self._where(path)
-            columns = list(dict.fromkeys(p[0] for p in plan))
-            try:
-                parts = reader.parts(columns, batch_size)
-            except Exception as exc:
-                raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
-            for part in parts:
-                yield functools.partial(self._part_batches, part, plan, where)
-
-    def _part_batches(self, part, plan, where):
-        try:
-            iterator = iter(part())
-        except Exception as exc:
-            raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
+    def _file_batches(self, path, batch_size):
+        reader, plan = self._plan(path)
+        self.plans.pop(path, None)  # do not keep what finished files read
+        where = self._where(path)
+        columns = list(dict.fromkeys(p[0] for p in plan))
+        iterator = reader.batches(columns, batch_size)
         while True:
             try:
                 batch = next(iterator)
@@ -446,10 +428,6 @@ class Source:
                 continue
             out = self.mapping.apply(batch, plan, where)
             yield out.schema, out, self.common_labels
-
-
-def _raise(exc):
-    raise exc
 
 
 def open_sources(kind, specs, id_type="integer", s3_options=None):

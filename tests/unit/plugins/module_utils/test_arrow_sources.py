@@ -294,17 +294,3 @@ def test_memory_stays_bounded_when_the_consumer_is_slower_than_the_reader(tmp_pa
     assert count == rows
     file_bytes = rows * 24
     assert peak < file_bytes / 4, "peak %.1f MiB of a %.1f MiB file" % (peak / 2 ** 20, file_bytes / 2 ** 20)
-
-
-def test_parquet_parts_give_batches_of_whole_row_groups_in_order(tmp_path):
-    """Row groups smaller than a batch are read together (up to batch_size rows), larger ones in batch_size
-    pieces; two parts are decoded at once, the batches still come in file order."""
-    pq.write_table(table(1000), tmp_path / "small.parquet", row_group_size=30)
-    source = src.Source("node", {"path": str(tmp_path / "small.parquet"), "id_column": "id"})
-    batches = [b for _s, b, _l in source.batches(100)]
-    assert [b.num_rows for b in batches] == [90] * 10 + [100]  # 33 row groups of 30 rows, then 10 rows
-    assert [v for b in batches for v in b.column("nodeId").to_pylist()] == list(range(1, 1001))
-
-    pq.write_table(table(1000), tmp_path / "large.parquet", row_group_size=250)
-    source = src.Source("node", {"path": str(tmp_path / "large.parquet"), "id_column": "id"})
-    assert [b.num_rows for _s, b, _l in source.batches(100)] == [100, 100, 50] * 4
