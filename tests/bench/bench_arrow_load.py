@@ -427,7 +427,7 @@ def measure(server_kind, sizes, rounds, concurrency, pythons, collections, delay
             for round_index in range(rounds):
                 shift = round_index % len(kinds)
                 for kind in kinds[shift:] + kinds[:shift]:
-                    name = "bench-%s-%d-%d" % (kind, size, round_index)
+                    name = "bench-%s-%d-%d" % (kind.replace("@", "-at-"), size, round_index)
                     result = child(pythons[kind], kind, port, name, node_file, rel_file, concurrency,
                                    collections.get(kind))
                     runs[size][kind].append(result)

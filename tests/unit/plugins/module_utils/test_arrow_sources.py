@@ -294,3 +294,13 @@ def test_memory_stays_bounded_when_the_consumer_is_slower_than_the_reader(tmp_pa
     assert count == rows
     file_bytes = rows * 24
     assert peak < file_bytes / 4, "peak %.1f MiB of a %.1f MiB file" % (peak / 2 ** 20, file_bytes / 2 ** 20)
+
+
+def test_small_row_groups_still_give_full_batches(tmp_path):
+    """iter_batches reads across row groups: 30-row groups make 100-row batches (a dataset scan cut a batch at
+    every row group), in file order."""
+    pq.write_table(table(1000), tmp_path / "small.parquet", row_group_size=30)
+    source = src.Source("node", {"path": str(tmp_path / "small.parquet"), "id_column": "id"})
+    batches = [b for _s, b, _l in source.batches(100)]
+    assert [b.num_rows for b in batches] == [100] * 10
+    assert [v for b in batches for v in b.column("nodeId").to_pylist()] == list(range(1, 1001))
