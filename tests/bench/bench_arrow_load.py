@@ -494,7 +494,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000", help="relationship counts against the ack server")
     parser.add_argument("--sim-sizes", default="1000000", help="relationship counts against the simulator ('' for none)")
-    parser.add_argument("--slow-sizes", default="10000000",
+    parser.add_argument("--slow-sizes", default="1000000,10000000",
                         help="relationship counts against an ack server that waits --ack-delay per batch ('' for none)")
     parser.add_argument("--ack-delay", type=float, default=0.12, help="seconds the slow server waits per batch")
     parser.add_argument("--slow-rounds", type=int, default=1, help="rounds against the slow server (memory, not speed)")
