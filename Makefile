@@ -129,8 +129,10 @@ test-molecule: venv $(COLLECTION_LINK)
 collections-path: $(COLLECTION_LINK)
 	@echo "ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS)"
 
+# Every tests/bench/bench_*.py gets BENCH_ARGS (each ignores the options it does not have), e.g.
+# BENCH_ARGS="--rounds 3 --sizes 1000000"; see docs/bench.md.
 bench: venv
-	@shopt -s nullglob; benches=(tests/bench/*.py); \
+	@shopt -s nullglob; benches=(tests/bench/bench_*.py); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "no benchmarks under tests/bench/"; exit 0; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=tests $(VPY) "$$b" $(BENCH_ARGS); done
 

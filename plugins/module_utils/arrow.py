@@ -31,6 +31,8 @@ import threading
 import time
 import traceback
 
+from .readahead import ReadAhead
+
 try:
     import pyarrow as pa
     from pyarrow import flight
@@ -310,8 +312,12 @@ class GdsArrowClient:
 
     def put_batches(self, name, entity_type, batches, concurrency=1, common_labels=None):
         """Stream ``(schema, batch)`` pairs from the iterable ``batches`` over ``concurrency`` parallel
-        ``do_put`` streams.  Returns ``(rows, bytes)`` as acknowledged by the server."""
-        source = _SharedIterator(batches)
+        ``do_put`` streams.  Returns ``(rows, bytes)`` as acknowledged by the server.
+
+        ``batches`` is read on a thread of its own, up to ``concurrency`` batches ahead of the streams, so reading
+        and decoding the files overlaps sending them and no stream waits while another reads."""
+        workers = max(1, int(concurrency or 1))
+        source = ReadAhead(batches, depth=workers)
         totals = dict(rows=0, bytes=0)
         lock = threading.Lock()
         failures = []
@@ -326,15 +332,19 @@ class GdsArrowClient:
                 failures.append(exc)
                 source.stop()
 
-        workers = max(1, int(concurrency or 1))
-        if workers == 1:
-            worker()
-        else:
-            threads = [threading.Thread(target=worker, name="arrow-put-%d" % i, daemon=True) for i in range(workers)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+        try:
+            if workers == 1:
+                worker()
+            else:
+                threads = [threading.Thread(target=worker, name="arrow-put-%d" % i, daemon=True) for i in range(workers)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+        finally:
+            source.stop()
+        if source.error is not None:  # the files failed first; the streams only ran out of batches
+            failures.insert(0, source.error)
         if failures:
             first = failures[0]
             if isinstance(first, (ArrowError, KeyboardInterrupt)) or not isinstance(first, Exception):
@@ -514,31 +524,6 @@ def speaks_tls(host, port, timeout=5.0):
 
 def _host(host):
     return "[%s]" % host if ":" in host and not host.startswith("[") else host
-
-
-class _SharedIterator:
-    """A thread-safe view of one iterator, so parallel streams share the batches."""
-
-    def __init__(self, iterable):
-        self._it = iter(iterable)
-        self._lock = threading.Lock()
-        self._stopped = False
-
-    def next(self):
-        with self._lock:
-            if self._stopped:
-                return None
-            try:
-                return next(self._it)
-            except StopIteration:
-                self._stopped = True
-                return None
-            except BaseException:
-                self._stopped = True
-                raise
-
-    def stop(self):
-        self._stopped = True
 
 
 def parse_address(text, default_port=DEFAULT_ARROW_PORT):

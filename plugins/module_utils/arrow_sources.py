@@ -16,21 +16,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import fnmatch
 import os
 import re
 import traceback
 
+from . import arrow_files
+from .readahead import ReadAhead
+
 try:
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.dataset as ds
     from pyarrow import fs as pafs
     HAS_PYARROW = True
     PYARROW_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the sanity import test
-    pa = pc = pacsv = ds = pafs = None
+    pa = pc = pafs = None
     HAS_PYARROW = False
     PYARROW_IMPORT_ERROR = traceback.format_exc()
 
@@ -42,7 +44,8 @@ EXTENSIONS = (
 )
 NODE_ID, LABELS = "nodeId", "labels"
 SOURCE_ID, TARGET_ID, REL_TYPE = "sourceNodeId", "targetNodeId", "relationshipType"
-READAHEAD_BATCHES = 4
+READAHEAD_BATCHES = 2  # batches each file reader decodes ahead
+FILES_AHEAD = 1  # files read ahead of the one being sent
 GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -100,9 +103,7 @@ def discover(path, fmt=None, s3_options=None):
     filesystem, base = filesystem_for(path, s3_options)
     try:
         if GLOB_CHARS.search(base):
-            root = GLOB_CHARS.split(base, 1)[0].rsplit("/", 1)[0] or "/"
-            infos = filesystem.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True))
-            files = [i.path for i in infos if i.type == pafs.FileType.File and fnmatch.fnmatch(i.path, base)]
+            files = glob(filesystem, base)
         else:
             info = filesystem.get_file_info(base)
             if info.type == pafs.FileType.NotFound:
@@ -128,6 +129,64 @@ def discover(path, fmt=None, s3_options=None):
     return filesystem, files, fmt
 
 
+def glob(filesystem, pattern):
+    """The files matching ``pattern``, a ``/``-separated glob, on ``filesystem``.
+
+    ``*``, ``?`` and ``[...]`` match within one path segment, as in a shell, so ``nodes/*.csv`` never reaches
+    into ``nodes/old/``; a segment that is exactly ``**`` matches zero or more folders.  A wildcard does not
+    match a name starting with ``.`` or ``_`` (hidden files, Spark's ``_SUCCESS`` and ``_temporary``), as a
+    directory source skips them; a pattern segment that starts so itself matches them.  Each level is
+    listed on its own (on S3: a prefix + delimiter listing) until a ``**``, below which one recursive listing
+    is matched segment by segment.
+    """
+    parts = pattern.split("/")
+    first = next(i for i, part in enumerate(parts) if GLOB_CHARS.search(part))
+    root = "/".join(parts[:first])
+    folders = [root or ("/" if first else "")]  # a local root, or S3's list of buckets
+    rest = parts[first:]
+    while rest and rest[0] != "**":
+        segment, rest = rest[0], rest[1:]
+        wanted = pafs.FileType.Directory if rest else pafs.FileType.File
+        matches = []
+        for folder in folders:
+            if not GLOB_CHARS.search(segment):
+                matches.append(_join(folder, segment))
+                continue
+            selector = pafs.FileSelector(folder, recursive=False, allow_not_found=True)
+            matches.extend(i.path for i in filesystem.get_file_info(selector)
+                           if i.type == wanted and _segment_matches(i.base_name, segment))
+        folders = matches
+        if not rest:  # the last segment named files
+            return [i.path for i in filesystem.get_file_info(matches) if i.type == pafs.FileType.File]
+    files = []
+    for folder in folders:
+        selector = pafs.FileSelector(folder, recursive=True, allow_not_found=True)
+        prefix = len(folder.rstrip("/")) + 1
+        files.extend(i.path for i in filesystem.get_file_info(selector)
+                     if i.type == pafs.FileType.File and _parts_match(rest, i.path[prefix:].split("/")))
+    return files
+
+
+def _join(folder, name):
+    return folder.rstrip("/") + "/" + name if folder else name
+
+
+def _segment_matches(name, segment):
+    if name.startswith((".", "_")) and not segment.startswith((".", "_")):
+        return False
+    return fnmatch.fnmatchcase(name, segment)
+
+
+def _parts_match(pattern, parts):
+    """Whether path segments ``parts`` match glob segments ``pattern`` (``**`` = zero or more segments)."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_parts_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1)
+                   if not any(p.startswith((".", "_")) for p in parts[:i]))
+    return bool(parts) and _segment_matches(parts[0], pattern[0]) and _parts_match(pattern[1:], parts[1:])
+
+
 def _hidden(relative):
     return any(part.startswith((".", "_")) for part in relative.split("/") if part)
 
@@ -135,16 +194,6 @@ def _hidden(relative):
 def _short(exc):
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-
-
-def _file_format(fmt, delimiter=None):
-    if fmt == "parquet":
-        # pre_buffer would fetch every row group of a file up front: memory would grow with the file.
-        return ds.ParquetFileFormat(default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False))
-    if fmt == "csv":
-        parse = pacsv.ParseOptions(delimiter=delimiter or ",")
-        return ds.CsvFileFormat(parse_options=parse)
-    return ds.IpcFileFormat()
 
 
 def unsupported_property(t):
@@ -309,7 +358,7 @@ class Source:
             raise SourceError("Every %s source needs a path." % kind)
         self.mapping = Mapping(kind, spec, id_type)
         self.filesystem, self.files, self.format = discover(self.path, spec.get("format"), s3_options)
-        self._file_format = _file_format(self.format, spec.get("delimiter"))
+        self.delimiter = spec.get("delimiter")
         self.plans = {}
 
     @property
@@ -324,43 +373,61 @@ class Source:
         for path in self.files:
             self._plan(path)
 
-    def _dataset(self, path):
+    def _open(self, path):
         try:
-            return ds.dataset(path, format=self._file_format, filesystem=self.filesystem)
+            return arrow_files.open_file(self.filesystem, path, self.format, self.delimiter)
         except Exception as exc:
             raise SourceError("%s cannot be read as %s: %s" % (self._where(path), self.format, _short(exc)))
 
     def _plan(self, path):
+        """(file reader, plan) of ``path``; the reader holds no open file, only what it read to know the schema."""
         if path not in self.plans:
-            dataset = self._dataset(path)
-            self.plans[path] = (dataset, self.mapping.plan(dataset.schema, self._where(path)))
+            reader = self._open(path)
+            self.plans[path] = (reader, self.mapping.plan(reader.schema, self._where(path)))
         return self.plans[path]
 
     def batches(self, batch_size=100000):
-        """Yield ``(schema, batch, common_labels)`` for every batch of every file, in order."""
-        for path in self.files:
-            dataset, plan = self._plan(path)
-            self.plans.pop(path, None)  # do not keep datasets of finished files around
-            where = self._where(path)
-            columns = list(dict.fromkeys(p[0] for p in plan))
+        """Yield ``(schema, batch, common_labels)`` for every batch of every file, in order.
+
+        Each file is read on a thread of its own, and the next file is opened and read ahead (a few batches) while
+        this one is consumed, so a file boundary (or an S3 round trip) does not stall the load; the order and
+        the errors are those of reading the files one after the other."""
+        readers = collections.deque()
+        pending = iter(self.files)
+
+        def start_next():
+            path = next(pending, None)
+            if path is not None:
+                readers.append(ReadAhead(make=lambda: self._file_batches(path, batch_size), depth=READAHEAD_BATCHES))
+
+        for _index in range(1 + FILES_AHEAD):
+            start_next()
+        try:
+            while readers:
+                yield from readers[0].items()
+                readers.popleft()
+                start_next()
+        finally:
+            for reader in readers:
+                reader.stop()
+
+    def _file_batches(self, path, batch_size):
+        reader, plan = self._plan(path)
+        self.plans.pop(path, None)  # do not keep what finished files read
+        where = self._where(path)
+        columns = list(dict.fromkeys(p[0] for p in plan))
+        iterator = reader.batches(columns, batch_size)
+        while True:
             try:
-                # Bounded read-ahead keeps memory flat in the size of the input.
-                scanner = dataset.scanner(columns=columns, batch_size=batch_size, use_threads=True,
-                                          batch_readahead=READAHEAD_BATCHES, fragment_readahead=1)
-                iterator = iter(scanner.to_batches())
+                batch = next(iterator)
+            except StopIteration:
+                break
             except Exception as exc:
                 raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
-            while True:
-                try:
-                    batch = next(iterator)
-                except StopIteration:
-                    break
-                except Exception as exc:
-                    raise SourceError("%s cannot be read as %s: %s" % (where, self.format, _short(exc)))
-                if batch.num_rows == 0:
-                    continue
-                out = self.mapping.apply(batch, plan, where)
-                yield out.schema, out, self.common_labels
+            if batch.num_rows == 0:
+                continue
+            out = self.mapping.apply(batch, plan, where)
+            yield out.schema, out, self.common_labels
 
 
 def open_sources(kind, specs, id_type="integer", s3_options=None):

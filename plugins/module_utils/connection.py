@@ -66,9 +66,12 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from .driver_import import lean_driver_import
+
 try:
-    import neo4j
-    from neo4j import exceptions as neo4j_exceptions
+    with lean_driver_import():  # half the start-up of a module otherwise (numpy, pandas, pyarrow)
+        import neo4j
+        from neo4j import exceptions as neo4j_exceptions
     HAS_NEO4J = True
     NEO4J_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the sanity import test

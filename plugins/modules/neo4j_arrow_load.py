@@ -61,7 +61,11 @@ options:
       path:
         description:
           - A file, a directory (all files of O(nodes[].format) below it, hidden and C(_) files skipped) or a
-            glob (C(*), C(?), C([...])). Local paths are read on the host the task runs on.
+            glob. Local paths are read on the host the task runs on.
+          - In a glob, C(*), C(?) and C([...]) match within one folder, as in a shell (C(nodes/*.parquet) does not
+            read C(nodes/old/x.parquet)); a path segment C(**) matches any number of folders, none included
+            (C(nodes/**/*.parquet)). Wildcards skip names starting with C(.) or C(_) unless the pattern names them.
+            The same rules apply to C(s3://) paths.
           - C(s3://bucket/key) reads from S3 with the usual AWS credential chain (environment variables,
             profile, instance role); see O(s3).
         type: str

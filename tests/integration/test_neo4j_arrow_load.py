@@ -274,6 +274,74 @@ def test_s3_directory_source(cluster, run_playbook, tmp_path, s3_server):
     assert (graph.node_count, graph.relationship_count) == (N_NODES, N_NODES - 1)
 
 
+def test_s3_glob_star_stays_in_one_folder(cluster, run_playbook, tmp_path, s3_server):
+    """``*`` in an s3:// glob matches one level (S3 listed with prefix and delimiter), ``**`` every level below."""
+    import boto3
+    from collection_path import register_collection_packages
+    register_collection_packages()
+    from ansible_collections.graphops.neo4j.plugins.module_utils import arrow_sources
+    nodes, rels = write_graph(tmp_path)
+    s3 = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="exports")
+    table = pq.read_table(nodes)
+    # The two current parts, and an older export of the same nodes in a subfolder (loading it would
+    # duplicate every id), and a Spark marker.
+    for key, part in (("graph/nodes/part-0.parquet", table.slice(0, 200)), ("graph/nodes/part-1.parquet", table.slice(200)),
+                      ("graph/nodes/archive/2024/part-0.parquet", table), ("graph/nodes/_tmp/part-0.parquet", table)):
+        path = tmp_path / key.replace("/", "-")
+        pq.write_table(part, path)
+        s3.upload_file(str(path), "exports", key)
+    s3.upload_file(str(rels), "exports", "graph/knows.parquet")
+    s3_options = {"endpoint_url": s3_server, "region": "us-east-1", "access_key": "testing", "secret_key": "testing"}
+
+    def found(pattern):
+        return arrow_sources.discover(pattern, s3_options=s3_options)[1]
+
+    assert found("s3://exports/graph/nodes/*.parquet") == ["exports/graph/nodes/part-0.parquet",
+                                                           "exports/graph/nodes/part-1.parquet"]
+    assert found("s3://exports/graph/*/*.parquet") == ["exports/graph/nodes/part-0.parquet",
+                                                       "exports/graph/nodes/part-1.parquet"]
+    assert found("s3://exports/graph/nodes/**/*.parquet") == ["exports/graph/nodes/archive/2024/part-0.parquet",
+                                                              "exports/graph/nodes/part-0.parquet",
+                                                              "exports/graph/nodes/part-1.parquet"]
+    assert found("s3://exports/**/knows.parquet") == ["exports/graph/knows.parquet"]
+
+    extra = vars_for(cluster, "s3glob", nodes, rels,
+                     nodes=[{"path": "s3://exports/graph/nodes/*.parquet", "label": ["Person"], "id_column": "person_id"}],
+                     relationships=[{"path": "s3://exports/graph/*.parquet", "type": "KNOWS",
+                                     "source_column": "a", "target_column": "b"}])
+    play = PLAY + LOAD + """\
+        s3:
+          endpoint_url: "{{ s3_endpoint }}"
+          region: us-east-1
+          access_key: testing
+          secret_key: testing
+"""
+    run = run_playbook(play, extra_vars=dict(extra, s3_endpoint=s3_server), env={"AWS_EC2_METADATA_DISABLED": "true"})
+    assert run.rc == 0, str(run)
+    assert run.results["load"]["files"] == {"nodes": 2, "relationships": 1}
+    graph = cluster.model.databases["s3glob"].graph
+    assert (graph.node_count, graph.relationship_count) == (N_NODES, N_NODES - 1)
+
+
+def test_local_glob_star_stays_in_one_folder(cluster, run_playbook, tmp_path):
+    """The issue's case: nodes/*.parquet next to an older export in nodes/old/ loads the current files only."""
+    nodes, rels = write_graph(tmp_path)
+    folder = tmp_path / "nodes"
+    (folder / "old").mkdir(parents=True)
+    table = pq.read_table(nodes)
+    pq.write_table(table.slice(0, 200), folder / "part-0.parquet")
+    pq.write_table(table.slice(200), folder / "part-1.parquet")
+    pq.write_table(table, folder / "old" / "part-0.parquet")
+    extra = vars_for(cluster, "localglob", nodes, rels,
+                     nodes=[{"path": str(folder / "*.parquet"), "label": ["Person"], "id_column": "person_id"}])
+    run = run_playbook(PLAY + LOAD, extra_vars=extra)
+    assert run.rc == 0, str(run)
+    assert run.results["load"]["files"] == {"nodes": 2, "relationships": 1}
+    assert cluster.model.databases["localglob"].graph.node_count == N_NODES
+
+
 @pytest.mark.parametrize("on_system", ["refused", "allowed"])
 def test_discovers_arrow_endpoint_over_bolt_and_runs_async(cluster, run_playbook, tmp_path, on_system):
     """Without arrow_host the module asks CALL gds.debug.arrow() on a user database of the GDS member (server1

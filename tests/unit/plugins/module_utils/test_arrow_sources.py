@@ -1,6 +1,7 @@
 """File discovery, column mapping and check-mode validation (plugins/module_utils/arrow_sources.py)."""
 
 import pathlib
+import time
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -43,6 +44,55 @@ def test_directory_glob_and_single_file(tmp_path):
     assert [pathlib.Path(f).name for f in files] == ["b.parquet"]
     _fs, files, _fmt = src.discover(str(tmp_path / "part" / "a.parquet"))
     assert len(files) == 1
+
+
+def _tree(root, names):
+    """Empty-but-valid Parquet files at the given relative paths under ``root``."""
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table(1), path)
+
+
+def _found(root, pattern):
+    _fs, files, _fmt = src.discover(str(root / pattern))
+    return [pathlib.Path(f).relative_to(root).as_posix() for f in files]
+
+
+GLOB_TREE = ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet", "nodes/old/deep/d.parquet",
+             "nodes/_tmp/e.parquet", "nodes/.x/f.parquet", "other/g.parquet"]
+
+
+def test_star_stays_in_one_folder(tmp_path):
+    """``*`` matches within one path segment, as in a shell: nodes/*.parquet is not nodes/old/c.parquet."""
+    _tree(tmp_path, GLOB_TREE)
+    assert _found(tmp_path, "nodes/*.parquet") == ["nodes/a.parquet", "nodes/b.parquet"]
+    assert _found(tmp_path, "nodes/?.parquet") == ["nodes/a.parquet", "nodes/b.parquet"]
+    assert _found(tmp_path, "nodes/[a]*") == ["nodes/a.parquet"]
+    assert _found(tmp_path, "*/*.parquet") == ["nodes/a.parquet", "nodes/b.parquet", "other/g.parquet"]
+    assert _found(tmp_path, "nodes/*/c.parquet") == ["nodes/old/c.parquet"]
+    assert _found(tmp_path, "nodes/o*/*/*.parquet") == ["nodes/old/deep/d.parquet"]
+
+
+def test_double_star_is_recursive(tmp_path):
+    """``**`` as a whole segment matches zero or more folders; wildcards skip . and _ names (as directories do)."""
+    _tree(tmp_path, GLOB_TREE)
+    everything = ["nodes/a.parquet", "nodes/b.parquet", "nodes/old/c.parquet", "nodes/old/deep/d.parquet"]
+    assert _found(tmp_path, "nodes/**/*.parquet") == everything
+    assert _found(tmp_path, "nodes/**") == everything
+    assert _found(tmp_path, "**/c.parquet") == ["nodes/old/c.parquet"]
+    assert _found(tmp_path, "nodes/**/deep/*.parquet") == ["nodes/old/deep/d.parquet"]
+    # a pattern that names a hidden or _ folder itself reaches it
+    assert _found(tmp_path, "nodes/_tmp/*.parquet") == ["nodes/_tmp/e.parquet"]
+    assert _found(tmp_path, "nodes/_*/*") == ["nodes/_tmp/e.parquet"]
+
+
+def test_glob_that_matches_nothing(tmp_path):
+    _tree(tmp_path, ["nodes/old/c.parquet"])
+    with pytest.raises(SourceError, match="matches no"):
+        src.discover(str(tmp_path / "nodes" / "*.parquet"))
+    with pytest.raises(SourceError, match="matches no"):
+        src.discover(str(tmp_path / "missing" / "*.parquet"))
 
 
 def test_discovery_errors(tmp_path):
@@ -198,3 +248,59 @@ def test_s3_filesystem_settings(monkeypatch):
     assert path == "bucket/key"
     assert type(fs).__name__ == "S3FileSystem"
     assert fs.region == "eu-west-1"
+
+
+def test_files_are_read_ahead_yet_come_in_order_with_their_own_errors(tmp_path):
+    """The next file is read while this one is sent; batches still come file after file, and a file that
+    fails does so after every batch of the files before it, naming itself."""
+    for i in range(4):
+        pq.write_table(table(10, start=1 + 10 * i), tmp_path / ("part-%d.parquet" % i), row_group_size=3)
+    source = src.open_sources("node", [{"path": str(tmp_path), "id_column": "id"}])[0]
+    ids = [v for _s, b, _l in source.batches(3) for v in b.column("nodeId").to_pylist()]
+    assert ids == list(range(1, 41))
+
+    source = src.open_sources("node", [{"path": str(tmp_path), "id_column": "id"}])[0]
+    (tmp_path / "part-2.parquet").write_bytes(b"PAR1 no longer parquet PAR1")  # broken after the check
+    seen = []
+    with pytest.raises(SourceError, match="part-2.parquet cannot be read as parquet"):
+        for _s, batch, _l in source.batches(3):
+            seen.extend(batch.column("nodeId").to_pylist())
+    assert seen == list(range(1, 21))
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "arrow"])
+def test_memory_stays_bounded_when_the_consumer_is_slower_than_the_reader(tmp_path, fmt):
+    """A slow consumer (a server building the database) does not make the reader pull the file into memory:
+    Arrow's pool holds a few batches, not the file (pyarrow.dataset's scanner held most of it).  CSV is read
+    with pyarrow's streaming reader, whose read-ahead is a fixed number of blocks (about 37 MiB with pyarrow 26,
+    the same for a 70 MiB and a 236 MiB file), too much to show on a file small enough for a unit test."""
+    rows, batch = 1_200_000, 40_000
+    data = pa.table({"id": pa.array(range(rows), pa.int64()), "a": pa.array(range(rows), pa.int64()),
+                     "b": pa.array(range(rows), pa.float64())})
+    path = tmp_path / ("n." + fmt)
+    if fmt == "parquet":
+        pq.write_table(data, path, row_group_size=batch)
+    else:
+        feather.write_feather(data, path, chunksize=batch)
+    del data
+    source = src.open_sources("node", [{"path": str(path), "id_column": "id"}])[0]
+    baseline = pa.total_allocated_bytes()
+    peak = count = 0
+    for _s, b, _l in source.batches(batch):
+        count += b.num_rows
+        del b
+        time.sleep(0.004)
+        peak = max(peak, pa.total_allocated_bytes() - baseline)
+    assert count == rows
+    file_bytes = rows * 24
+    assert peak < file_bytes / 4, "peak %.1f MiB of a %.1f MiB file" % (peak / 2 ** 20, file_bytes / 2 ** 20)
+
+
+def test_small_row_groups_still_give_full_batches(tmp_path):
+    """iter_batches reads across row groups: 30-row groups make 100-row batches (a dataset scan cut a batch at
+    every row group), in file order."""
+    pq.write_table(table(1000), tmp_path / "small.parquet", row_group_size=30)
+    source = src.Source("node", {"path": str(tmp_path / "small.parquet"), "id_column": "id"})
+    batches = [b for _s, b, _l in source.batches(100)]
+    assert [b.num_rows for b in batches] == [100] * 10
+    assert [v for b in batches for v in b.column("nodeId").to_pylist()] == list(range(1, 1001))
