@@ -99,13 +99,17 @@ class MotoS3:
 
 class CuttingProxy:
     """A TCP proxy to ``target`` (host, port) that, once a connection has sent more than ``budget`` bytes to the
-    server, either resets it (``mode="reset"``) or stops forwarding and holds it open (``mode="stall"``)."""
+    server, resets it (``mode="reset"``: small requests such as an abort still pass on new connections), or, once
+    all connections together have sent more than ``budget``, stops forwarding anything and holds every connection
+    open (``mode="stall"``: a client that hangs mid-upload)."""
 
     def __init__(self, target, budget, mode="reset"):
         self.target = target
         self.budget = budget
         self.mode = mode
         self.cut = 0  # connections cut so far
+        self.total = 0  # bytes sent to the server by every connection
+        self._count = threading.Lock()
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -134,11 +138,18 @@ class CuttingProxy:
                 data = source.recv(65536)
                 if not data:
                     break
-                if counted and sent + len(data) > self.budget:
-                    self.cut += 1
-                    if self.mode == "stall":
+                if counted and self.mode == "stall":
+                    with self._count:
+                        over = self.total + len(data) > self.budget
+                        if over:
+                            self.cut += 1
+                        else:
+                            self.total += len(data)
+                    if over:
                         self._stop.wait()
                         return
+                elif counted and sent + len(data) > self.budget:
+                    self.cut += 1
                     for sock in (source, sink):
                         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                         sock.close()
