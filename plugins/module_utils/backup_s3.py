@@ -110,6 +110,8 @@ class Bucket(object):
 
     def fail(self, action, exc):
         """An S3Error for ``exc`` (raised by ``action``) that says which option to look at."""
+        if isinstance(exc, S3Error):
+            return exc
         if isinstance(exc, botocore.exceptions.NoCredentialsError):
             return S3Error("s3: no AWS credentials were found for %s: set s3.access_key and s3.secret_key, s3.profile, "
                            "or the AWS_* environment of the host running the task." % action)
