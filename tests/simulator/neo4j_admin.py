@@ -231,6 +231,11 @@ class Location:
 
     def client(self):
         if self._client is None:
+            endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or ""
+            if urlsplit(endpoint).hostname not in ("127.0.0.1", "localhost", "::1"):
+                # The stand-in never reaches the internet: S3 is the test's moto server on loopback.
+                raise Failed("[simulator] neo4j-admin reaches S3 on 127.0.0.1 only; set AWS_ENDPOINT_URL_S3 (got %s)"
+                             % (endpoint or "nothing"))
             import boto3
             self._client = boto3.client("s3")
         return self._client

@@ -190,6 +190,11 @@ class S3Store:
             kwargs["region_name"] = config.get("region", kwargs["region_name"])
             access, _sep, secret = (options.get("seedCredentials") or "").partition(";")
             kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = access, secret
+        host = urlsplit(kwargs["endpoint_url"] or "").hostname
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            # A simulator never reaches the internet: S3 is the test's moto server on loopback.
+            raise SeedFailure("The simulator reaches S3 on 127.0.0.1 only; set AWS_ENDPOINT_URL_S3 in its cloud "
+                              "environment (got %s)" % (kwargs["endpoint_url"] or "no endpoint"))
         import boto3  # only the seeding path needs it
         from botocore.exceptions import BotoCoreError, ClientError
         self._client = boto3.client("s3", **kwargs)
