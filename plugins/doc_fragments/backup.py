@@ -88,12 +88,12 @@ options:
       multipart_threshold:
         description: Files of at least this many bytes are uploaded in parts (boto3 C(TransferConfig)).
         type: int
-        default: 67108864
+        default: 8388608
       multipart_chunksize:
         description:
           - Part size in bytes (at least 5 MiB); boto3 doubles it when a file would need more than 10000 parts.
         type: int
-        default: 67108864
+        default: 8388608
       max_concurrency:
         description: Parts uploaded at once.
         type: int

@@ -145,7 +145,7 @@ def plan_retention(artifacts, keep_full=None, keep_days=None, now=None):
     now = now or datetime.now(UTC)
     cutoff = now - timedelta(days=keep_days) if keep_days else None
     plan = RetentionPlan()
-    for database, own in sorted(by_database(artifacts).items()):
+    for _database, own in sorted(by_database(artifacts).items()):
         chains = build_chains(own)
         complete = [c for c in chains if c.complete]
         kept = {}

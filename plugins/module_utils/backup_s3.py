@@ -46,10 +46,10 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     BOTO3_IMPORT_ERROR = traceback.format_exc()
 
 MIB = 1024 * 1024
-DEFAULT_THRESHOLD = 64 * MIB
-DEFAULT_CHUNKSIZE = 64 * MIB
+DEFAULT_THRESHOLD = 8 * MIB  # boto3's TransferConfig defaults: many parts in flight keep the link busy
+DEFAULT_CHUNKSIZE = 8 * MIB
 DEFAULT_CONCURRENCY = 10
-HASH_BLOCK = 8 * MIB
+HASH_BLOCK = MIB
 META_PREFIX = "neo4j-"
 # S3 error codes that mean "these credentials are not accepted".
 CREDENTIAL_ERRORS = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenExpired",
@@ -209,30 +209,45 @@ class Bucket(object):
         return aborted
 
     def ship(self, path, artifact, check_mode=False):
-        """Upload one local artefact unless S3 holds it with the same checksum.  Returns the upload result."""
+        """Upload one local artefact unless S3 holds it with the same checksum.  Returns the upload result.
+
+        When the object is missing, the local checksum is computed while the upload runs (both read the file, which
+        the page cache then serves once); when it exists, the checksum decides whether to upload at all."""
         key = self.key(artifact.name)
         size = os.path.getsize(path)
         config = self.transfer_config()
-        checksum = local_checksum(path, size, config)
-        result = dict(artifact=artifact.name, database=artifact.database, bucket=self.name, key=key, size=size,
-                      checksum_sha256=checksum, changed=False)
-        if same_checksum(self.remote_checksum(key), checksum):
-            return result
-        result["changed"] = True
-        if check_mode:
-            return result
-        result["aborted_uploads"] = len(self.abort_leftovers(key))
+        stored = self.remote_checksum(key)
+        hashing = ThreadPoolExecutor(max_workers=1)
         try:
-            self.client.upload_file(path, self.name, key, ExtraArgs=self.extra_args(metadata_of(artifact)),
-                                    Config=config)
-        except Exception as exc:  # s3transfer has aborted the multipart upload: nothing is visible
-            raise self.fail("upload %s to %s (nothing was left in the bucket)" % (artifact.name, self.uri(key)), exc)
+            pending = hashing.submit(local_checksum, path, size, config)
+            if stored is not None:
+                checksum = pending.result()
+                if same_checksum(stored, checksum):
+                    return self._shipped(artifact, key, size, checksum, False)
+            if check_mode:
+                return self._shipped(artifact, key, size, pending.result(), True)
+            aborted = len(self.abort_leftovers(key))
+            try:
+                self.client.upload_file(path, self.name, key, ExtraArgs=self.extra_args(metadata_of(artifact)),
+                                        Config=config)
+            except Exception as exc:  # s3transfer has aborted the multipart upload: nothing is visible
+                raise self.fail("upload %s to %s (nothing was left in the bucket)" % (artifact.name, self.uri(key)),
+                                exc)
+            checksum = pending.result()
+        finally:
+            hashing.shutdown(wait=True)
+        result = self._shipped(artifact, key, size, checksum, True)
+        result["aborted_uploads"] = aborted
         stored = self.remote_checksum(key)
         if not same_checksum(stored, checksum):
             self.delete([key])
             raise S3Error("s3: the checksum S3 stored for %s (%s) differs from the one computed from %s (%s); the "
                           "object was deleted." % (self.uri(key), stored or "none", path, checksum))
         return result
+
+    def _shipped(self, artifact, key, size, checksum, changed):
+        return dict(artifact=artifact.name, database=artifact.database, bucket=self.name, key=key, size=size,
+                    checksum_sha256=checksum, changed=changed)
 
     def delete(self, keys):
         try:
@@ -241,8 +256,8 @@ class Bucket(object):
                 reply = self.client.delete_objects(Bucket=self.name, Delete=dict(Objects=batch, Quiet=True))
                 if reply.get("Errors"):
                     first = reply["Errors"][0]
-                    raise S3Error("s3: deleting %s failed: %s %s" % (first.get("Key"), first.get("Code"),
-                                                                   first.get("Message")))
+                    raise S3Error("s3: deleting %s failed: %s %s"
+                                  % (first.get("Key"), first.get("Code"), first.get("Message")))
         except S3Error:
             raise
         except Exception as exc:  # see fail()

@@ -17,7 +17,7 @@ import re
 
 from . import backup, backup_chains
 from .backup import BackupError
-from .backup_s3 import Bucket, S3Error
+from .backup_s3 import Bucket
 
 STATES = ("present", "shipped", "pruned", "inspected", "aggregated")
 TYPES = ("FULL", "DIFF", "AUTO")
@@ -229,7 +229,7 @@ def _ship(ctx, listing, databases, check_mode):
 def _prune(ctx, listing, check_mode, wanted):
     """Apply the retention rule to the local folder and to the bucket; returns (pruned, kept) by location."""
     rule = ctx.params["retention"]
-    pruned, kept = dict(local=[], s3=[]), dict(local=[], s3=[])
+    deleted, kept = dict(local=[], s3=[]), dict(local=[], s3=[])
     locations = []
     if ctx.params.get("to_path") and listing is not None:
         locations.append(("local", [a for a in listing if wanted(a.database)]))
@@ -239,7 +239,7 @@ def _prune(ctx, listing, check_mode, wanted):
     for where, artifacts in locations:
         plan = backup_chains.plan_retention(artifacts, rule.get("keep_full"), rule.get("keep_days"))
         kept[where] = [a.location for a in plan.keep]
-        pruned[where] = [a.location for a in plan.delete]
+        deleted[where] = [a.location for a in plan.delete]
         if check_mode or not plan.delete:
             continue
         if where == "local":
@@ -247,7 +247,7 @@ def _prune(ctx, listing, check_mode, wanted):
                 os.remove(artifact.location)
         else:
             ctx.bucket.delete([ctx.bucket.key(a.name) for a in plan.delete])
-    return pruned, kept
+    return deleted, kept
 
 
 # ----- state: shipped, pruned ---------------------------------------------------------------------------------

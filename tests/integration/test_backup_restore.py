@@ -85,8 +85,8 @@ class Reader:
         self._thread.join(30)
 
 
-def test_back_up_ship_prune_and_restore_behind_the_alias_while_reading(run_playbook, shop, moto_s3, s3_bucket,
-                                                                        tmp_path):
+def test_back_up_ship_prune_and_restore_behind_the_alias_while_reading(
+        run_playbook, shop, moto_s3, s3_bucket, tmp_path):
     folder = tmp_path / "backups"
     runs = []
     for backup_type, movies_added in (("FULL", 2), ("AUTO", 1), ("FULL", 4), ("AUTO", 0)):
@@ -158,8 +158,8 @@ def test_restore_from_a_local_folder_aggregates_a_differential_chain_first(run_p
 
 def test_a_restore_that_fails_drops_its_database_and_leaves_the_alias(run_playbook, shop, moto_s3, s3_bucket,
                                                                       tmp_path):
-    run = run_playbook("playbooks/backup.yml", extra_vars=backup_vars(shop, moto_s3, s3_bucket, tmp_path,
-                                                                     backup_databases=["movies"]))
+    run = run_playbook("playbooks/backup.yml",
+                       extra_vars=backup_vars(shop, moto_s3, s3_bucket, tmp_path, backup_databases=["movies"]))
     assert run.rc == 0, run
     restore_s3 = backup_vars(shop, moto_s3, s3_bucket, tmp_path)["backup_s3"]
     wrong_counts = run_playbook("playbooks/restore.yml", extra_vars=dict(

@@ -155,8 +155,8 @@ def test_multipart_upload_is_verified_with_the_composite_checksum(run_playbook, 
 
 # ----- failures -------------------------------------------------------------------------------------------------
 
-def test_neo4j_admin_exit_1_fails_the_task_with_its_output_and_uploads_nothing(run_playbook, backup_cluster, moto_s3,
-                                                                              s3_bucket, tmp_path):
+def test_neo4j_admin_exit_1_fails_the_task_with_its_output_and_uploads_nothing(
+        run_playbook, backup_cluster, moto_s3, s3_bucket, tmp_path):
     task = backup_task(backup_cluster, tmp_path, database=["movies", "nope"], s3=s3_options(moto_s3, s3_bucket))
     result = run_playbook(play(task)).results["Back up"]
     assert result["failed"] is True and result["rc"] == 1
@@ -200,8 +200,8 @@ def test_a_full_disk_fails_the_backup(run_playbook, backup_cluster, tmp_path):
     assert artefacts(tmp_path) == []
 
 
-def test_a_failed_consistency_check_fails_and_uploads_nothing(run_playbook, backup_cluster, moto_s3, s3_bucket,
-                                                             tmp_path):
+def test_a_failed_consistency_check_fails_and_uploads_nothing(
+        run_playbook, backup_cluster, moto_s3, s3_bucket, tmp_path):
     backup_cluster.model.backup_inconsistent.add("movies")
     task = backup_task(backup_cluster, tmp_path, consistency_check=True, s3=s3_options(moto_s3, s3_bucket))
     result = run_playbook(play(task)).results["Back up"]

@@ -8,12 +8,16 @@ from ansible_collections.graphops.neo4j.plugins.module_utils import backup, back
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import Neo4jModuleError
 
 # The example output of inspect.adoc (docs-operations, branch 5.x), as neo4j-admin prints it.
-INSPECT = """\
-|                                              FILE | DATABASE |                          DATABASE ID |          TIME (UTC) |  FULL | COMPRESSED | LOWEST TX | HIGHEST TX |
-|  file:///backups/neo4j-2024-10-07T16-05-37.backup |    neo4j | 7dcb1d0c-4374-4476-b8ae-d3c3f124683f | 2024-10-07T16:05:37 |  true |       true |         1 |          3 |
-|  file:///backups/malmo-2024-10-07T16-00-50.backup |    malmo | 62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0 | 2024-10-07T16:00:50 | false |       true |         0 |          0 |
-|  file:///backups/malmo-2024-10-07T16-00-44.backup |    malmo | 62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0 | 2024-10-07T16:00:44 | false |       true |         7 |          7 |
-"""
+INSPECT = "".join(line + "\n" for line in [
+    "|                                              FILE | DATABASE |                          DATABASE ID | "
+    "         TIME (UTC) |  FULL | COMPRESSED | LOWEST TX | HIGHEST TX |",
+    "|  file:///backups/neo4j-2024-10-07T16-05-37.backup |    neo4j | 7dcb1d0c-4374-4476-b8ae-d3c3f124683f | "
+    "2024-10-07T16:05:37 |  true |       true |         1 |          3 |",
+    "|  file:///backups/malmo-2024-10-07T16-00-50.backup |    malmo | 62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0 | "
+    "2024-10-07T16:00:50 | false |       true |         0 |          0 |",
+    "|  file:///backups/malmo-2024-10-07T16-00-44.backup |    malmo | 62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0 | "
+    "2024-10-07T16:00:44 | false |       true |         7 |          7 |",
+])
 
 
 def test_parse_inspect_reads_the_documented_table():
