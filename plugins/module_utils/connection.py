@@ -648,7 +648,9 @@ def _may_be_stopped(exc):
     which the 5.x driver reports without its reason (the 6.x driver keeps it inside)."""
     if _unavailable_database(exc) is not None:
         return True
-    return neo4j_exceptions is not None and type(exc) is neo4j_exceptions.ServiceUnavailable and _tls_cause(exc) is None
+    if neo4j_exceptions is None or isinstance(exc, neo4j_exceptions.IncompleteCommit):
+        return False
+    return isinstance(exc, neo4j_exceptions.ServiceUnavailable) and _tls_cause(exc) is None
 
 
 def stopped_database_error(database, name, cause=None, query=None):

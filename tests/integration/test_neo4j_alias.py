@@ -153,7 +153,9 @@ def test_offline_target_needs_require_online_false(cluster, run_playbook):
     assert run.results["refused"]["msg"].startswith("target: database 'stopped-db' is not online on every member that hosts it (")
     assert "currentStatus 'offline'" in run.results["refused"]["msg"]
     hosts = cluster.model.databases["stopped-db"].allocations
-    assert hosts and all("%s (%s): currentStatus 'offline'" % (m, cluster.model.servers[m].address) in run.results["refused"]["msg"] for m in hosts)
+    msg = run.results["refused"]["msg"]
+    assert hosts and all("%s (%s): currentStatus 'offline'" % (cluster.server_name(m), cluster.model.servers[m].address) in msg
+                         for m in hosts)
     assert run.results["allowed"]["changed"] is True
     assert cluster.model.aliases["movies"].database == "stopped-db"
 

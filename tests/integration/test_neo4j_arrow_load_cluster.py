@@ -178,7 +178,8 @@ def test_a_gds_member_without_user_databases_is_explained(run_playbook, tmp_path
         result = run.results["load"]
         assert result["failed"] is True
         msg = result["msg"]
-        assert "server3 hosts no user database" in msg and "server1 has no GDS" in msg, msg
+        assert "%s hosts no user database" % cluster.server_name("server3") in msg, msg
+        assert "%s has no GDS" % cluster.server_name("server1") in msg, msg
         assert "arrow_host" in msg
         assert "green" not in cluster.model.databases and not cluster.model.arrow_server.imports
     finally:

@@ -46,7 +46,7 @@ def test_create_wait_idempotent_and_returned_members(cluster, run_playbook):
     db = cluster.model.databases["movies-2025"]
     assert (db.primaries, db.secondaries) == (2, 1)
     members = created["database"]["members"]
-    assert set(members) <= set(cluster.members)  # keyed by server name
+    assert set(members) <= set(map(cluster.server_name, cluster.members))  # keyed by server name
     assert sorted(m["role"] for m in members.values()) == ["primary", "primary", "secondary"]
     assert all(m["currentStatus"] == "online" and m["requestedStatus"] == "online" for m in members.values())
     assert sum(m["writer"] for m in members.values()) == 1
@@ -105,7 +105,7 @@ def test_stop_start_access_topology_and_drop(cluster, run_playbook):
     assert r["stop"]["changed"] and all(m["currentStatus"] == "offline" for m in r["stop"]["database"]["members"].values())
     assert r["read-only while stopped"]["database"]["access"] == "read-only"
     assert r["start"]["changed"] and all(m["currentStatus"] == "online" for m in r["start"]["database"]["members"].values())
-    assert set(r["grow"]["database"]["members"]) == set(cluster.members)
+    assert set(r["grow"]["database"]["members"]) == set(map(cluster.server_name, cluster.members))
     assert [q["query"] for q in r["drop"]["queries"]] == ["DROP DATABASE `movies` IF EXISTS DUMP DATA"]
     assert r["drop"]["database"] is None and r["drop again"]["changed"] is False
     assert "movies" not in cluster.model.databases
@@ -119,7 +119,7 @@ def test_slow_start_is_waited_for(cluster, run_playbook):
 """), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
     [(member, allocation)] = run.results["create slow"]["database"]["members"].items()
-    assert member in cluster.members and allocation["currentStatus"] == "online"
+    assert member in map(cluster.server_name, cluster.members) and allocation["currentStatus"] == "online"
 
 
 def test_wait_timeout_reports_members_still_starting(cluster, run_playbook):
@@ -175,8 +175,9 @@ def test_member_killed_during_the_wait(cluster, run_playbook):
     assert "statusMessage 'Server is unavailable'" in result["msg"]
     assert "currentStatus 'unknown'" in result["msg"]
     down = {k: m for k, m in result["database"]["members"].items() if m["address"] is None}
-    assert list(down) == [victim] and down[victim]["statusMessage"] == "Server is unavailable"
-    assert "%s (address unknown): currentStatus 'unknown'" % victim in result["msg"]
+    dead = cluster.server_name(victim)
+    assert list(down) == [dead] and down[dead]["statusMessage"] == "Server is unavailable"
+    assert "%s (address unknown): currentStatus 'unknown'" % dead in result["msg"]
 
 
 BAD_INPUT = [

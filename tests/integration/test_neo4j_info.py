@@ -24,8 +24,13 @@ def info(run_playbook, target, subset=None, check=False):
     return run, run.results.get("info")
 
 
+def names(cluster):
+    """The members' names as SHOW SERVERS reports them (the server ids: nobody renamed them)."""
+    return [cluster.server_name(m) for m in cluster.members]
+
+
 def cluster_target(cluster):
-    return {"uri": cluster.routing_uri(), "login_user": "neo4j", "login_password": "password"}
+    return {"uri": cluster.routing_uri(), "username": "neo4j", "password": "password"}
 
 
 def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
@@ -50,18 +55,20 @@ def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
     if neo4j_target["simulated"]:
         c = neo4j_target["cluster"]
         model = c.model
-        assert list(result["servers"]) == c.members
+        # Servers are keyed by the name SHOW SERVERS gives them: their server id, as nobody renamed them.
+        assert list(result["servers"]) == [model.servers[m].server_id for m in c.members]
         assert result["version"] == model.version
-        for name in c.members:
-            server = model.servers[name]
+        for member in c.members:
+            server = model.servers[member]
+            name = c.server_name(member)
             assert result["servers"][name]["address"] == server.address
             assert result["servers"][name]["serverId"] == server.server_id
-            used, maximum = model.heap[name]
+            used, maximum = model.heap[member]
             assert result["memory"][name]["heap"]["used"] == used
             assert result["memory"][name]["heap"]["max"] == maximum
         neo4j_db = model.databases["neo4j"]
-        assert result["databases"]["neo4j"]["writer"] == neo4j_db.writer
-        assert set(result["databases"]["neo4j"]["members"]) == set(neo4j_db.allocations)
+        assert result["databases"]["neo4j"]["writer"] == c.server_name(neo4j_db.writer)
+        assert set(result["databases"]["neo4j"]["members"]) == set(map(c.server_name, neo4j_db.allocations))
 
 
 def test_subsets_and_exclusions(run_playbook, cluster):
@@ -86,7 +93,7 @@ def test_check_mode_gathers_the_same_facts(run_playbook, cluster):
     assert run.rc == 0, run
     assert result["changed"] is False
     assert result["healthy"] is True
-    assert list(result["servers"]) == cluster.members
+    assert list(result["servers"]) == names(cluster)
 
 
 def test_killed_member_makes_the_cluster_unhealthy(run_playbook, cluster):
@@ -97,16 +104,17 @@ def test_killed_member_makes_the_cluster_unhealthy(run_playbook, cluster):
     assert run.rc == 0, run
     assert result["healthy"] is False
     address = cluster.model.servers[victim].address
-    assert "server %s (%s): health is Unavailable, not Available" % (victim, address) in result["health_reasons"]
-    assert result["servers"][victim]["health"] == "Unavailable"
-    system_member = result["databases"]["system"]["members"][victim]
+    dead = cluster.server_name(victim)
+    assert "server %s (%s): health is Unavailable, not Available" % (dead, address) in result["health_reasons"]
+    assert result["servers"][dead]["health"] == "Unavailable"
+    system_member = result["databases"]["system"]["members"][dead]
     assert system_member["currentStatus"] == "unknown"
-    assert ("database system on %s: currentStatus unknown, requestedStatus online (Server is unavailable)" % victim
+    assert ("database system on %s: currentStatus unknown, requestedStatus online (Server is unavailable)" % dead
             in result["health_reasons"])
     # JMX is per member: the dead one is reported, the others still answer.
-    assert result["memory"][victim]["reachable"] is False
-    assert result["memory"][victim]["error"]
-    assert all(result["memory"][m]["reachable"] for m in cluster.members if m != victim)
+    assert result["memory"][dead]["reachable"] is False
+    assert result["memory"][dead]["error"]
+    assert all(result["memory"][n]["reachable"] for n in names(cluster) if n != dead)
 
 
 def test_database_that_fails_to_start(run_playbook, cluster):
@@ -120,7 +128,7 @@ def test_database_that_fails_to_start(run_playbook, cluster):
     movies = result["databases"]["movies"]
     assert movies["healthy"] is False
     [(member, alloc)] = movies["members"].items()
-    assert member in cluster.members
+    assert member in names(cluster)
     assert alloc["currentStatus"] == "offline"
     assert result["health_reasons"] == [
         "database movies on %s: currentStatus offline, requestedStatus online "
@@ -139,7 +147,7 @@ def test_database_still_starting_is_reported_until_it_is_online(run_playbook, cl
 
 
 def test_wrong_password_fails_the_task(run_playbook, cluster):
-    target = dict(cluster_target(cluster), login_password="wrong")
+    target = dict(cluster_target(cluster), password="wrong")
     run, result = info(run_playbook, target, subset=["servers"])
     assert run.rc != 0
     assert result["failed"] is True
@@ -164,10 +172,10 @@ def tls_cert(tmp_path_factory):
 def test_member_connections_keep_tls(run_playbook, make_cluster, tls_cert):
     """JMX goes to each member directly; over neo4j+ssc those connections are bolt+ssc, not plain bolt."""
     secure = make_cluster(3, tls=tls_cert)
-    target = {"uri": secure.routing_uri(scheme="neo4j+ssc"), "login_user": "neo4j", "login_password": "password"}
+    target = {"uri": secure.routing_uri(scheme="neo4j+ssc"), "username": "neo4j", "password": "password"}
     run, result = info(run_playbook, target, subset=["memory", "health"])
     assert run.rc == 0, run
     assert result["healthy"] is True, result["health_reasons"]
-    assert [m for m, mem in result["memory"].items() if mem["reachable"]] == secure.members, result["memory"]
+    assert [m for m, mem in result["memory"].items() if mem["reachable"]] == names(secure), result["memory"]
     jmx = [s.member for s in secure.statements if "dbms.queryJmx" in s.query]
     assert sorted(jmx) == sorted(secure.members)

@@ -47,8 +47,9 @@ def artifact_name(database, when):
 
 
 def uuid_form(database_id):
-    """The simulator's 32-hex databaseID as inspect prints it: lower-case 8-4-4-4-12."""
-    return str(uuid.UUID(hex=database_id))
+    """A database id as ``backup inspect`` prints it, a lower-case UUID (8-4-4-4-12, inspect.adoc's examples): the
+    first 32 hex digits of the simulator's databaseID (64 hex digits, as SHOW DATABASES shows it)."""
+    return str(uuid.UUID(hex=database_id.replace("-", "")[:32]))
 
 
 # ----- graph payloads ---------------------------------------------------------------------------------

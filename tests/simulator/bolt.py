@@ -328,8 +328,7 @@ class BoltConnection:
         if self.state == FAILED and tag in IGNORED_WHEN_FAILED:
             return self._send(IGNORED)
         if tag not in ALLOWED.get(self.state, ()):
-            return self._fail_protocol("Message '%s' cannot be handled by a session in the %s state."
-                                       % (name, self.state))
+            return self._fail_protocol(errors.invalid_server_state(name, self.state))
         handler = getattr(self, "on_" + name.lower())
         try:
             handler(*fields)
@@ -354,8 +353,9 @@ class BoltConnection:
         self.state = FAILED
 
     def _fail_protocol(self, message):
+        """End the connection with a FAILURE (``message``: text for a Request.Invalid, or a Neo4jError)."""
         if self.version is not None:
-            self._failure(errors.invalid_request(message))
+            self._failure(message if isinstance(message, errors.Neo4jError) else errors.invalid_request(message))
             try:
                 self._flush()
             except OSError:

@@ -43,7 +43,13 @@ NEO4J_ADMIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "n
 class Cluster:
     def __init__(self, members=3, users=None, version=DEFAULT_VERSION, tls=None, arrow=True, start_delay=0.0,
                  auth=True, executor=None, telemetry=False, default_language=None, gds_member=None,
-                 arrow_import_mode="registered", backup_members=(), seed_providers=None, cloud_env=None):
+                 arrow_import_mode="registered", server_names="id", backup_members=(), seed_providers=None,
+                 cloud_env=None):
+        # server_names: "id" keeps Neo4j's default (a server's name is its generated server id); "member"
+        # renames each to its member name (server1 ...), as an operator would with RENAME SERVER.
+        if server_names not in ("id", "member"):
+            raise ValueError("server_names must be 'id' or 'member'")
+        self.server_names = server_names
         self.size = members
         self.users = {"neo4j": "password"} if users is None else dict(users)
         self.version = version
@@ -79,6 +85,8 @@ class Cluster:
                                     connection_ids=self._ids).bind()
                 self._servers[name] = server
                 self.model.add_server(name, HOST, server.port)
+                if self.server_names == "member":
+                    self.model.rename_server(name, name)
             self._install_gds()
             self.model.start_delay = self.start_delay
             self.model.bootstrap()
@@ -149,6 +157,11 @@ class Cluster:
     def routing_uri(self, scheme=None):
         """Routing URI through the first member (neo4j, or neo4j+ssc with TLS)."""
         return self.bolt_uri(self.members[0], self._scheme(scheme, "neo4j"))
+
+    def server_name(self, member):
+        """What SHOW SERVERS calls ``member`` (its server id, unless the cluster renamed its servers)."""
+        with self.model.lock:
+            return self.model.servers[member].shown_name
 
     def bolt_server(self, name):
         return self._servers[name]

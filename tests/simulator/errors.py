@@ -87,8 +87,8 @@ def not_a_leader(database="system"):
     return Neo4jError(
         "Neo.ClientError.Cluster.NotALeader",
         "No write operations are allowed directly on this database. Writes must pass through the leader. "
-        "The role of this server is: FOLLOWER", "08N06",
-        "error: connection exception - general network protocol error. Database `%s` is not a leader." % database)
+        "The role of this server is: FOLLOWER", "08N07",
+        "error: connection exception - not the leader. This member is not the leader.")
 
 
 def database_unavailable(name):
@@ -120,7 +120,18 @@ def forbidden_on_read_only(name):
 
 
 def invalid_request(message):
-    return Neo4jError("Neo.ClientError.Request.Invalid", message, "50N42")
+    # 08N11: "connection exception - request error. The request is invalid and could not be processed by the server."
+    return Neo4jError("Neo.ClientError.Request.Invalid", message, "08N11",
+                      "error: connection exception - request error. The request is invalid and could not be processed "
+                      "by the server. See cause for further details.")
+
+
+def invalid_server_state(message_name, state):
+    """A message the Bolt server state machine does not accept now (08N10, invalid server state)."""
+    return Neo4jError("Neo.ClientError.Request.Invalid",
+                      "Message '%s' cannot be handled by a session in the %s state." % (message_name, state), "08N10",
+                      "error: connection exception - invalid server state. Message `%s` cannot be handled by session "
+                      "in the `%s` state." % (message_name, state))
 
 
 def not_on_system(query):

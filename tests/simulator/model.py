@@ -36,13 +36,18 @@ def utc_now():
 
 
 def new_database_id():
-    """A fresh database id: 32 upper-case hex digits, like Neo4j's databaseID."""
-    return uuid.uuid4().hex.upper()
+    """A fresh database id: 64 upper-case hex digits, as Neo4j's databaseID looks in the operations manual's
+    SHOW DATABASES examples (listing-databases.adoc, 5.x and dev: "C066801F54B4...D287D5")."""
+    return (uuid.uuid4().hex + uuid.uuid4().hex).upper()
 
 
 @dataclass
 class Server:
-    """A cluster member as SHOW SERVERS reports it, plus whether its process is up."""
+    """A cluster member as SHOW SERVERS reports it, plus whether its process is up.
+
+    ``name`` is the simulator's own key for the member (server1, server2 ...: ports, logs, test control).
+    What SHOW SERVERS calls its name is ``shown_name``: the server id until the server is renamed (Neo4j:
+    "the server name defaults to the server ID", RENAME SERVER; clustering/servers.adoc)."""
 
     name: str
     host: str
@@ -59,10 +64,21 @@ class Server:
     backup_port: int = 0  # port of the backup listener (server.backup.listen_address); 0: not enabled
     # dbms.security.keystore.path/password and dbms.security.key.name are set (remote aliases, seedCredentials)
     keystore: bool = True
+    renamed: str = None  # set by RENAME SERVER
+
+    @property
+    def shown_name(self):
+        return self.renamed or self.server_id
 
     @property
     def address(self):
         return "%s:%d" % (self.host, self.port)
+
+    @property
+    def http_address(self):
+        """The advertised HTTP address (server.http.advertised_address; default port 7474).  Nothing listens
+        there in the simulator; SHOW SERVERS reports it as Neo4j does."""
+        return "%s:%d" % (self.host, self.http_port or 7474)
 
     @property
     def available(self):
@@ -205,6 +221,9 @@ class ClusterModel:
         # A transaction opened through an alias whose target changed: Neo4j "may abort" it (aliases page;
         # 51N35 Outdated), or it keeps working on the database it started on: abort | continue.
         self.alias_switch_transactions = "abort"
+        # SHOW DATABASES `options`: only what the manual shows (txLogEnrichment) or every option the database was
+        # created or altered with except seedCredentials (not documented either way): documented | set.
+        self.database_options_shown = "documented"
         # Fault: commits whose reply is lost (the change lands, then the connection drops before SUCCESS,
         # so the driver raises IncompleteCommit): [pattern, how many more] per entry, see lose_commit_reply.
         self.lost_commit_replies = []
@@ -236,7 +255,7 @@ class ClusterModel:
 
     def add_server(self, name, host, port):
         with self.lock:
-            server = Server(name=name, host=host, port=port)
+            server = Server(name=name, host=host, port=port, http_port=7474 + len(self.servers))
             self.servers[name] = server
             if self.system_leader is None:
                 self.system_leader = name
@@ -246,6 +265,13 @@ class ClusterModel:
     def server(self, name):
         with self.lock:
             return self.servers[name]
+
+    def rename_server(self, member, new_name):
+        """What RENAME SERVER does: SHOW SERVERS shows ``new_name`` instead of the server id."""
+        with self.lock:
+            if any(s.shown_name == new_name for s in self.servers.values() if s.name != member):
+                raise ValueError("server name %r is taken" % new_name)
+            self.servers[member].renamed = new_name
 
     def available_servers(self):
         with self.lock:

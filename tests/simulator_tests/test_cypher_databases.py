@@ -155,8 +155,7 @@ def test_options_are_validated_and_stored(model):
                "txLogEnrichment: 'full'}", {"uri": "s3://bucket/foo.backup"})
     assert model.databases["foo"].options == {"existingData": "use", "seedURI": "s3://bucket/foo.backup",
                                               "txLogEnrichment": "FULL"}
-    seeded = rows(sys(model, "SHOW DATABASE foo YIELD options"))[0]["options"]
-    assert seeded["seedURI"] == "s3://bucket/foo.backup"
+    assert rows(sys(model, "SHOW DATABASE foo YIELD options"))[0]["options"] == {"txLogEnrichment": "FULL"}
 
 
 def test_seed_options_with_or_replace_are_refused_on_5_26(model):
@@ -306,13 +305,17 @@ def test_admin_commands_need_the_admin_role(model):
 def test_show_servers_columns(model):
     result = sys(model, "SHOW SERVERS")
     assert result.fields == ["name", "address", "state", "health", "hosting"]
-    assert result.records[0] == ["server1", "127.0.0.1:7687", "Enabled", "Available", ["neo4j", "system"]]
+    # "When first discovered, a server's name defaults to the value of its generated server ID" (servers.adoc).
+    first = model.servers["server1"]
+    assert result.records[0] == [first.server_id, "127.0.0.1:7687", "Enabled", "Available", ["neo4j", "system"]]
+    model.rename_server("server3", "eu-server-3")
     model.set_server_up("server3", False)
     result = sys(model, "SHOW SERVERS YIELD * WHERE health = 'Unavailable'")
     assert result.fields == ["serverId", "name", "address", "httpAddress", "httpsAddress", "state", "health",
                              "hosting", "requestedHosting", "tags", "allowedDatabases", "deniedDatabases",
                              "modeConstraint", "version"]
-    assert [r[1] for r in result.records] == ["server3"]
+    assert [r[:2] for r in result.records] == [[model.servers["server3"].server_id, "eu-server-3"]]
+    assert result.records[0][3] == "127.0.0.1:7476"  # every server advertises its HTTP address
     assert result.records[0][-1] == model.version
 
 
@@ -320,3 +323,17 @@ def test_drop_with_dump_data_records_the_dump(model):
     sys(model, "CREATE DATABASE foo")
     sys(model, "DROP DATABASE foo DUMP DATA")
     assert model.dumps == ["foo"] and "foo" not in model.databases
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("documented", {"txLogEnrichment": "FULL"}),
+    ("set", {"existingData": "use", "seedURI": "s3://bucket/movies.backup", "txLogEnrichment": "FULL"}),
+])
+def test_show_databases_options_under_each_setting(model, shown, expected):
+    """Switch ``database_options_shown``: the manual shows txLogEnrichment in `options`; whether creation options
+    stay visible is not documented.  seedCredentials never shows."""
+    model.database_options_shown = shown
+    sys(model, "CREATE DATABASE movies OPTIONS {existingData: 'use', seedURI: 's3://bucket/movies.backup', "
+               "seedCredentials: 'id;secret', txLogEnrichment: 'FULL'}")
+    result = sys(model, "SHOW DATABASE movies YIELD name, options")
+    assert result.records[0][1] == expected

@@ -45,7 +45,8 @@ def failure(cluster, query, member=None, database="system"):
 def test_the_gds_member_is_a_secondary_with_the_arrow_endpoint(gds_cluster):
     servers = {r["name"]: r for r in run(gds_cluster, "SHOW SERVERS YIELD name, modeConstraint").records}
     assert {n: r["modeConstraint"] for n, r in servers.items()} == {
-        "server1": "NONE", "server2": "NONE", "server3": "SECONDARY"}
+        gds_cluster.server_name("server1"): "NONE", gds_cluster.server_name("server2"): "NONE",
+        gds_cluster.server_name("server3"): "SECONDARY"}
     roles = {r["address"]: r["role"] for r in run(gds_cluster, "SHOW DATABASE system").records}
     assert roles[gds_cluster.model.server("server3").address] == "secondary"
     assert sorted(roles.values()) == ["primary", "primary", "secondary"]

@@ -336,7 +336,7 @@ def run(ctx, tx, query, params=None):
     if not tx.open:
         raise errors.Neo4jError("Neo.ClientError.Transaction.TransactionNotFound",
                                 "Unrecognized transaction id. Transaction may have timed out and been rolled back.",
-                                "25N03")
+                                "25N04", "error: invalid transaction state - specified transaction does not exist.")
     try:
         result = _execute(ctx, tx, query, params)
     except errors.Neo4jError:

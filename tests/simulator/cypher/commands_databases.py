@@ -166,7 +166,7 @@ def database_rows(model, user_name, now=None):
                 "lastCommittedTxn": db.last_committed_txn if is_online else None,
                 "replicationLag": 0 if is_online else None,
                 "constituents": [],
-                "options": dict(db.options),
+                "options": shown_options(model, db),
                 # 2025.06+: the language statements without a CYPHER prefix run in on this database.
                 "defaultLanguage": versions.language_name(model.language_of(db)),
                 # 2025.12+: a standard database "has a single graph shard with the same name as the database";
@@ -195,6 +195,18 @@ def show_databases(model, ctx, cmd, db):
     return rows_result(fields, records, db)
 
 
+# Options the operations manual shows in SHOW DATABASES' `options` column: only txLogEnrichment (set by
+# CREATE or ALTER DATABASE; alter-databases.adoc "SHOW DATABASES YIELD name, options").  Whether creation-only
+# options (seedURI, existingData, ...) stay visible is not documented: switch `database_options_shown`.
+DOCUMENTED_SHOWN_OPTIONS = ("txLogEnrichment",)
+
+
+def shown_options(model, db):
+    if model.database_options_shown == "set":
+        return dict(db.options)
+    return {k: v for k, v in db.options.items() if k in DOCUMENTED_SHOWN_OPTIONS}
+
+
 # ----- SHOW SERVERS -------------------------------------------------------------------------------
 
 def show_servers(model, ctx, cmd, db):
@@ -204,9 +216,9 @@ def show_servers(model, ctx, cmd, db):
                    if server.name in d.allocations]
         rows.append({
             "serverId": server.server_id,
-            "name": server.name,
+            "name": server.shown_name,
             "address": server.address,
-            "httpAddress": "%s:%d" % (server.host, server.http_port) if server.http_port else None,
+            "httpAddress": server.http_address,
             "httpsAddress": None,
             "state": server.state,
             "health": server.health,

@@ -146,7 +146,7 @@ def _status_check(model, ctx, db, args):
             rows.append({
                 "database": target.name,
                 "serverId": server.server_id,
-                "serverName": server.name,
+                "serverName": server.shown_name,
                 "address": server.address,
                 "replicationSuccessful": bool(available and leader),
                 "memberStatus": ("REPLICATING" if server_name == leader else "APPLYING") if available
