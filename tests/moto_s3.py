@@ -123,7 +123,7 @@ class CuttingProxy:
     def _accept(self):
         while not self._stop.is_set():
             try:
-                client, _ = self._listener.accept()
+                client, _address = self._listener.accept()
             except OSError:
                 return
             upstream = socket.create_connection(self.target)

@@ -139,7 +139,7 @@ def test_back_up_ship_prune_and_restore_behind_the_alias_while_reading(
 def test_restore_from_a_local_folder_aggregates_a_differential_chain_first(run_playbook, shop, tmp_path, chains):
     shop.model.file_seed_chains = chains
     folder = tmp_path / "backups"
-    for _ in range(2):
+    for _round in range(2):
         run = run_playbook("playbooks/backup.yml", extra_vars=dict(
             backup_databases=["movies"], backup_from=[shop.backup_address("server3")], backup_to_path=str(folder),
             neo4j_admin=NEO4J_ADMIN))

@@ -402,7 +402,7 @@ def test_bad_options_are_refused_before_anything_runs(run_playbook, backup_clust
         ("Cloud and s3", dict(to_path="s3://b/p/", s3=dict(bucket="b")), "s3 ships backups neo4j-admin wrote locally"),
         ("Tiny parts", dict(s3=dict(bucket="b", multipart_chunksize=1024)), "s3.multipart_chunksize: 1024 bytes"),
     ]
-    tasks = "".join(backup_task(backup_cluster, tmp_path, name=label, **options) for label, options, _ in cases)
+    tasks = "".join(backup_task(backup_cluster, tmp_path, name=label, **options) for label, options, _message in cases)
     run = run_playbook(play(tasks))
     for label, _options, message in cases:
         assert run.results[label]["failed"] is True and message in run.results[label]["msg"], run.results[label]

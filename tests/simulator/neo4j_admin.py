@@ -766,8 +766,7 @@ def dispatch(argv):
     if category in ("database", "backup", "dbms", "server") and command in (
             "restore", "dump", "load", "import", "migrate", "info", "copy", "upload"):
         raise NotModelled("neo4j-admin %s %s" % (category, command))
-    unmatched = " ".join(argv[:2])
-    raise Usage("Unmatched argument at index 1: '%s'\n%s" % (unmatched.split(" ")[-1], ROOT_USAGE))
+    raise Usage("Unmatched argument at index 1: '%s'\n%s" % (argv[:2][-1], ROOT_USAGE))
 
 
 def main(argv=None):

@@ -52,7 +52,7 @@ def chain_files(database="movies", when=datetime(2026, 1, 5, 2, 0, tzinfo=timezo
 def write_local(folder, files):
     for name, data in files:
         (folder / name).write_bytes(data)
-    return [str(folder / name) for name, _ in files]
+    return [str(folder / name) for name, _data in files]
 
 
 def create(model, name, uri, extra=""):
@@ -146,7 +146,7 @@ def s3_chain(moto_s3, s3_bucket):
     client = moto_s3.client()
     for name, data in chain_files():
         client.put_object(Bucket=s3_bucket, Key="nightly/" + name, Body=data)
-    names = [name for name, _ in chain_files()]
+    names = [name for name, _data in chain_files()]
     return {"full": "s3://%s/nightly/%s" % (s3_bucket, names[0]), "diff": "s3://%s/nightly/%s" % (s3_bucket, names[1]),
             "folder": "s3://%s/nightly/" % s3_bucket, "env": moto_s3.environment(), "moto": moto_s3,
             "bucket": s3_bucket}

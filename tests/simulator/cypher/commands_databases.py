@@ -138,6 +138,7 @@ def database_rows(model, user_name, now=None):
             server = model.servers[server_name]
             address, status, message = views[server_name]
             is_online = status == "online"
+            failed_start = status == "offline" and bool(message) and db.requested_status == "online"
             rows.append({
                 "name": db.name,
                 "type": db.type,
@@ -147,8 +148,7 @@ def database_rows(model, user_name, now=None):
                 "serverID": server.server_id,
                 "address": address,
                 # A copy that failed to start has no role (seed-from-uri.adoc's example: "unknown").
-                "role": alloc.role if server.available and not (status == "offline" and message
-                                                                 and db.requested_status == "online") else "unknown",
+                "role": "unknown" if not server.available or failed_start else alloc.role,
                 "writer": bool(is_online and db.writer == server_name),
                 "requestedStatus": db.requested_status,
                 "currentStatus": status,
