@@ -164,6 +164,19 @@ class Bucket(object):
             raise self.fail("list %s" % self.where, exc)
         return found, unknown
 
+    def artifact_names(self):
+        """Names of the ``*.backup`` objects directly under the prefix."""
+        names = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=self.prefix,
+                                                                          Delimiter="/")
+            for page in pages:
+                names += [item["Key"][len(self.prefix):] for item in page.get("Contents", [])
+                          if item["Key"].endswith(".backup")]
+        except Exception as exc:  # see fail()
+            raise self.fail("list %s" % self.where, exc)
+        return sorted(names)
+
     def remote_checksum(self, key):
         """The SHA-256 checksum S3 stored for ``key`` (possibly ``digest-parts``), '' without one, None if absent."""
         try:

@@ -107,12 +107,46 @@ def in_scope(params, database, default_all=True):
     return any(fnmatch.fnmatchcase(database, name.lower()) for name in wanted)
 
 
-def ensure(params, check_mode=False):
+def ensure(params, check_mode=False, diff=False):
+    """The module result; with ``diff``, also ``diff``: the artefact names per location before and after."""
     validate(params)
     state = params.get("state") or "present"
     handler = {"present": take, "shipped": shipped, "pruned": pruned, "inspected": inspected,
                "aggregated": aggregated}[state]
-    return handler(params, check_mode)
+    if not diff or state == "inspected":
+        return handler(params, check_mode)
+    before = snapshot(params)
+    try:
+        result = handler(params, check_mode)
+    except BackupError as exc:
+        exc.result = dict(exc.result, diff=dict(before=before, after=snapshot(params)))
+        raise
+    result["diff"] = dict(before=before, after=predicted(before, result) if check_mode else snapshot(params))
+    return result
+
+
+def snapshot(params):
+    """{location: sorted artefact names}: the local ``to_path`` and the ``s3`` prefix."""
+    found = {}
+    to_path = params.get("to_path")
+    if to_path and not backup.is_cloud(to_path):
+        found["local"] = sorted(backup.local_artifact_names(to_path))
+    if params.get("s3"):
+        found["s3"] = Bucket(params["s3"]).artifact_names()
+    return found
+
+
+def predicted(before, result):
+    """What check mode expects after the run: uploads added, pruned artefacts gone (a new backup's name is only
+    known once it is taken)."""
+    after = dict((where, set(names)) for where, names in before.items())
+    for upload in result.get("uploads") or []:
+        if upload["changed"] and "s3" in after:
+            after["s3"].add(upload["artifact"])
+    for where, gone in (result.get("pruned") or {}).items():
+        if where in after:
+            after[where] -= set(location.rstrip("/").rsplit("/", 1)[-1] for location in gone)
+    return dict((where, sorted(names)) for where, names in after.items())
 
 
 class Context(object):

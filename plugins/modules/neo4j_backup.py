@@ -36,8 +36,10 @@ attributes:
       - Reports the neo4j-admin command that would run, the uploads that would happen for artefacts already on disk and what
         O(retention) would delete now; runs and changes nothing.
   diff_mode:
-    support: none
-    description: Backups create new artefacts, reported in RV(databases), RV(uploads) and RV(pruned); there is no before/after.
+    support: full
+    description:
+      - Returns the artefact names in O(to_path) and under the O(s3) prefix before and after the task (in check mode, after
+        the uploads and deletions it would make; a new backup's name is only known once it is taken).
 options:
   state:
     description:
@@ -345,6 +347,14 @@ aggregated:
   description: Per database, the chain that was (or would be) aggregated and the resulting artefact.
   returned: when state is aggregated
   type: dict
+diff:
+  description: Artefact names per location (C(local), C(s3)) before and after the task.
+  returned: with --diff, except for state inspected
+  type: dict
+  sample:
+    before: {local: [movies-2026-01-04T02-00-01.backup], s3: [movies-2026-01-04T02-00-01.backup]}
+    after: {local: [movies-2026-01-04T02-00-01.backup, movies-2026-01-05T02-00-03.backup],
+            s3: [movies-2026-01-04T02-00-01.backup, movies-2026-01-05T02-00-03.backup]}
 '''
 
 import traceback
@@ -391,7 +401,7 @@ def main():
     if module.params['s3'] and not HAS_BOTO3:
         module.fail_json(msg=missing_required_lib('boto3'), exception=BOTO3_IMPORT_ERROR)
     try:
-        result = backup_tasks.ensure(module.params, check_mode=module.check_mode)
+        result = backup_tasks.ensure(module.params, check_mode=module.check_mode, diff=module._diff)
     except (BackupError, S3Error, Neo4jModuleError) as exc:
         module.fail_json(**dict(getattr(exc, 'result', None) or {}, msg=exc.msg))
     except (IOError, OSError) as exc:
