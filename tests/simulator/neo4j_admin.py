@@ -8,8 +8,9 @@ simulator's format (``simulator.backups``), locally or in S3 (boto3, with the AW
 Modelled from docs-operations (branches 5.x and dev; pages backup-restore/online-backup.adoc, inspect.adoc,
 aggregate.adoc, consistency-checker.adoc, tools/neo4j-admin/index.adoc):
 
-* ``neo4j-admin --version`` / ``-V`` / ``version`` prints the bare version (docker-neo4j's neo4j-admin entrypoint
-  builds an image tag from it: ``neo4j:"$(neo4j-admin --version)"-enterprise``).  The version is
+* ``neo4j-admin --version`` / ``-V`` / ``version`` prints the bare version (neo4j/docker-neo4j
+  ``docker-image-src/5/neo4j-admin/docker-entrypoint.sh`` builds an image tag from it:
+  ``correct_image="neo4j:"$(neo4j-admin --version)"-${NEO4J_EDITION}"``).  The version is
   ``GRAPHOPS_SIM_ADMIN_VERSION``, else ``GRAPHOPS_SIM_VERSION``, else 5.26.0.
 * ``database backup`` with every option of 5.26 (``--from``, ``--to-path``, ``--type``, ``--compress``,
   ``--keep-failed``, ``--pagecache``, ``--parallel-recovery``, ``--temp-path``, ``--include-metadata``,
