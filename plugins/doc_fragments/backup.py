@@ -85,6 +85,16 @@ options:
       storage_class:
         description: Storage class of uploaded objects, for example C(STANDARD_IA) or C(GLACIER_IR).
         type: str
+      checksum_algorithm:
+        description:
+          - The checksum that proves an upload. V(SHA256) (S3 checks each part; the module compares the composite
+            checksum of the parts it computed from the local file with the one S3 stored). V(CRC32) (the module computes
+            the CRC32 of the whole file, S3 checks the whole object against it before completing the upload, and the module
+            compares again); much cheaper on CPU.
+          - Changing it makes objects uploaded with the other one look different, so they are uploaded again once.
+        type: str
+        choices: [SHA256, CRC32]
+        default: SHA256
       multipart_threshold:
         description: Files of at least this many bytes are uploaded in parts (boto3 C(TransferConfig)).
         type: int

@@ -4,12 +4,19 @@
 """Backup artefacts in S3: verified uploads, listing with their metadata, deletion.  boto3 does the transfer.
 
 Uploads go through boto3's ``upload_file`` with a ``TransferConfig`` (multipart above ``multipart_threshold``,
-parts of ``multipart_chunksize``, ``max_concurrency`` threads) and ``ChecksumAlgorithm=SHA256``: botocore sends a
-SHA-256 per part and S3 checks each part as it arrives.  Before the upload the module computes the same checksum
-from the local file (SHA-256 of the whole file for a single-part upload; for a multipart upload the *composite*
-checksum S3 documents, the SHA-256 of the concatenated part digests, with the part size s3transfer will use);
-after it, the checksum S3 stored (``HeadObject`` with ``ChecksumMode=ENABLED``) must equal it, else the object is
-deleted and the task fails.  An object already there with that checksum is left alone (``changed: false``).
+parts of ``multipart_chunksize``, ``max_concurrency`` threads) and an additional checksum (``checksum_algorithm``):
+
+* ``SHA256`` (default): ``ChecksumAlgorithm=SHA256``; botocore sends a SHA-256 per part and S3 checks each part as
+  it arrives.  The module computes the checksum S3 will store from the local file, while the upload runs: the
+  SHA-256 of the file for a single-part upload, and for a multipart upload the *composite* checksum S3 documents
+  (the SHA-256 of the concatenated part digests, ``digest-N``, with the part size s3transfer will use).
+* ``CRC32``: the module computes the CRC32 of the whole file first and passes it as ``ChecksumCRC32``; s3transfer
+  then makes the upload a ``FULL_OBJECT`` checksum upload, botocore sends a CRC32 per part, and S3 checks the
+  whole object against the module's value before completing it.  Much cheaper on CPU than SHA-256.
+
+After the upload, the checksum S3 stored (``HeadObject`` with ``ChecksumMode=ENABLED``) must equal the module's,
+else the object is deleted and the task fails.  An object already there with that checksum is left alone
+(``changed: false``).
 
 A multipart upload is invisible until it completes, and s3transfer aborts it when a part fails, so an interrupted
 upload leaves no object behind.  A process killed mid-upload cannot abort: its parts linger as an incomplete
@@ -27,7 +34,9 @@ __metaclass__ = type
 import base64
 import hashlib
 import os
+import struct
 import traceback
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -46,6 +55,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     BOTO3_IMPORT_ERROR = traceback.format_exc()
 
 MIB = 1024 * 1024
+CHECKSUM_ALGORITHMS = ("SHA256", "CRC32")
 DEFAULT_THRESHOLD = 8 * MIB  # boto3's TransferConfig defaults: many parts in flight keep the link busy
 DEFAULT_CHUNKSIZE = 8 * MIB
 DEFAULT_CONCURRENCY = 10
@@ -177,8 +187,13 @@ class Bucket(object):
             raise self.fail("list %s" % self.where, exc)
         return sorted(names)
 
+    @property
+    def algorithm(self):
+        return self.options.get("checksum_algorithm") or "SHA256"
+
     def remote_checksum(self, key):
-        """The SHA-256 checksum S3 stored for ``key`` (possibly ``digest-parts``), '' without one, None if absent."""
+        """The checksum S3 stored for ``key`` with our algorithm (possibly ``digest-parts``), '' without one, None if
+        the object is absent."""
         try:
             head = self.client.head_object(Bucket=self.name, Key=key, ChecksumMode="ENABLED")
         except botocore.exceptions.ClientError as exc:
@@ -187,7 +202,7 @@ class Bucket(object):
             raise self.fail("read %s" % self.uri(key), exc)
         except Exception as exc:  # see fail()
             raise self.fail("read %s" % self.uri(key), exc)
-        return head.get("ChecksumSHA256") or ""
+        return head.get("Checksum" + self.algorithm) or ""
 
     # -- uploading -------------------------------------------------------------------------------------------
 
@@ -197,9 +212,14 @@ class Bucket(object):
                               multipart_chunksize=int(o.get("multipart_chunksize") or DEFAULT_CHUNKSIZE),
                               max_concurrency=int(o.get("max_concurrency") or DEFAULT_CONCURRENCY))
 
-    def extra_args(self, metadata):
+    def extra_args(self, metadata, checksum):
         o = self.options
-        extra = {"ChecksumAlgorithm": "SHA256", "Metadata": metadata}
+        extra = {"Metadata": metadata}
+        if self.algorithm == "CRC32":
+            # A full-object checksum S3 checks before it stores the object (PutObject) or completes the upload.
+            extra.update(ChecksumAlgorithm="CRC32", ChecksumCRC32=checksum)
+        else:
+            extra["ChecksumAlgorithm"] = "SHA256"
         if o.get("sse"):
             extra["ServerSideEncryption"] = o["sse"]
             if o.get("sse_kms_key_id"):
@@ -232,17 +252,17 @@ class Bucket(object):
         stored = self.remote_checksum(key)
         hashing = ThreadPoolExecutor(max_workers=1)
         try:
-            pending = hashing.submit(local_checksum, path, size, config)
-            if stored is not None:
+            pending = hashing.submit(local_checksum, path, size, config, self.algorithm)
+            if stored is not None or self.algorithm == "CRC32":
                 checksum = pending.result()
-                if same_checksum(stored, checksum):
+                if stored is not None and same_checksum(stored, checksum):
                     return self._shipped(artifact, key, size, checksum, False)
             if check_mode:
                 return self._shipped(artifact, key, size, pending.result(), True)
             aborted = len(self.abort_leftovers(key))
             try:
-                self.client.upload_file(path, self.name, key, ExtraArgs=self.extra_args(metadata_of(artifact)),
-                                        Config=config)
+                extra = self.extra_args(metadata_of(artifact), pending.result() if self.algorithm == "CRC32" else None)
+                self.client.upload_file(path, self.name, key, ExtraArgs=extra, Config=config)
             except Exception as exc:  # s3transfer has aborted the multipart upload: nothing is visible
                 raise self.fail("upload %s to %s (nothing was left in the bucket)" % (artifact.name, self.uri(key)),
                                 exc)
@@ -260,7 +280,7 @@ class Bucket(object):
 
     def _shipped(self, artifact, key, size, checksum, changed):
         return dict(artifact=artifact.name, database=artifact.database, bucket=self.name, key=key, size=size,
-                    checksum_sha256=checksum, changed=changed)
+                    checksum=checksum, checksum_algorithm=self.algorithm, changed=changed)
 
     def delete(self, keys):
         try:
@@ -300,10 +320,24 @@ def _digest(path, offset, length):
     return digest.digest()
 
 
-def local_checksum(path, size, config):
-    """The SHA-256 checksum S3 will store for this file uploaded with ``config``: base64 of the file's SHA-256, or
-    for a multipart upload ``base64(sha256(part digests))-<parts>`` (the composite checksum).  Parts are hashed on
-    several threads (hashlib releases the GIL)."""
+def _crc32(path):
+    value = 0
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(HASH_BLOCK)
+            if not block:
+                break
+            value = zlib.crc32(block, value)
+    return base64.b64encode(struct.pack(">I", value & 0xFFFFFFFF)).decode("ascii")
+
+
+def local_checksum(path, size, config, algorithm="SHA256"):
+    """The checksum S3 will store for this file uploaded with ``config``.  CRC32: base64 of the whole file's CRC32
+    (a full-object checksum).  SHA256: base64 of the file's SHA-256, or for a multipart upload
+    ``base64(sha256(part digests))-<parts>`` (the composite checksum); parts are hashed on several threads
+    (hashlib releases the GIL)."""
+    if algorithm == "CRC32":
+        return _crc32(path)
     chunk = part_size(size, config)
     if chunk is None:
         return base64.b64encode(_digest(path, 0, size)).decode("ascii")
@@ -364,6 +398,7 @@ def s3_argument_spec():
         sse=dict(type="str", choices=["AES256", "aws:kms"]),
         sse_kms_key_id=dict(type="str"),
         storage_class=dict(type="str"),
+        checksum_algorithm=dict(type="str", default="SHA256", choices=list(CHECKSUM_ALGORITHMS)),
         multipart_threshold=dict(type="int", default=DEFAULT_THRESHOLD),
         multipart_chunksize=dict(type="int", default=DEFAULT_CHUNKSIZE),
         max_concurrency=dict(type="int", default=DEFAULT_CONCURRENCY),

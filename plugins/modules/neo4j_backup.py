@@ -323,8 +323,12 @@ uploads:
     size:
       description: Bytes.
       type: int
-    checksum_sha256:
-      description: The SHA-256 checksum computed from the local file, which S3 confirmed (C(digest-parts) for multipart uploads).
+    checksum:
+      description:
+        - The checksum computed from the local file, which S3 confirmed, base64 (SHA-256 C(digest-parts) for multipart uploads).
+      type: str
+    checksum_algorithm:
+      description: C(SHA256) or C(CRC32) (O(s3.checksum_algorithm)).
       type: str
     changed:
       description: Whether it was uploaded (false when the bucket already held it with this checksum).

@@ -113,7 +113,8 @@ def test_backup_from_the_backup_member_ships_to_s3_and_a_second_run_is_different
     for upload in uploads:
         path = str(folder / upload["artifact"])
         assert upload["key"] == "prod/" + upload["artifact"]
-        assert stored_sha256(moto_s3, s3_bucket, upload["key"]) == local_sha256(path) == upload["checksum_sha256"]
+        assert stored_sha256(moto_s3, s3_bucket, upload["key"]) == local_sha256(path) == upload["checksum"]
+        assert upload["checksum_algorithm"] == "SHA256"
     assert {m for m, _op, _db in backup_cluster.model.backup_requests} == {"server3"}  # serving members feel nothing
 
     write(backup_cluster, "movies", 2)
@@ -147,10 +148,10 @@ def test_multipart_upload_is_verified_with_the_composite_checksum(run_playbook, 
                     storage_class="STANDARD_IA", sse="AES256")
     result = run_playbook(play(backup_task(backup_cluster, tmp_path, database=["movies"], s3=s3))).results["Back up"]
     [upload] = result["uploads"]
-    assert upload["checksum_sha256"].endswith("-3") and upload["size"] > 12 * MIB
-    assert upload["checksum_sha256"].split("-")[0] == local_sha256(str(tmp_path / upload["artifact"]), 5 * MIB)
+    assert upload["checksum"].endswith("-3") and upload["size"] > 12 * MIB
+    assert upload["checksum"].split("-")[0] == local_sha256(str(tmp_path / upload["artifact"]), 5 * MIB)
     head = moto_s3.client().head_object(Bucket=s3_bucket, Key=upload["key"], ChecksumMode="ENABLED")
-    assert head["ChecksumSHA256"].split("-")[0] == upload["checksum_sha256"].split("-")[0]
+    assert head["ChecksumSHA256"].split("-")[0] == upload["checksum"].split("-")[0]
     assert head["ServerSideEncryption"] == "AES256" and head["StorageClass"] == "STANDARD_IA"
 
 

@@ -1,7 +1,10 @@
 """S3 shipping (plugins/module_utils/backup_s3.py) against moto in server mode: the checksum computed locally is
 the one S3 stores, uploads are skipped when it matches, metadata round-trips, errors name the option."""
 
+import base64
 import os
+import struct
+import zlib
 from datetime import datetime, timezone
 
 import pytest
@@ -32,10 +35,27 @@ def test_the_local_checksum_is_the_one_s3_stores(moto_s3, s3_bucket, tmp_path, s
     result = bucket.ship(str(path), artifact())
     assert result["changed"] is True and result["key"] == "prod/movies-2026-01-05T02-00-00.backup"
     stored = bucket.remote_checksum(result["key"])
-    assert backup_s3.same_checksum(stored, result["checksum_sha256"])
+    assert backup_s3.same_checksum(stored, result["checksum"])
     parts = -(-size // (5 * MIB)) if size >= 5 * MIB else None
-    assert result["checksum_sha256"].endswith("-%d" % parts) if parts else "-" not in result["checksum_sha256"]
+    assert result["checksum"].endswith("-%d" % parts) if parts else "-" not in result["checksum"]
     assert bucket.ship(str(path), artifact())["changed"] is False  # same checksum: left alone
+
+
+@pytest.mark.parametrize("size", [3 * MIB, 11 * MIB + 7])
+def test_crc32_is_a_full_object_checksum_s3_stores(moto_s3, s3_bucket, tmp_path, size):
+    path = tmp_path / "a.backup"
+    data = os.urandom(size)
+    path.write_bytes(data)
+    bucket = bucket_for(moto_s3, s3_bucket, checksum_algorithm="CRC32", multipart_threshold=5 * MIB,
+                        multipart_chunksize=5 * MIB)
+    result = bucket.ship(str(path), artifact("a.backup"))
+    expected = base64.b64encode(struct.pack(">I", zlib.crc32(data))).decode()
+    assert result["checksum"] == expected and result["checksum_algorithm"] == "CRC32"
+    head = moto_s3.client().head_object(Bucket=s3_bucket, Key=result["key"], ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32"] == expected
+    assert bucket.ship(str(path), artifact("a.backup"))["changed"] is False
+    # Objects uploaded with SHA-256 look different to a CRC32 bucket: uploaded again once.
+    assert bucket_for(moto_s3, s3_bucket).ship(str(path), artifact("a.backup"))["changed"] is True
 
 
 def test_a_changed_file_is_uploaded_again_and_check_mode_only_reports(moto_s3, s3_bucket, tmp_path):
