@@ -85,3 +85,23 @@ def neo4j_target(request):
                 "password": os.environ.get("NEO4J_TEST_PASSWORD", PASSWORD), "simulated": False, "cluster": None}
     c = request.getfixturevalue("cluster")
     return {"uri": c.routing_uri(), "username": USERNAME, "password": PASSWORD, "simulated": True, "cluster": c}
+
+
+@pytest.fixture(scope="session")
+def moto_s3():
+    """S3 for the session: moto in server mode on 127.0.0.1 with credential checks (see moto_s3.MotoS3)."""
+    from moto_s3 import MotoS3
+    server = MotoS3().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(moto_s3, request):
+    """A fresh bucket in ``moto_s3`` for one test."""
+    import re
+    import uuid
+    stem = re.sub(r"[^a-z0-9-]", "-", request.node.name.lower())[:40].strip("-")
+    return moto_s3.create_bucket("%s-%s" % (stem, uuid.uuid4().hex[:8]))

@@ -36,6 +36,15 @@ FAILED_STATUSES = ("offline", "dirty", "quarantined")
 # A start that ends offline with a message is a failure once it has been seen on this many polls in a row
 # (the first poll after START may still show the previous status).
 FAILED_POLLS = 3
+# Seed URI schemes of Neo4j's seed providers (Operations Manual, seed-from-uri.adoc): CloudSeedProvider (s3, gs, azb),
+# FileSeedProvider (file), URLConnectionSeedProvider (ftp, http, https), ServerSeedProvider (server, 2026.04).
+SEED_SCHEMES = ("s3", "gs", "azb", "file", "ftp", "http", "https", "server")
+SEED_HINT = ("Neo4j fetches and checks a seed as the database starts and writes the cause to the servers' debug.log. "
+             "Check that %s exists and every server hosting the database can read it (cloud credentials, "
+             "AWS_ENDPOINT_URL_S3, the file on each server), and that dbms.databases.seed_from_uri_providers enables a "
+             "provider for its scheme: the 5.26 default S3SeedProvider,CloudSeedProvider hands s3: seeds to "
+             "S3SeedProvider, which needs seed_config and seed_credentials, and no default list has FileSeedProvider "
+             "(file:).")
 # SHOW SERVERS refusals that only cost the member names (see read_servers).
 SHOW_SERVERS_REFUSED = ("Neo.ClientError.Security.Forbidden", "Neo.ClientError.Statement.UnsupportedAdministrationCommand")
 
@@ -155,6 +164,8 @@ def validate(params):
     for key in ("seed_config", "seed_credentials"):
         if params.get(key) is not None and not params.get("seed_uri"):
             _fail("%s needs seed_uri." % key)
+    if params.get("seed_uri"):
+        check_seed_uri(params["seed_uri"])
     if params.get("existing_data_seed_server") and not params.get("existing_data") and not params.get("seed_uri"):
         _fail("existing_data_seed_server needs existing_data=use or seed_uri.")
     if params.get("existing_data") is not None and not (params.get("seed_uri") or params.get("existing_data_seed_server")):
@@ -184,6 +195,19 @@ def validate(params):
     return dict(name=name, state=state, topology=topology, access=params.get("access"), options=options,
                 drop_data=params.get("drop_data") or "destroy", wait=params.get("wait", True) is not False,
                 wait_timeout=float(wait_timeout if wait_timeout is not None else 300))
+
+
+def check_seed_uri(uri):
+    """A seed URI Neo4j can use: a known scheme, and an absolute path for file: (seed-from-uri.adoc)."""
+    scheme, sep, rest = uri.partition(":")
+    if not sep or scheme.lower() not in SEED_SCHEMES:
+        _fail("seed_uri: %r is not a seed URI; Neo4j seeds from %s URIs, for example s3://bucket/backups/movies.backup or "
+              "file:/var/backups/movies.backup." % (uri, ", ".join(s + ":" for s in SEED_SCHEMES)))
+    scheme = scheme.lower()
+    if scheme == "file" and not (rest.startswith("/") and rest.strip("/")):
+        _fail("seed_uri: %r must name an absolute path (file:/path/to/backup), as Neo4j requires." % uri)
+    if scheme in ("s3", "gs", "azb") and not (rest.startswith("//") and rest[2:].split("/")[0]):
+        _fail("seed_uri: %r names no bucket; write %s://bucket/path." % (uri, scheme))
 
 
 # ----- planning ----------------------------------------------------------------------------------
@@ -301,11 +325,13 @@ def describe_members(members):
 
 
 class WaitFailed(Neo4jModuleError):
-    """The database did not settle; ``database`` is its last observed state."""
+    """The database did not settle; ``database`` is its last observed state; ``failed_start``: it failed to start
+    (rather than ran out of time)."""
 
-    def __init__(self, msg, database):
+    def __init__(self, msg, database, failed_start=False):
         super(WaitFailed, self).__init__(msg)
         self.database = database
+        self.failed_start = failed_start
 
 
 def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=None):
@@ -324,7 +350,7 @@ def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=No
                       if m.get("requestedStatus") == "online" and m.get("currentStatus") in FAILED_STATUSES and m.get("statusMessage"))
         failed_polls[0] = failed_polls[0] + 1 if failed else 0
         if failed_polls[0] >= FAILED_POLLS:
-            raise WaitFailed("Database '%s' failed to start: %s" % (name, describe_members(failed)), database)
+            raise WaitFailed("Database '%s' failed to start: %s" % (name, describe_members(failed)), database, True)
         return settled(database)
 
     kwargs = dict(sleep=sleep) if sleep else {}
@@ -340,6 +366,21 @@ def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=No
         members = unsettled_members(database) or database["members"]
         raise WaitFailed("Database '%s' did not reach its requested status on every member within wait_timeout=%s s: %s"
                          % (name, timeout, describe_members(members)), database)
+
+
+def _roll_back_seed(client, name, desired, exc):
+    """A database this task created from a seed that could not be used is dropped again: nothing was there before."""
+    uri = desired["options"]["seedURI"]
+    stmt = cypher.drop_database(name, "destroy")
+    try:
+        client.admin(stmt.query, stmt.params)
+        wait_settled(client, name, min(desired["wait_timeout"], 60.0), absent=True)
+        undone = "The database was dropped again (it did not exist before this task)."
+        exc.result["queries"] = exc.result["queries"] + [redact(stmt)]
+    except Neo4jModuleError as drop_failed:
+        undone = "Dropping the database again failed, drop it by hand: %s" % drop_failed.msg
+    exc.msg = "%s. Seeding from %s failed. %s %s" % (exc.msg.rstrip("."), uri, SEED_HINT % uri, undone)
+    exc.args = (exc.msg,)
 
 
 # ----- the whole run -----------------------------------------------------------------------------
@@ -381,6 +422,8 @@ def ensure(client, params, check_mode=False):
                                     names_by_id=names_by_id)
         except WaitFailed as exc:
             exc.result = dict(result, database=exc.database)
+            if creating and exc.failed_start and "seedURI" in desired["options"]:
+                _roll_back_seed(client, name, desired, exc)
             raise
     else:
         database = read_database(client, name, names_by_id)

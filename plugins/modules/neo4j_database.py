@@ -72,7 +72,12 @@ options:
   seed_uri:
     description:
       - On creation only, seed the database from a backup or dump at this URI (C(OPTIONS {seedURI})), for example
-        V(s3://backups/movies-2025-01-01T00-00-00.backup). Ignored when the database already exists.
+        V(s3://backups/movies-2025-01-01T00-00-00.backup) or V(file:/var/backups/movies-2025-01-01T00-00-00.backup). A
+        differential backup seeds the chain ending at it; a folder (ending in V(/)) its newest chain.
+        Ignored when the database already exists.
+      - The URI is checked first (a scheme a Neo4j seed provider serves, an absolute C(file:) path, a bucket).
+      - Neo4j fetches and checks the seed as the database starts. A seed it cannot use fails the task with Neo4j's
+        C(statusMessage) and the database this task created is dropped again.
       - Implies O(existing_data=use), which Neo4j 5 requires with a seed URI.
     type: str
   seed_config:

@@ -101,10 +101,13 @@ def collections_path(tmp_path_factory):
 
 @pytest.fixture
 def run_playbook(tmp_path, collections_path):
-    """Return a function that runs a playbook and returns a PlaybookRun."""
+    """Return a function that runs a playbook and returns a PlaybookRun.
+
+    ``verbosity`` adds ``-v`` that many times; ``start=True`` returns the running ``subprocess.Popen`` (in its
+    own process group, output to files in its work directory) instead of waiting for it."""
     counter = iter(range(1, 1000))
 
-    def run(playbook, extra_vars=None, check=False, diff=False, env=None):
+    def run(playbook, extra_vars=None, check=False, diff=False, env=None, verbosity=0, start=False):
         n = next(counter)
         workdir = tmp_path / f"playbook-{n}"
         workdir.mkdir()
@@ -132,6 +135,8 @@ def run_playbook(tmp_path, collections_path):
             command.append("--check")
         if diff:
             command.append("--diff")
+        if verbosity:
+            command.append("-" + "v" * verbosity)
         environment = dict(os.environ)
         environment.update({
             "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
@@ -151,6 +156,11 @@ def run_playbook(tmp_path, collections_path):
             "GRAPHOPS_TEST_RESULTS": str(results_file),
         })
         environment.update(env or {})
+        if start:
+            out = open(workdir / "stdout", "w", encoding="utf-8")
+            err = open(workdir / "stderr", "w", encoding="utf-8")
+            return subprocess.Popen(command, cwd=workdir, env=environment, stdout=out, stderr=err,
+                                    start_new_session=True)
         proc = subprocess.run(command, cwd=workdir, env=environment, capture_output=True, text=True,
                               timeout=PLAYBOOK_TIMEOUT, check=False)
         tasks = json.loads(results_file.read_text(encoding="utf-8"))["tasks"] if results_file.exists() else []

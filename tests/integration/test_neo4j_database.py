@@ -4,8 +4,10 @@ import json
 import re
 import threading
 import time
+from datetime import datetime, timezone
 
 from plays import assert_refused, play as neo4j_play, refusal_tasks, target_vars
+from simulator import backups
 from simulator.versions import version_key
 
 ADMIN_WORDS = ("CREATE ", "DROP ", "ALTER ", "START ", "STOP ")
@@ -219,15 +221,19 @@ def test_connection_from_environment_variables(cluster, run_playbook):
     assert "envdb" in cluster.model.databases
 
 
-def test_seeded_creation_sends_options_as_parameters(cluster, run_playbook):
+def test_seeded_creation_sends_options_as_parameters(cluster, run_playbook, moto_s3, s3_bucket):
+    # The seed is a real backup artefact in S3 (moto), read by the simulated servers' seed provider: S3SeedProvider
+    # with seed_config and seed_credentials on 5.26, CloudSeedProvider with the servers' credentials on 2025.01+.
+    moto_s3.client().put_object(Bucket=s3_bucket, Key="movies.backup", Body=seed_artifact())
+    cluster.model.cloud_environment = moto_s3.environment()
     run = run_playbook(play("""
 - name: seed
   graphops.neo4j.neo4j_database:
     name: seeded
-    seed_uri: s3://backups/movies.backup
-    seed_config: region=eu-west-1
-    seed_credentials: "AKIA;s3cr3t"
-"""), extra_vars=target_vars(cluster))
+    seed_uri: s3://%s/movies.backup
+    seed_config: region=%s
+    seed_credentials: "%s;%s"
+""" % (s3_bucket, moto_s3.region, moto_s3.access_key, moto_s3.secret_key)), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
     result = run.results["seed"]
     assert result["queries"][0]["params"]["option_seedCredentials"] == "********"
@@ -236,6 +242,49 @@ def test_seeded_creation_sends_options_as_parameters(cluster, run_playbook):
     prefix = "CYPHER 5 " if version_key(cluster.model.version) >= (2025, 6) else ""
     assert create.query.startswith(prefix + "CREATE DATABASE $name IF NOT EXISTS OPTIONS {")
     assert result["queries"][0]["query"] == create.query
-    assert create.parameters["option_seedURI"] == "s3://backups/movies.backup"
-    assert cluster.model.databases["seeded"].options.get("seedURI") == "s3://backups/movies.backup"
-    assert "s3cr3t" not in run.stdout
+    assert create.parameters["option_seedURI"] == "s3://%s/movies.backup" % s3_bucket
+    assert cluster.model.databases["seeded"].options.get("seedURI") == "s3://%s/movies.backup" % s3_bucket
+    assert cluster.model.databases["seeded"].graph.label_counts == {"Movie": 3}
+    assert moto_s3.secret_key not in run.stdout
+
+
+def seed_artifact(nodes=3):
+    """A full backup artefact (simulator format) of a database with ``nodes`` Movie nodes."""
+    when = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
+    artifact = backups.Artifact(name=backups.artifact_name("movies", when), location="", database="movies",
+                                database_id=backups.uuid_form("9d5ecc08f54a4749839661cfdb03d486"), time=when,
+                                full=True, compressed=True, lowest_tx=1, highest_tx=5)
+    return backups.encode(artifact, {"node_count": nodes, "relationship_count": 0, "label_counts": {"Movie": nodes},
+                                     "type_counts": {}, "node_properties": ["title"], "relationship_properties": []})
+
+
+def test_a_seed_that_cannot_be_used_fails_with_neo4js_message_and_is_dropped_again(cluster, run_playbook, tmp_path):
+    cluster.model.seed_providers = ["CloudSeedProvider", "FileSeedProvider"]
+    good = tmp_path / "movies-2026-01-05T02-00-00.backup"
+    good.write_bytes(seed_artifact(4))
+    run = run_playbook(play("""
+- name: missing seed
+  graphops.neo4j.neo4j_database: {name: restored, seed_uri: "file:%(missing)s", wait_timeout: 60}
+  ignore_errors: true
+- name: not a URI
+  graphops.neo4j.neo4j_database: {name: restored, seed_uri: "/var/backups/movies.backup"}
+  ignore_errors: true
+- name: relative file
+  graphops.neo4j.neo4j_database: {name: restored, seed_uri: "file:backups/movies.backup"}
+  ignore_errors: true
+- name: good seed
+  graphops.neo4j.neo4j_database: {name: restored, seed_uri: "file:%(good)s", topology: {primaries: 3}}
+""" % dict(missing=tmp_path / "gone.backup", good=good)), extra_vars=target_vars(cluster))
+    missing = run.results["missing seed"]
+    assert missing["failed"] is True and missing["changed"] is True
+    assert "statusMessage 'Unable to start database `DatabaseId{" in missing["msg"]
+    assert "Seeding from file:%s failed" % (tmp_path / "gone.backup") in missing["msg"]
+    assert "dbms.seed_from_uri_providers" not in missing["msg"] and "seed_from_uri_providers" in missing["msg"]
+    assert "The database was dropped again" in missing["msg"]
+    assert missing["queries"][-1]["query"] == "DROP DATABASE `restored` IF EXISTS DESTROY DATA"
+    assert "does not exist" in cluster.model.debug_log[0]
+    assert run.results["not a URI"]["msg"].startswith("seed_uri: '/var/backups/movies.backup' is not a seed URI")
+    assert "must name an absolute path" in run.results["relative file"]["msg"]
+    assert run.results["good seed"]["changed"] is True
+    restored = cluster.model.databases["restored"]
+    assert restored.graph.label_counts == {"Movie": 4} and len(restored.allocations) == 3

@@ -2,7 +2,8 @@
 
 Prints one JSON line with the endpoints, e.g.
 ``{"version": "5.26.0", "members": [{"name": "server1", "bolt": "bolt://127.0.0.1:41234"}, ...],
-"routing": "neo4j://...", "arrow": "grpc://127.0.0.1:41240", "username": "neo4j", "password": "password"}``.
+"routing": "neo4j://...", "arrow": "grpc://127.0.0.1:41240", "backup": {"server3": "127.0.0.1:41250"},
+"neo4j_admin": ".../tests/simulator/bin/neo4j-admin", "username": "neo4j", "password": "password"}``.
 """
 
 import argparse
@@ -11,7 +12,7 @@ import signal
 import sys
 import threading
 
-from .cluster import Cluster
+from .cluster import NEO4J_ADMIN, Cluster
 from .versions import DEFAULT_VERSION
 
 
@@ -33,6 +34,11 @@ def parse_args(argv):
     parser.add_argument("--arrow-import-mode", default="registered", choices=["registered", "local-store",
                                                                               "importer-only"],
                         help="what an Arrow database import leaves behind (undocumented by GDS; see ClusterModel)")
+    parser.add_argument("--backup-member", action="append", default=[],
+                        help="member whose backup listener (server.backup.listen_address) is on; repeatable")
+    parser.add_argument("--seed-providers",
+                        help="dbms.databases.seed_from_uri_providers, e.g. CloudSeedProvider,FileSeedProvider "
+                             "(default: the version's); cloud seeds use this process's AWS_* environment")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -48,7 +54,9 @@ def main(argv=None):
     cluster = Cluster(members=args.members, users={args.username: args.password}, version=args.version, tls=tls,
                       arrow=not args.no_arrow, start_delay=args.start_delay,
                       default_language=args.default_language, gds_member=args.gds_member,
-                      arrow_import_mode=args.arrow_import_mode).start()
+                      arrow_import_mode=args.arrow_import_mode, backup_members=args.backup_member,
+                      seed_providers=args.seed_providers.split(",") if args.seed_providers is not None else None
+                      ).start()
     try:
         arrow = None
         if cluster.arrow_address:
@@ -58,6 +66,8 @@ def main(argv=None):
             "members": [{"name": name, "bolt": cluster.bolt_uri(name)} for name in cluster.members],
             "routing": cluster.routing_uri(),
             "arrow": arrow,
+            "backup": {name: cluster.backup_address(name) for name in args.backup_member},
+            "neo4j_admin": NEO4J_ADMIN,
             "username": args.username,
             "password": args.password,
         }), flush=True)

@@ -15,25 +15,36 @@ GDS (its procedures and the Arrow Flight endpoint) is installed on one member, `
 
 ``arrow_import_mode`` (see ``ClusterModel``) chooses what an Arrow database import leaves behind.
 
+Backups: a member serves online backups once its backup listener is enabled (``backup_members=["server3"]``
+or ``enable_backup("server3")``, which returns its ``host:port``, the simulator's ``server.backup.listen_address``);
+``neo4j-admin`` is the stand-in ``tests/simulator/bin/neo4j-admin`` (``NEO4J_ADMIN``).  ``seed_providers`` sets
+``dbms.databases.seed_from_uri_providers`` (default: the version's) and ``cloud_env`` the AWS variables the servers'
+seed providers see (``AWS_ENDPOINT_URL_S3``, keys, region), e.g. pointing at moto on 127.0.0.1.
+
 Member control changes the model first (so leadership and routing tables move at once), then the
 member's sockets, the way a real process stop or crash would look to clients.
 """
 
 import importlib
 import itertools
+import os
 import threading
 
+from .backup_server import BackupServer
 from .bolt import BoltServer
 from .model import ClusterModel
 from .versions import DEFAULT_VERSION
 
 HOST = "127.0.0.1"
+# The neo4j-admin stand-in (simulator.neo4j_admin) as an executable, for modules that run neo4j-admin.
+NEO4J_ADMIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "neo4j-admin")
 
 
 class Cluster:
     def __init__(self, members=3, users=None, version=DEFAULT_VERSION, tls=None, arrow=True, start_delay=0.0,
                  auth=True, executor=None, telemetry=False, default_language=None, gds_member=None,
-                 arrow_import_mode="registered", server_names="id"):
+                 arrow_import_mode="registered", server_names="id", backup_members=(), seed_providers=None,
+                 cloud_env=None):
         # server_names: "id" keeps Neo4j's default (a server's name is its generated server id); "member"
         # renames each to its member name (server1 ...), as an operator would with RENAME SERVER.
         if server_names not in ("id", "member"):
@@ -49,6 +60,11 @@ class Cluster:
         # default_language: db.query.default_language (5 or 25) on 2025.06+; None = as neo4j.conf ships it.
         self.model = ClusterModel(version=version, default_language=default_language)
         self.model.arrow_import_mode = arrow_import_mode
+        self.model.seed_providers = None if seed_providers is None else list(seed_providers)
+        self.model.cloud_environment = dict(cloud_env or {})
+        self.backup_members = list(backup_members)
+        self._backup_servers = {}
+        self._backup_ports = {}  # a member's backup port survives its restarts
         self.members = ["server%d" % i for i in range(1, members + 1)]
         self.gds_member = gds_member
         self.arrow_address = None
@@ -80,6 +96,8 @@ class Cluster:
                 server.start()
             if self.arrow and self.model.gds_server() is not None:
                 self._start_arrow()
+            for name in self.backup_members:
+                self.enable_backup(name)
         except BaseException:
             self.stop()
             raise
@@ -109,6 +127,8 @@ class Cluster:
     def stop(self):
         """Stop every member and the Arrow server; returns the names of threads that did not end."""
         leftovers = []
+        for name in list(self._backup_servers):
+            self._stop_backup(name)
         for server in self._servers.values():
             leftovers += server.stop()
         if self._arrow_server is not None:
@@ -146,6 +166,36 @@ class Cluster:
     def bolt_server(self, name):
         return self._servers[name]
 
+    # ----- backups -------------------------------------------------------------------------
+
+    def enable_backup(self, name):
+        """Start ``name``'s backup listener (off by default); returns its ``host:port`` for ``--from``."""
+        if name not in self._servers:
+            raise ValueError("%r is not one of %s" % (name, self.members))
+        if name not in self._backup_servers:
+            backup = BackupServer(self.model, name, HOST, self._backup_ports.get(name, 0)).start()
+            self._backup_servers[name] = backup
+            self._backup_ports[name] = backup.port
+            with self.model.lock:
+                self.model.servers[name].backup_port = backup.port
+        return self._backup_servers[name].address
+
+    def disable_backup(self, name):
+        """Stop ``name``'s backup listener: its port refuses connections, as an unreachable backup port does."""
+        self._stop_backup(name)
+        with self.model.lock:
+            self.model.servers[name].backup_port = 0
+
+    def backup_address(self, name):
+        """``host:port`` of ``name``'s backup listener (also while it is stopped), or None if never enabled."""
+        port = self._backup_ports.get(name)
+        return "%s:%d" % (HOST, port) if port else None
+
+    def _stop_backup(self, name):
+        backup = self._backup_servers.pop(name, None)
+        if backup is not None:
+            backup.stop()
+
     # ----- control -------------------------------------------------------------------------
 
     def leader(self):
@@ -157,12 +207,14 @@ class Cluster:
         with self._lock:
             self.model.set_server_up(name, False)
             self._servers[name].stop(abrupt=False)
+            self._stop_backup(name)
 
     def kill_member(self, name):
         """A crash: connections are reset without any goodbye."""
         with self._lock:
             self.model.set_server_up(name, False)
             self._servers[name].stop(abrupt=True)
+            self._stop_backup(name)
 
     def restart_member(self, name):
         """Start a stopped or killed member again on the same port."""
@@ -172,6 +224,8 @@ class Cluster:
                 server.stop(abrupt=False)
             server.bind().start()
             self.model.set_server_up(name, True)
+        if self.model.servers[name].backup_port:
+            self.enable_backup(name)
 
     def isolate_member(self, name):
         """Cut a member off the cluster: it still accepts connections but is unavailable to the others."""

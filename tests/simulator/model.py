@@ -67,6 +67,9 @@ class Server:
     http_port: int = 0
     gds: bool = False  # the GDS plugin (gds.* procedures, the Arrow Flight server) is installed here
     system_mode: str = "PRIMARY"  # server.cluster.system_database_mode
+    backup_port: int = 0  # port of the backup listener (server.backup.listen_address); 0: not enabled
+    # dbms.security.keystore.path/password and dbms.security.key.name are set (remote aliases, seedCredentials)
+    keystore: bool = True
     renamed: str = None  # set by RENAME SERVER
 
     @property
@@ -142,6 +145,8 @@ class Database:
     graph: GraphData = field(default_factory=GraphData)
     default: bool = False
     default_language: int = None  # 5 or 25 from 2025.06 (SHOW DATABASES defaultLanguage); None: Cypher 5 only
+    seed_options: dict = None  # the seed of a database created from a URI that could not be used yet
+    seed_failure: str = None  # why (debug.log); the allocations are offline with "Unable to start database"
 
 
 @dataclass
@@ -236,6 +241,7 @@ class ClusterModel:
         # Fault: callables run right after a matching transaction commits (a writer that got in between).
         self.after_commit_hooks = []
         self._init_gds()
+        self._init_backups()
         for hook in MODEL_CREATED:
             hook(self)
 
@@ -420,8 +426,11 @@ class ClusterModel:
             return False
 
     def create_database(self, name, primaries=None, secondaries=None, options=None, access="read-write",
-                        start_delay=None, graph=None, default_language=None):
-        """Add a database and start it on its allocations (the caller checks names and existence)."""
+                        start_delay=None, graph=None, default_language=None, seed=None, fetch_seed=True):
+        """Add a database and start it on its allocations (the caller checks names and existence).
+
+        ``seed``: the CREATE's options with a ``seedURI``, fetched as the database starts (``fetch_seed``
+        False on a transaction's private copy, which is replayed for real at commit)."""
         with self.lock:
             primaries = self.default_primaries if primaries is None else primaries
             secondaries = self.default_secondaries if secondaries is None else secondaries
@@ -440,38 +449,58 @@ class ClusterModel:
             for server in sec:
                 db.allocations[server] = Allocation(server=server, role="secondary")
             self.databases[name] = db
+            if seed is not None:
+                db.seed_options = dict(seed)
+                if fetch_seed:
+                    self.apply_seed(db, seed)
             self._begin_start(db, self.start_delay_for(name) if start_delay is None else start_delay)
             db.writer = prim[0]
             self._reelect()
             self.changed.notify_all()
             return db
 
+    def start_failure(self, db, server):
+        """Why ``db`` fails to start on ``server`` ("" when it starts): a test's ``start_failures``, or a seed
+        that could not be used (seed-from-uri.adoc: "Unable to start database `DatabaseId{...}`"), or seed
+        credentials a server without a keystore cannot decrypt."""
+        failure = self.start_failures.get(db.name)
+        if failure:
+            return failure
+        unable = "Unable to start database `%s`" % short_id(db.database_id, db.name)
+        if db.seed_failure:
+            return unable
+        if db.seed_options and db.seed_options.get("seedCredentials") and not self.servers[server].keystore:
+            return unable
+        return ""
+
     def _begin_start(self, db, delay):
         now = time.monotonic()
-        failure = self.start_failures.get(db.name)
         db.requested_status = "online"
         db.last_start_time = utc_now()
         for alloc in db.allocations.values():
+            failure = self.start_failure(db, alloc.server)
             alloc.transition = "starting"
             alloc.ready_at = now + delay
             alloc.status = "offline" if failure else "online"
-            alloc.message = failure or ""
+            alloc.message = failure
 
     def _start_new_allocations(self, db, servers):
         """A copy placed on a new server (store copy, then start) goes through starting, and fails as the
         database does (``start_failures``)."""
         now = time.monotonic()
-        failure = self.start_failures.get(db.name)
         for server in servers:
             alloc = db.allocations[server]
+            failure = self.start_failure(db, server)
             alloc.transition = "starting"
             alloc.ready_at = now + self.start_delay_for(db.name)
             alloc.status = "offline" if failure else "online"
-            alloc.message = failure or ""
+            alloc.message = failure
 
     def start_database(self, name):
         with self.lock:
             db = self.databases[name]
+            if db.seed_failure:
+                self.apply_seed(db, db.seed_options)  # the seed is fetched again as the database starts
             self._begin_start(db, self.start_delay_for(name))
             self.changed.notify_all()
 
@@ -514,6 +543,42 @@ class ClusterModel:
                 self._start_new_allocations(db, [s for s in db.allocations if s not in old])
             self._reelect()
             self.changed.notify_all()
+
+    # ----- seeds and backups ----------------------------------------------------------------
+    #
+    # Seeding (simulator.seeding) and the backup port (simulator.backup_server) with their switches; see
+    # docs/testing.md, "Simulator switches", and the module docstrings for the sources.
+
+    def _init_backups(self):
+        self.backup_requests = []  # (member, op, database) served by the backup listeners
+        self.backup_inconsistent = set()  # databases whose backed-up store a consistency check finds broken
+        self.backup_store_bytes = {}  # database -> size of the store files a full backup of it carries
+        self.seed_providers = None  # dbms.databases.seed_from_uri_providers; None: the version's default
+        self.cloud_environment = {}  # AWS_* variables the servers' cloud SDKs see (over the process env)
+        self.s3_seed_provider_without_credentials = "fails"  # fails | next-provider
+        self.file_seed_chains = "chains"  # chains | full-only
+        self.debug_log = []  # what the servers would write to debug.log (seed failures)
+
+    def apply_seed(self, db, options):
+        """Fetch and check the seed of ``db`` (as its start does); a failure leaves ``db.seed_failure`` set."""
+        from . import seeding  # boto3 is imported only on this path
+        db.seed_options = dict(options)
+        try:
+            graph, store = seeding.seed(self, db.name, options)
+        except seeding.SeedFailure as exc:
+            db.seed_failure = str(exc)
+            self.debug_log.append("ERROR [%s] Failed to seed database %s: %s"
+                                  % (db.name, short_id(db.database_id, db.name), exc))
+            return False
+        db.seed_failure = None
+        db.graph = graph_from_dict(graph)
+        db.store = store or db.store
+        return True
+
+    def set_keystore(self, member, configured):
+        """Whether ``member`` has dbms.security.keystore.* configured (remote aliases, seedCredentials)."""
+        with self.lock:
+            self.servers[member].keystore = configured
 
     def allocation_view(self, db, server_name, now=None):
         """(address, currentStatus, statusMessage) of one allocation as SHOW DATABASES reports it."""
@@ -731,6 +796,19 @@ class ClusterModel:
         """The server holding unregistered store files of ``name``, or None."""
         with self.lock:
             return next((server for server, db in self.local_stores if db == name), None)
+
+
+def short_id(database_id, name):
+    """``DatabaseId{3fe1a59b[seed3]}``, as Neo4j names a database in status messages (seed-from-uri.adoc)."""
+    return "DatabaseId{%s[%s]}" % (database_id.lower().replace("-", "")[:8], name)
+
+
+def graph_from_dict(values):
+    """A GraphData from the dict form backups and seeds carry (simulator.backups.graph_to_dict)."""
+    return GraphData(label_counts=dict(values["label_counts"]), type_counts=dict(values["type_counts"]),
+                     node_count=values["node_count"], relationship_count=values["relationship_count"],
+                     node_properties=set(values["node_properties"]),
+                     relationship_properties=set(values["relationship_properties"]))
 
 
 @dataclass

@@ -4,7 +4,7 @@ import re
 
 from .. import errors, versions
 from ..model import Alias
-from .commands_databases import system_immutable
+from .commands_databases import keystore_missing, system_immutable
 from .context import argument_error, rows_result, system_result
 from .projection import apply_tail
 
@@ -138,6 +138,7 @@ def create_alias(model, ctx, cmd, db):
         alias = Alias(name=name, database=target, location="local", properties=_properties(cmd.properties))
     else:
         _validate_url(cmd.url)
+        _require_keystore(model, ctx, "create")
         alias = Alias(name=name, database=target, location="remote", url=cmd.url, user=cmd.user,
                       password=cmd.password, driver=_validate_driver(cmd.driver),
                       properties=_properties(cmd.properties))
@@ -178,12 +179,21 @@ def alter_alias(model, ctx, cmd, db):
     if cmd.user is not None:
         alias.user = cmd.user
     if cmd.password is not None:
+        _require_keystore(model, ctx, "alter")
         alias.password = cmd.password
     if cmd.driver is not None:
         alias.driver = _validate_driver(cmd.driver)  # all driver settings are replaced (OM5)
     if cmd.properties is not None:
         alias.properties = _properties(cmd.properties)
     return system_result(db)
+
+
+def _require_keystore(model, ctx, action):
+    """A remote alias's password is stored encrypted with the key of dbms.security.keystore.* (OM5
+    remote-database-alias-configuration.adoc); the member running the command must have it."""
+    server = model.servers.get(ctx.member)
+    if server is not None and not server.keystore:
+        raise keystore_missing("%s alias for remote database" % action)
 
 
 def drop_alias(model, ctx, cmd, db):

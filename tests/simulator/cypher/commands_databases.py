@@ -138,6 +138,7 @@ def database_rows(model, user_name, now=None):
             server = model.servers[server_name]
             address, status, message = views[server_name]
             is_online = status == "online"
+            failed_start = status == "offline" and bool(message) and db.requested_status == "online"
             rows.append({
                 "name": db.name,
                 "type": db.type,
@@ -146,7 +147,8 @@ def database_rows(model, user_name, now=None):
                 "databaseID": db.database_id if is_online else None,
                 "serverID": server.server_id,
                 "address": address,
-                "role": alloc.role if server.available else "unknown",
+                # A copy that failed to start has no role (seed-from-uri.adoc's example: "unknown").
+                "role": "unknown" if not server.available or failed_start else alloc.role,
                 "writer": bool(is_online and db.writer == server_name),
                 "requestedStatus": db.requested_status,
                 "currentStatus": status,
@@ -411,13 +413,42 @@ def create_database(model, ctx, cmd, db):
     files = _arrow_store_files(model, name, options, take=model is ctx.model)
     if existing is not None:  # OR REPLACE = DROP DATABASE x IF EXISTS + CREATE DATABASE x
         model.drop_database(name)
+    if options.get("seedCredentials"):
+        _require_keystore(model, ctx, "seedCredentials")
     stored = {k: v for k, v in options.items() if k != "seedCredentials"}  # a secret: never shown back
+    # seedURI: fetched and checked as the database starts (simulator.seeding); a bad seed leaves it offline.
     created = model.create_database(name, primaries=primaries, secondaries=secondaries, options=stored,
                                     graph=files.graph if files else None,
-                                    default_language=getattr(cmd, "default_language", None))
+                                    default_language=getattr(cmd, "default_language", None),
+                                    seed=options if options.get("seedURI") else None,
+                                    fetch_seed=model is ctx.model)
     if files is not None and files.store:
         created.store = files.store
     return _finish(model, cmd, db, name, "online")
+
+
+def keystore_missing(what):
+    """Secrets stored in the system graph (remote alias passwords, seedCredentials) are encrypted with the key in
+    dbms.security.keystore.*; without it the command fails.  Message and GQL status as a live 5.26/2025.x server
+    answers a remote alias without a keystore (quoted in priyolahiri/neo4j-kubernetes-operator, "verified live":
+    "50N09 ... Internal exception raised TransactionStateTransitionException: Failed to create alias for remote
+    database: the required setting(s) [dbms.security.keystore.path, dbms.security.keystore.password] are
+    missing"); the Neo.* code was not published, UnknownError is the simulator's choice.  For seedCredentials
+    the docs only say the option "fails" without the keystore: the same wording is used."""
+    message = ("Failed to %s: the required setting(s) [dbms.security.keystore.path, dbms.security.keystore.password] "
+               "are missing" % what)
+    return errors.Neo4jError(
+        "Neo.DatabaseError.General.UnknownError", message, "50N09",
+        "error: general processing exception - internal error. Internal exception raised "
+        "TransactionStateTransitionException: " + message)
+
+
+def _require_keystore(model, ctx, option):
+    """The member running the command encrypts the secret: it needs the keystore (the others need it to decrypt,
+    ``ClusterModel.start_failure``)."""
+    server = model.servers.get(ctx.member)
+    if server is not None and not server.keystore:
+        raise keystore_missing("create database with %s" % option)
 
 
 def _arrow_store_files(model, name, options, take=True):

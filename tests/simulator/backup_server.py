@@ -1,0 +1,108 @@
+"""The backup port of one simulated member (Neo4j's ``server.backup.listen_address``, 6362 by default).
+
+Real Neo4j serves online backups over its catchup protocol; the simulator's neo4j-admin stand-in
+(``simulator.neo4j_admin``) talks to this listener with a small protocol of its own instead: one JSON
+request line, one JSON reply line.
+
+* ``{"op": "databases"}`` -> ``{"ok": true, "databases": [...]}``: the databases online on this member
+  (a name pattern given to ``neo4j-admin database backup`` is matched against these);
+* ``{"op": "backup", "database": name}`` -> ``{"ok": true, "database_id", "store", "highest_tx", "graph",
+  "consistent", "metadata", "version"}``: a copy of the database as this member has it, or
+  ``{"ok": false, "error": ...}`` when the member does not host it online.
+
+Like Neo4j's backup port it needs no credentials (the Operations Manual's warning: firewall it).  The
+listener is off unless a test enables it (``Cluster.enable_backup``), and a member that is down refuses
+connections.  Every request is recorded in ``model.backup_requests`` as (member, op, database), so a test
+can show which member served a backup.  ``model.backup_inconsistent`` (database names) makes the copy of
+those stores inconsistent, which ``neo4j-admin database check`` then reports; ``model.backup_store_bytes``
+(database -> bytes) gives a full backup of that database store files of that size, for large artefacts.
+"""
+
+import json
+import socketserver
+import threading
+
+from .backups import graph_to_dict
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self):
+        line = self.rfile.readline(1024 * 1024)
+        try:
+            request = json.loads(line.decode("utf-8"))
+            reply = self.server.answer(request)
+        except (ValueError, UnicodeDecodeError):
+            reply = {"ok": False, "error": "malformed request"}
+        self.wfile.write(json.dumps(reply).encode("utf-8") + b"\n")
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, model, member):
+        self.model = model
+        self.member = member
+        super().__init__(address, _Handler)
+
+    def answer(self, request):
+        model, member = self.model, self.member
+        op = request.get("op")
+        with model.lock:
+            model.backup_requests.append((member, op, request.get("database")))
+            server = model.servers[member]
+            if not server.available:
+                return {"ok": False, "error": "server %s is unavailable" % member}
+            if op == "databases":
+                names = sorted(name for name, db in model.databases.items()
+                               if member in db.allocations and db.allocations[member].current() == "online")
+                return {"ok": True, "databases": names}
+            if op != "backup":
+                return {"ok": False, "error": "unknown request %r" % op}
+            name = (request.get("database") or "").lower()
+            db = model.databases.get(name)
+            if db is None:
+                return {"ok": False, "missing": True, "error": "Database '%s' does not exist" % name}
+            alloc = db.allocations.get(member)
+            if alloc is None or alloc.current() != "online":
+                return {"ok": False, "error": "Database '%s' is not online on %s" % (name, server.address)}
+            return {"ok": True, "database": name, "database_id": db.database_id, "store": db.store,
+                    "highest_tx": db.last_committed_txn, "graph": graph_to_dict(db.graph),
+                    "consistent": name not in model.backup_inconsistent,
+                    "metadata": _metadata(model, name), "version": model.version,
+                    "store_bytes": model.backup_store_bytes.get(name, 0)}
+
+
+def _metadata(model, name):
+    """What ``--include-metadata=all`` records: the roles and users that may use the database (simplified to
+    every non-builtin role and every user with a role)."""
+    lines = []
+    for role in sorted(model.roles):
+        if role not in ("PUBLIC", "reader", "editor", "publisher", "architect", "admin"):
+            lines.append("CREATE ROLE `%s` IF NOT EXISTS;" % role)
+    for user in sorted(model.users.values(), key=lambda u: u.name):
+        for role in sorted(user.roles - {"PUBLIC"}):
+            lines.append("GRANT ROLE `%s` TO `%s`;" % (role, user.name))
+    return lines
+
+
+class BackupServer:
+    """The backup listener of ``member`` on ``host`` (port 0: any free port)."""
+
+    def __init__(self, model, member, host="127.0.0.1", port=0):
+        self._server = _Server((host, port), model, member)
+        self.host, self.port = self._server.server_address[:2]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="backup-%s" % member, daemon=True)
+
+    @property
+    def address(self):
+        return "%s:%d" % (self.host, self.port)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
