@@ -25,7 +25,7 @@ def info(run_playbook, target, subset=None, check=False):
 
 
 def cluster_target(cluster):
-    return {"uri": cluster.routing_uri(), "login_user": "neo4j", "login_password": "password"}
+    return {"uri": cluster.routing_uri(), "username": "neo4j", "password": "password"}
 
 
 def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
@@ -164,7 +164,7 @@ def tls_cert(tmp_path_factory):
 def test_member_connections_keep_tls(run_playbook, make_cluster, tls_cert):
     """JMX goes to each member directly; over neo4j+ssc those connections are bolt+ssc, not plain bolt."""
     secure = make_cluster(3, tls=tls_cert)
-    target = {"uri": secure.routing_uri(scheme="neo4j+ssc"), "login_user": "neo4j", "login_password": "password"}
+    target = {"uri": secure.routing_uri(scheme="neo4j+ssc"), "username": "neo4j", "password": "password"}
     run, result = info(run_playbook, target, subset=["memory", "health"])
     assert run.rc == 0, run
     assert result["healthy"] is True, result["health_reasons"]
