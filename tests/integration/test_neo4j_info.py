@@ -139,7 +139,7 @@ def test_database_still_starting_is_reported_until_it_is_online(run_playbook, cl
 
 
 def test_wrong_password_fails_the_task(run_playbook, cluster):
-    target = dict(cluster_target(cluster), login_password="wrong")
+    target = dict(cluster_target(cluster), password="wrong")
     run, result = info(run_playbook, target, subset=["servers"])
     assert run.rc != 0
     assert result["failed"] is True
