@@ -100,6 +100,11 @@ options:
         starts with C(TLS failed) and gives the cause, such as a certificate the trusted CAs do not cover or a
         host name the certificate does not list. The other is a statement sent to a database that was stopped
         (C(SHOW DATABASES) says C(requestedStatus) is V(offline)); the message names the database and how to start it.
+      - Nothing listening is not retried either. When the first connection of a task is refused, or the host name does
+        not resolve, at every address tried (the O(uri) or O(host), or every one of O(endpoints)), the task fails at once
+        with each address and its cause (C(Connection refused), C(unknown host)). Once a server has answered, a refused
+        connection is a member restarting, and it is retried like a leader switch. A timeout or a resolver that does
+        not answer is retried.
     type: float
     default: 30
 requirements:
