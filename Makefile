@@ -41,7 +41,7 @@ help:
 	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
 	@echo "make pytest-matrix  the modules' integration tests on a simulated $(MATRIX_VERSION), drivers 6.x and 5.28"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
-	@echo "make test-molecule  molecule/default against a real Neo4j (NEO4J_URI, ...)"
+	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
