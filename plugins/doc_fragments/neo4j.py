@@ -108,7 +108,7 @@ options:
     type: float
     default: 30
 requirements:
-  - neo4j (the Neo4j Python driver) >= 5.26
+  - neo4j (the Neo4j Python driver) >= 5.28
 notes:
   - Set the connection options once per play with C(module_defaults) and the action group
     C(group/graphops.neo4j.neo4j), or through the environment variables E(NEO4J_URI), E(NEO4J_USERNAME),

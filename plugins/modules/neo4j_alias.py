@@ -23,13 +23,15 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the server, runs every check, and reports the statements it would send in RV(queries); changes nothing.
+    details: Reads the server, runs every check, and reports the statements it would send in RV(queries); changes nothing.
   diff_mode:
     support: full
-    description: Reports the alias (target, location, url, user, driver, properties) before and after. Passwords are never shown.
+    details: Reports the alias (target, location, url, user, driver, properties) before and after. Passwords are never shown.
 options:
   name:
     description:

@@ -24,13 +24,15 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the server and reports the statements it would send in RV(queries); changes nothing.
+    details: Reads the server and reports the statements it would send in RV(queries); changes nothing.
   diff_mode:
     support: full
-    description: Reports the managed state (state, access, topology) before and after.
+    details: Reports the managed state (state, access, topology) before and after.
 options:
   name:
     description:
@@ -162,8 +164,8 @@ EXAMPLES = r'''
   module_defaults:
     group/graphops.neo4j.neo4j:
       uri: neo4j+s://db.example.com:7687
-      username: admin
-      password: "{{ vault_neo4j_password }}"
+      login_user: admin
+      login_password: "{{ vault_neo4j_password }}"
   block:
     - name: Start a database without waiting
       graphops.neo4j.neo4j_database:

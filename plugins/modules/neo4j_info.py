@@ -38,14 +38,14 @@ options:
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
   - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
     details: The module only reads, so it runs unchanged in check mode.
   diff_mode:
-    support: none
-  platform:
-    platforms: all
+    support: N/A
+    details: The module only reads; there is nothing to compare.
 notes:
   - Statements run against the C(system) database in read transactions.
   - The health verdict is false when a server is not C(Enabled) or not C(Available), when a server does not host
