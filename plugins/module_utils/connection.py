@@ -757,7 +757,7 @@ def stopped_database_error(database, name, cause=None, query=None):
     else:
         which = "Database '%s' (the target of alias '%s')" % (name, database)
     return Neo4jModuleError(
-        "%s is offline: it was stopped (requestedStatus offline), so it cannot run statements. Start it "
+        "%s is offline: it was stopped (requested_status offline), so it cannot run statements. Start it "
         "(graphops.neo4j.neo4j_database with state: started, or START DATABASE `%s`) and run this again."
         % (which, name), code=getattr(cause, "code", None) or DATABASE_UNAVAILABLE,  # what the server answers
         gql_status=getattr(cause, "gql_status", None), query=query)
@@ -789,7 +789,7 @@ def translate_error(exc, target, username=None, retry_timeout=None, database=Non
         return err("No server accepted the write on %s%s: %s. With a bolt:// URI the driver talks to one member only; "
                    "use a neo4j:// URI so writes are routed to the leader." % (where, waited, detail))
     if code == DATABASE_UNAVAILABLE:
-        return err("%s is unavailable%s: %s. Check its currentStatus and statusMessage (neo4j_info, SHOW DATABASES)."
+        return err("%s is unavailable%s: %s. Check its current_status and status_message (neo4j_info)."
                    % (where.capitalize(), waited, detail.rstrip(".")))
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return err("%s does not exist: %s" % (where.capitalize(), detail))

@@ -6,6 +6,7 @@ runs.
 """
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -53,3 +54,34 @@ def test_every_module_documents_check_mode_diff_mode_and_platform(docs):
         assert attributes["check_mode"]["support"] in ("full", "partial"), module
         assert attributes["diff_mode"]["support"] in ("full", "partial", "none", "N/A"), module
         assert attributes["platform"]["platforms"] == "all", module
+
+
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+def _return_keys(returns, path=""):
+    for key, spec in (returns or {}).items():
+        yield path + key
+        if isinstance(spec, dict) and isinstance(spec.get("contains"), dict):
+            for inner in _return_keys(spec["contains"], path + key + "."):
+                yield inner
+
+
+def test_every_documented_return_key_is_snake_case(docs):
+    """The collection's rule (plugins/module_utils/results.py): Neo4j's camelCase columns leave as snake_case keys."""
+    for module in MODULES:
+        keys = list(_return_keys(docs[module]["return"]))
+        assert keys, module
+        assert [k for k in keys if not SNAKE.match(k.rsplit(".", 1)[-1])] == [], module
+
+
+def test_an_alias_has_the_same_keys_in_every_result(docs):
+    """One key per concept: the database an alias points at is `target` in neo4j_alias's alias and diff and in
+    neo4j_info's aliases, as the option names it."""
+    alias = docs["neo4j_alias"]["return"]
+    assert "target" in alias["alias"]["contains"] and "database" not in alias["alias"]["contains"]
+    assert alias["alias"]["sample"]["target"] and "database" not in alias["alias"]["sample"]
+    for side in ("before", "after"):
+        assert "target" in alias["diff"]["sample"][side]
+    info_sample = docs["neo4j_info"]["return"]["aliases"]["sample"]
+    assert all("target" in a and "database" not in a for a in info_sample.values())
