@@ -745,7 +745,12 @@ def _may_be_stopped(exc):
     which the 5.x driver reports without its reason (the 6.x driver keeps it inside)."""
     if _unavailable_database(exc) is not None:
         return True
-    return neo4j_exceptions is not None and type(exc) is neo4j_exceptions.ServiceUnavailable and _tls_cause(exc) is None
+    if neo4j_exceptions is None or not isinstance(exc, neo4j_exceptions.ServiceUnavailable):
+        return False
+    # Its subclasses come after a routing table was fetched (no reader, no writer, a commit cut off).
+    after_routing = (neo4j_exceptions.ReadServiceUnavailable, neo4j_exceptions.WriteServiceUnavailable,
+                     neo4j_exceptions.IncompleteCommit)
+    return not isinstance(exc, after_routing) and _tls_cause(exc) is None
 
 
 def stopped_database_error(database, name, cause=None, query=None):

@@ -63,8 +63,7 @@ def _return_keys(returns, path=""):
     for key, spec in (returns or {}).items():
         yield path + key
         if isinstance(spec, dict) and isinstance(spec.get("contains"), dict):
-            for inner in _return_keys(spec["contains"], path + key + "."):
-                yield inner
+            yield from _return_keys(spec["contains"], path + key + ".")
 
 
 def test_every_documented_return_key_is_snake_case(docs):
