@@ -644,6 +644,10 @@ def _server_answered(exc):
 _UNKNOWN_HOST_ERRORS = tuple(getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name))
 
 
+# connect() errors that say this host cannot use an address family at all, not that the address is wrong.
+_UNUSABLE_FAMILY = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
+
+
 def _nothing_listens(cause):
     """``"<what>"`` when ``cause`` is a connection refused or an unknown host name, else None."""
     if isinstance(cause, socket.gaierror):
@@ -689,6 +693,8 @@ def probe_address(address, timeout):
                 sock.connect(sockaddr)
             return None  # something listens
         except OSError as exc:
+            if exc.errno in _UNUSABLE_FAMILY:
+                continue  # say ::1 for localhost on a host without IPv6: the driver moves on to the next address
             why = _nothing_listens(exc)
             if why is None:
                 return None
