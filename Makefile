@@ -1,7 +1,8 @@
 # graphops.neo4j developer entry points. A fresh clone needs python3 (3.11), node/npm, make and git.
 #   make demo   - run playbooks/demo.yml against the Neo4j cluster simulator
-#   make test   - ansible-test sanity, the pytest suite (simulated Neo4j 5.26), then the modules' integration
-#                 tests against a simulated calendar release with the neo4j 6.x and 5.28 drivers
+#   make test   - ansible-test sanity, ansible-lint (production profile), the pytest suite (simulated Neo4j 5.26),
+#                 then the modules' integration tests against a simulated calendar release with the neo4j 6.x
+#                 and 5.28 drivers
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -30,18 +31,19 @@ BENCH_ARGS ?=
 LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
-.PHONY: help venv demo test sanity pytest pytest-matrix pytest-calver pytest-driver5 test-real test-molecule \
+.PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 test-real test-molecule \
 	collections-path bench build clean
 
 help:
 	@echo "make venv       create/update .venv from tests/requirements.txt (and npm deps of tests/lint)"
 	@echo "make demo       run playbooks/demo.yml against the cluster simulator"
-	@echo "make test       sanity + pytest"
+	@echo "make test       sanity + lint + pytest + pytest-matrix"
 	@echo "make sanity     ansible-test sanity --local --python 3.11"
+	@echo "make lint       ansible-lint --profile production (offline; config in .ansible-lint)"
 	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
 	@echo "make pytest-matrix  the modules' integration tests on a simulated $(MATRIX_VERSION), drivers 6.x and 5.28"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
-	@echo "make test-molecule  molecule/default against a real Neo4j (NEO4J_URI, ...)"
+	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
@@ -83,6 +85,7 @@ demo: venv $(COLLECTION_LINK)
 
 test:
 	$(MAKE) --no-print-directory sanity
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory pytest-matrix
 
@@ -91,6 +94,14 @@ sanity: $(VENV)/.sanity-stamp $(GET_PIP)
 	  echo "make sanity: tests/sanity/ignore-*.txt found; fix the findings instead of ignoring them" >&2; exit 1; fi
 	root=$$($(VPY) tools/collection_tree.py $(SANITY_ROOT)); \
 	cd "$$root" && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ansible-test sanity --local --python 3.11 --color no
+
+# The playbooks and molecule scenarios under the production profile, with no skips (.ansible-lint). Offline:
+# the collection has no collection dependencies and Galaxy is not needed.
+# --strict: a warning fails too.
+lint: venv
+	@if [ -e .ansible-lint-ignore ] || grep -qE '^(skip_list|warn_list|ignore_file):' .ansible-lint; then \
+	  echo "make lint: skip_list, warn_list or an ignore file found; fix the findings instead of ignoring them" >&2; exit 1; fi
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/ansible-lint --profile production --offline --strict --nocolor
 
 # Two pytest-xdist workers: the integration tests wait mostly on ansible-playbook processes, so the two
 # cores stay busy; PYTEST_WORKERS=0 runs everything in one process.

@@ -3,9 +3,12 @@
 import sys
 import tarfile
 
-# Top-level entries that must never ship: tests, developer tooling, local environments.
-FORBIDDEN_TOP = {"tests", ".venv", ".ci", ".git", "build", "bench", "node_modules", "tools", "Makefile", ".gitignore"}
-REQUIRED = {"MANIFEST.json", "FILES.json", "meta/runtime.yml", "README.md", "LICENSE"}
+# Top-level entries that must never ship: tests, molecule scenarios, developer tooling, local environments.
+FORBIDDEN_TOP = {"tests", "extensions", ".venv", ".ci", ".git", "build", "bench", "node_modules", "tools", "Makefile",
+                 ".gitignore", ".ansible-lint", "pytest.ini"}
+# ansible-builder reads the execution environment's dependencies from the installed artifact.
+REQUIRED = {"MANIFEST.json", "FILES.json", "meta/runtime.yml", "README.md", "LICENSE",
+            "meta/execution-environment.yml", "requirements.txt", "bindep.txt"}
 
 
 def check(path):
@@ -26,7 +29,7 @@ def main(paths):
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    print(f"{paths[0]}: {len(names)} entries, no tests/, .venv, tooling or caches")
+    print(f"{paths[0]}: {len(names)} entries, no tests/, molecule, .venv, tooling or caches")
     return 0
 
 

@@ -100,10 +100,15 @@ options:
         starts with C(TLS failed) and gives the cause, such as a certificate the trusted CAs do not cover or a
         host name the certificate does not list. The other is a statement sent to a database that was stopped
         (C(SHOW DATABASES) says C(requestedStatus) is V(offline)); the message names the database and how to start it.
+      - Nothing listening is not retried either. When the first connection of a task is refused, or the host name does
+        not resolve, at every address tried (the O(uri) or O(host), or every one of O(endpoints)), the task fails at once
+        with each address and its cause (C(Connection refused), C(unknown host)). Once a server has answered, a refused
+        connection is a member restarting, and it is retried like a leader switch. A timeout or a resolver that does
+        not answer is retried.
     type: float
     default: 30
 requirements:
-  - neo4j (the Neo4j Python driver) >= 5.26
+  - neo4j (the Neo4j Python driver) >= 5.28
 notes:
   - Set the connection options once per play with C(module_defaults) and the action group
     C(group/graphops.neo4j.neo4j), or through the environment variables E(NEO4J_URI), E(NEO4J_USERNAME),

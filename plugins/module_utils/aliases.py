@@ -35,6 +35,7 @@ import uuid
 from . import cypher
 from .connection import SCHEMES, Neo4jModuleError
 from .databases import MIN_VERSION, describe_members, read_database, read_servers, redact, server_names
+from .results import alias_result
 
 ALIAS_COLUMNS = ("name", "composite", "database", "location", "url", "user", "driver", "properties")
 _ISO = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z")
@@ -377,11 +378,12 @@ def create(client, desired, statement, token):
 def ensure(client, params, check_mode=False):
     """Bring one alias to the state the options describe; return the module result.
 
-    The result's ``alias`` shows the user's properties only: the switch token stays out of sight."""
+    The result's ``alias`` shows the user's properties only: the switch token stays out of sight.  Its keys are
+    the result keys (``results.alias_result``): the database it points at is ``target``, as in the diff."""
     result = _ensure(client, params, check_mode)
     alias = result.get("alias")
     if alias is not None:
-        result["alias"] = dict(alias, properties=user_properties(alias.get("properties")))
+        result["alias"] = alias_result(dict(alias, properties=user_properties(alias.get("properties"))))
     return result
 
 

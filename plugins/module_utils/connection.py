@@ -50,16 +50,20 @@ Stable API (other modules build on it; change it only additively):
 
 Retries: transactions and auto-commit statements are retried here on transient errors (leader
 switch, database unavailable, lost connection) for at most ``retry_timeout`` seconds after the first
-failure.  Failures that no retry fixes end at once: a TLS failure, and a database that SHOW DATABASES
-says was stopped (requestedStatus offline).
+failure.  Failures that no retry fixes end at once: a TLS failure, a database that SHOW DATABASES
+says was stopped (requestedStatus offline), and a first contact where nothing listens (every address
+refuses the connection or its host name does not resolve).  Once a server has answered, a refused
+connection is a member restarting and is retried like any other lost connection.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import math
 import re
+import socket
 import ssl
 import time
 import traceback
@@ -85,6 +89,7 @@ DATABASE_UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable"
 # After a DatabaseUnavailable failure: was the database stopped (matched by name, alias, or home)?
 SHOW_DATABASE_STATUS = "SHOW DATABASES YIELD name, aliases, home, requestedStatus"
 DEFAULT_BOLT_PORT = 7687
+PROBE_TIMEOUT = 5.0  # seconds; see Neo4jClient._refuse_when_nothing_listens
 USER_AGENT = "graphops.neo4j"
 
 NEO4J_MUTUALLY_EXCLUSIVE = [("uri", "host"), ("uri", "scheme"), ("uri", "bolt_port")]
@@ -437,6 +442,9 @@ class Neo4jClient:
         self._driver = None
         self._bookmarks = None
         self._server_info = None
+        # Whether a server has answered this client yet: before that, a refused connection means nothing
+        # listens at the address given; after it, a member restarting (retried).
+        self._reached = False
 
     def __enter__(self):
         return self
@@ -515,12 +523,18 @@ class Neo4jClient:
         checked_offline = False
         while True:
             try:
-                return attempt()
+                result = attempt()
+                self._reached = True
+                return result
             except Neo4jModuleError:
                 raise
             except Exception as exc:  # every driver failure becomes a plain-language message
                 if deadline is None:
                     deadline = time.monotonic() + self._retry_timeout
+                if _server_answered(exc):
+                    self._reached = True
+                elif not self._reached:
+                    self._refuse_when_nothing_listens(exc, query)
                 if not checked_offline and database != "system" and _may_be_stopped(exc):
                     checked_offline = True
                     self._refuse_stopped_database(database, exc, query)
@@ -530,6 +544,28 @@ class Neo4jClient:
                     delay = min(delay * 2, 2.0)
                     continue
                 raise self._translate(exc, database, query)
+
+    def _refuse_when_nothing_listens(self, exc, query):
+        """Raise at once when the first contact failed because nothing listens at any address tried.
+
+        The driver says why (refused, unknown host) except for a routing failure of the 5.x driver, so the
+        addresses are tried once more with a plain TCP connection: that names each address and its cause, and
+        a server that came up meanwhile is found listening and gets the normal retries.
+        """
+        if refusal(exc) is False:
+            return
+        # A refusal or an unknown name comes back at once; anything slower is not one.
+        timeout = min(float(self.params.get("connection_timeout") or PROBE_TIMEOUT), PROBE_TIMEOUT)
+        failures = [probe_address(address, timeout) for address in self._addresses()]
+        if failures and all(failures):
+            raise Neo4jModuleError(
+                "Could not reach Neo4j at %s: %s. Nothing listens there, so nothing was retried; check uri/host/bolt_port "
+                "and that the server is running." % (self.target, "; ".join(failures)), query=query)
+
+    def _addresses(self):
+        """The addresses the driver starts from: the endpoints, else the one of the URI (or host/bolt_port)."""
+        _scheme, address, _tail, endpoints = _target(self.params)
+        return endpoints or [address]
 
     def _refuse_stopped_database(self, database, exc, query):
         """Raise when SHOW DATABASES says ``database`` (None: the home database) was stopped.
@@ -602,6 +638,73 @@ def _retryable(exc):
     return bool(is_retryable and is_retryable())
 
 
+def _server_answered(exc):
+    """Whether a server answered with a failure somewhere behind ``exc`` (it was reached)."""
+    return neo4j_exceptions is not None and any(isinstance(c, neo4j_exceptions.Neo4jError) for c in _causes(exc))
+
+
+# getaddrinfo's "this name does not exist" answers (EAI_AGAIN, a resolver that did not answer, may pass).
+_UNKNOWN_HOST_ERRORS = tuple(getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name))
+
+
+# connect() errors that say this host cannot use an address family at all, not that the address is wrong.
+_UNUSABLE_FAMILY = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
+
+
+def _nothing_listens(cause):
+    """``"<what>"`` when ``cause`` is a connection refused or an unknown host name, else None."""
+    if isinstance(cause, socket.gaierror):
+        return "unknown host (%s)" % (cause.strerror or cause) if cause.errno in _UNKNOWN_HOST_ERRORS else None
+    if isinstance(cause, ConnectionRefusedError) or (isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED):
+        return cause.strerror or "Connection refused"
+    return None
+
+
+def refusal(exc):
+    """Whether the failures behind ``exc`` say that nothing listens: True when every connection failure behind it is
+    a refused connection or an unknown host, False when anything else failed or a server answered, None when the
+    driver does not say why (the 5.x driver's "Unable to retrieve routing information")."""
+    found = False
+    for cause in _causes(exc):
+        if _nothing_listens(cause):
+            found = True
+        elif (neo4j_exceptions is not None and isinstance(cause, neo4j_exceptions.Neo4jError)) or isinstance(cause, OSError):
+            return False  # a server answered, or a timeout or reset: worth retrying
+    if found:
+        return True
+    if neo4j_exceptions is not None and isinstance(exc, neo4j_exceptions.ServiceUnavailable) and not isinstance(
+            exc, neo4j_exceptions.IncompleteCommit):
+        return None
+    return False
+
+
+def probe_address(address, timeout):
+    """``"host:port: <why>"`` when nothing listens at ``address`` (refused, unknown host), else None (something
+    accepted the connection, or the attempt timed out or failed otherwise: not proof that nothing listens)."""
+    host, port = address
+    where = "%s:%d" % ("[%s]" % host if ":" in host else host, port)
+    try:
+        resolved = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        why = _nothing_listens(exc)
+        return "%s: %s" % (where, why) if why else None
+    reasons = []
+    for family, kind, proto, _name, sockaddr in resolved:
+        try:
+            with socket.socket(family, kind, proto) as sock:
+                sock.settimeout(timeout)
+                sock.connect(sockaddr)
+            return None  # something listens
+        except OSError as exc:
+            if exc.errno in _UNUSABLE_FAMILY:
+                continue  # say ::1 for localhost on a host without IPv6: the driver moves on to the next address
+            why = _nothing_listens(exc)
+            if why is None:
+                return None
+            reasons.append(why)
+    return "%s: %s" % (where, reasons[0]) if reasons else None
+
+
 def _causes(exc, limit=50):
     """``exc`` and what is behind it: ``__cause__``/``__context__`` chains and the members of exception groups.
 
@@ -665,7 +768,7 @@ def stopped_database_error(database, name, cause=None, query=None):
     else:
         which = "Database '%s' (the target of alias '%s')" % (name, database)
     return Neo4jModuleError(
-        "%s is offline: it was stopped (requestedStatus offline), so it cannot run statements. Start it "
+        "%s is offline: it was stopped (requested_status offline), so it cannot run statements. Start it "
         "(graphops.neo4j.neo4j_database with state: started, or START DATABASE `%s`) and run this again."
         % (which, name), code=getattr(cause, "code", None) or DATABASE_UNAVAILABLE,  # what the server answers
         gql_status=getattr(cause, "gql_status", None), query=query)
@@ -697,7 +800,7 @@ def translate_error(exc, target, username=None, retry_timeout=None, database=Non
         return err("No server accepted the write on %s%s: %s. With a bolt:// URI the driver talks to one member only; "
                    "use a neo4j:// URI so writes are routed to the leader." % (where, waited, detail))
     if code == DATABASE_UNAVAILABLE:
-        return err("%s is unavailable%s: %s. Check its currentStatus and statusMessage (neo4j_info, SHOW DATABASES)."
+        return err("%s is unavailable%s: %s. Check its current_status and status_message (neo4j_info)."
                    % (where.capitalize(), waited, detail.rstrip(".")))
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return err("%s does not exist: %s" % (where.capitalize(), detail))

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 from . import cypher
 from .connection import Neo4jModuleError, check_timeouts, version_tuple
+from .results import database_result
 from .wait import WaitTimeout, poll
 
 STATES = ("present", "absent", "started", "stopped")
@@ -317,9 +318,9 @@ def describe_members(members):
     """``members`` ({member: allocation}) as text for error messages, one part per member."""
     parts = []
     for key, m in members.items():
-        text = "%s: currentStatus '%s', requestedStatus '%s'" % (describe_member(key, m), m.get("currentStatus"), m.get("requestedStatus"))
+        text = "%s: current_status '%s', requested_status '%s'" % (describe_member(key, m), m.get("currentStatus"), m.get("requestedStatus"))
         if m.get("statusMessage"):
-            text += ", statusMessage '%s'" % m["statusMessage"]
+            text += ", status_message '%s'" % m["statusMessage"]
         parts.append(text)
     return "; ".join(parts)
 
@@ -410,7 +411,7 @@ def ensure(client, params, check_mode=False):
     result = dict(changed=bool(statements), queries=[redact(s) for s in statements],
                   diff=dict(before=view(current), after=after))
     if check_mode:
-        result["database"] = current
+        result["database"] = database_result(current)
         return result
     if statements:
         client.require_enterprise("Managing databases", MIN_VERSION)
@@ -421,11 +422,11 @@ def ensure(client, params, check_mode=False):
             database = wait_settled(client, name, desired["wait_timeout"], absent=desired["state"] == "absent",
                                     names_by_id=names_by_id)
         except WaitFailed as exc:
-            exc.result = dict(result, database=exc.database)
+            exc.result = dict(result, database=database_result(exc.database))
             if creating and exc.failed_start and "seedURI" in desired["options"]:
                 _roll_back_seed(client, name, desired, exc)
             raise
     else:
         database = read_database(client, name, names_by_id)
-    result["database"] = database
+    result["database"] = database_result(database)
     return result

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from .databases import server_names, summarize
+from .results import alias_result, database_result, keyed_results
 
 SUBSETS = ("servers", "databases", "aliases", "users", "roles", "version", "memory", "health")
 SUBSET_ALIASES = {"jmx": "memory"}
@@ -102,7 +103,7 @@ def database_problems(name, db):
     for member, alloc in db["members"].items():
         current = alloc.get("currentStatus")
         if current != requested:
-            reason = "database %s on %s: currentStatus %s, requestedStatus %s" % (name, member, current, requested)
+            reason = "database %s on %s: current_status %s, requested_status %s" % (name, member, current, requested)
             if alloc.get("statusMessage"):
                 reason += " (%s)" % alloc["statusMessage"]
             reasons.append(reason)
@@ -204,14 +205,15 @@ def gather(client, subsets, member_client=None):
         servers = servers_from_rows(read(SHOW_SERVERS))
     if subsets & {"databases", "health"}:
         databases = databases_from_rows(read(SHOW_DATABASES), server_names_by_id(servers))
+    # Neo4j's columns leave the module as snake_case result keys (results.py).
     if "servers" in subsets:
-        facts["servers"] = servers
+        facts["servers"] = keyed_results(servers)
     if "databases" in subsets:
-        facts["databases"] = databases
+        facts["databases"] = keyed_results(databases, database_result)
     if "aliases" in subsets:
-        facts["aliases"] = aliases_from_rows(read(SHOW_ALIASES))
+        facts["aliases"] = keyed_results(aliases_from_rows(read(SHOW_ALIASES)), alias_result)
     if "users" in subsets:
-        facts["users"] = users_from_rows(read(SHOW_USERS))
+        facts["users"] = keyed_results(users_from_rows(read(SHOW_USERS)))
     if "roles" in subsets:
         facts["roles"] = roles_from_rows(read(SHOW_ROLES))
     if "version" in subsets:

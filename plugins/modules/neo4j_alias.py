@@ -23,13 +23,15 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the server, runs every check, and reports the statements it would send in RV(queries); changes nothing.
+    details: Reads the server, runs every check, and reports the statements it would send in RV(queries); changes nothing.
   diff_mode:
     support: full
-    description: Reports the alias (target, location, url, user, driver, properties) before and after. Passwords are never shown.
+    details: Reports the alias (target, location, url, user, driver, properties) before and after. Passwords are never shown.
 options:
   name:
     description:
@@ -154,6 +156,9 @@ alias:
   description:
     - The alias as C(SHOW ALIASES FOR DATABASES YIELD *) reports it after the task (before it in check mode); V(null) when it does
       not exist.
+    - The same keys as RV(diff) and as an alias in the C(aliases) result of M(graphops.neo4j.neo4j_info). The database the alias
+      points at is C(target), as the option names it (Neo4j's column is C(database)); other columns keep Neo4j's names in
+      snake_case.
   returned: always
   type: dict
   contains:
@@ -164,8 +169,8 @@ alias:
     composite:
       description: Composite database the alias belongs to, V(null) for aliases outside composites.
       type: str
-    database:
-      description: Target database.
+    target:
+      description: Database the alias points at (C(database) in C(SHOW ALIASES)).
       type: str
       sample: movies-2025-02-01
     location:
@@ -187,7 +192,7 @@ alias:
   sample:
     name: movies
     composite: null
-    database: movies-2025-02-01
+    target: movies-2025-02-01
     location: local
     url: null
     user: null
@@ -207,7 +212,8 @@ queries:
     - query: "ALTER ALIAS `movies` SET DATABASE TARGET `movies-2025-02-01` PROPERTIES {graphops_switch: $property_graphops_switch}"
       params: {property_graphops_switch: 5f0c0a4e2b7d4c1e9a3f6b8d2c4e6a10}
 diff:
-  description: The alias before and after.
+  description: The alias before and after, with the keys of RV(alias) (C(state) added, C(composite) left out).
+    Passwords are never shown.
   returned: always
   type: dict
   sample:

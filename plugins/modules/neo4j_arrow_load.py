@@ -32,10 +32,12 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description: Predicts what a real run does. It reads over Bolt (read-only) whether the database or an alias of
+    details: Predicts what a real run does. It reads over Bolt (read-only) whether the database or an alias of
       that name exists. An existing database with O(replace=false) is reported unchanged, as a real run leaves it
       alone; otherwise every source is read and validated (files, columns, id types, null and duplicate ids,
       relationships to unknown nodes where the node ids fit in memory) and the counts it would load are reported
@@ -43,7 +45,7 @@ attributes:
       has RV(database_exists=null) and a warning says that the prediction assumed the database does not exist.
   diff_mode:
     support: none
-    description: A new database has no meaningful diff; the counts are in the result.
+    details: A new database has no meaningful diff; the counts are in the result.
 options:
   database:
     description:
@@ -274,7 +276,7 @@ options:
         default: false
 requirements:
   - pyarrow >= 14 (with S3 support for C(s3://) sources)
-  - neo4j (the Neo4j Python driver) >= 5.26
+  - neo4j (the Neo4j Python driver) >= 5.28
   - Neo4j Enterprise Edition with the Graph Data Science Enterprise plugin and C(gds.arrow.enabled=true)
 notes:
   - The GDS Arrow server imports into a B(new) database; it cannot add data to an existing one.

@@ -29,15 +29,17 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.backup
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes.backup_modules
 attributes:
   check_mode:
     support: full
-    description:
+    details:
       - Reports the neo4j-admin command that would run, the uploads that would happen for artefacts already on disk and what
         O(retention) would delete now; runs and changes nothing.
   diff_mode:
     support: full
-    description:
+    details:
       - Returns the artefact names in O(to_path) and under the O(s3) prefix before and after the task (in check mode, after
         the uploads and deletions it would make; a new backup's name is only known once it is taken).
 options:

@@ -24,13 +24,15 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.backup
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes.backup_modules
 attributes:
   check_mode:
     support: full
-    description: Read-only; runs the same in check mode.
+    details: Read-only; runs the same in check mode.
   diff_mode:
     support: none
-    description: Read-only.
+    details: Read-only.
 options:
   path:
     description:

@@ -16,21 +16,25 @@ description:
   - Manages one standard database of a Neo4j Enterprise 5.26+ or 2025.x server or cluster with Cypher administration commands
     (C(CREATE DATABASE), C(ALTER DATABASE), C(START DATABASE), C(STOP DATABASE), C(DROP DATABASE)) sent to the C(system) database.
   - Reads the current state with C(SHOW DATABASES) first and only sends what is needed, so a second run reports no change.
-  - With O(wait=true) (the default) the task returns once every member hosting the database reports its C(currentStatus) equal
-    to its C(requestedStatus), and fails with each member's C(statusMessage) when that does not happen in time.
+  - With O(wait=true) (the default) the task returns once every member hosting the database reports its current status equal
+    to its requested status (C(currentStatus) and C(requestedStatus) in C(SHOW DATABASES), RV(database.members.current_status)
+    and RV(database.members.requested_status) in the result), and fails with each member's status message when that does not
+    happen in time.
   - Names are validated before anything is sent; the database name travels as a query parameter where Neo4j accepts one and is
     backtick-quoted otherwise.
 author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the server and reports the statements it would send in RV(queries); changes nothing.
+    details: Reads the server and reports the statements it would send in RV(queries); changes nothing.
   diff_mode:
     support: full
-    description: Reports the managed state (state, access, topology) before and after.
+    details: Reports the managed state (state, access, topology) before and after.
 options:
   name:
     description:
@@ -110,7 +114,7 @@ options:
     choices: [dump, destroy]
   wait:
     description:
-      - Wait until every member hosting the database reports C(currentStatus) equal to C(requestedStatus) (or, for O(state=absent),
+      - Wait until every member hosting the database reports its current status equal to its requested status (or, for O(state=absent),
         until the database is no longer listed), polling C(SHOW DATABASES).
     type: bool
     default: true
@@ -167,8 +171,8 @@ EXAMPLES = r'''
   module_defaults:
     group/graphops.neo4j.neo4j:
       uri: neo4j+s://db.example.com:7687
-      username: admin
-      password: "{{ vault_neo4j_password }}"
+      login_user: admin
+      login_password: "{{ vault_neo4j_password }}"
   block:
     - name: Start a database without waiting
       graphops.neo4j.neo4j_database:
@@ -183,6 +187,8 @@ database:
     - The database as C(SHOW DATABASES YIELD *) reports it after the task (before it in check mode), with the columns that are
       the same on every member at the top and one entry per hosting member in RV(database.members), the same shape as a
       database in the C(databases) result of M(graphops.neo4j.neo4j_info) (without C(healthy)).
+    - Neo4j's column names are returned in snake_case (C(requestedStatus) as C(requested_status), C(serverID) as C(server_id));
+      columns that later Neo4j releases add follow the same rule. The values are Neo4j's.
     - V(null) when the database does not exist.
   returned: always
   type: dict
@@ -204,16 +210,16 @@ database:
       type: list
       elements: str
       sample: [movies-live]
-    requestedStatus:
-      description: C(online) or C(offline).
+    requested_status:
+      description: C(online) or C(offline) (C(requestedStatus)).
       type: str
       sample: online
-    requestedPrimariesCount:
-      description: Requested number of primaries (Neo4j 5 and later).
+    requested_primaries_count:
+      description: Requested number of primaries (C(requestedPrimariesCount)).
       type: int
       sample: 3
-    requestedSecondariesCount:
-      description: Requested number of secondaries.
+    requested_secondaries_count:
+      description: Requested number of secondaries (C(requestedSecondariesCount)).
       type: int
       sample: 0
     writer:
@@ -224,15 +230,15 @@ database:
       description:
         - One entry per server hosting the database, keyed by server name as C(SHOW SERVERS) lists it.
         - When the server is not listed, or the user may not run C(SHOW SERVERS), the key is the member's address (else its
-          C(serverID)).
+          C(server_id)).
       type: dict
       contains:
         address:
           description: Bolt address of the server; V(null) when the server is unavailable.
           type: str
           sample: db1.example.com:7687
-        serverID:
-          description: Server id, as in C(SHOW SERVERS).
+        server_id:
+          description: Server id (C(serverID)), as C(server_id) in the C(servers) result of M(graphops.neo4j.neo4j_info).
           type: str
         role:
           description: C(primary), C(secondary) or C(unknown).
@@ -242,23 +248,25 @@ database:
           description: Whether this member accepts writes (the leader).
           type: bool
           sample: true
-        requestedStatus:
-          description: Status the database should have.
+        requested_status:
+          description: Status the database should have (C(requestedStatus)).
           type: str
           sample: online
-        currentStatus:
-          description: Status it has on this member (C(online), C(offline), C(starting), C(stopping), C(store copying), C(unknown), ...).
+        current_status:
+          description: Status it has on this member (C(currentStatus)); C(online), C(offline), C(starting), C(stopping),
+            C(store copying), C(unknown), ...
           type: str
           sample: online
-        statusMessage:
-          description: Explanation Neo4j gives for the status, for example the reason a start failed.
+        status_message:
+          description: Explanation Neo4j gives for the status (C(statusMessage)), for example the reason a start failed.
           type: str
           sample: ""
-        lastCommittedTxn:
-          description: Id of the last transaction committed on this member; V(null) when the member is unavailable.
+        last_committed_txn:
+          description: Id of the last transaction committed on this member (C(lastCommittedTxn)); V(null) when the member is
+            unavailable.
           type: int
-        replicationLag:
-          description: How many transactions this member is behind the most up-to-date member.
+        replication_lag:
+          description: How many transactions this member is behind the most up-to-date member (C(replicationLag)).
           type: int
           sample: 0
   sample:
@@ -266,21 +274,21 @@ database:
     type: standard
     access: read-write
     aliases: []
-    requestedStatus: online
-    requestedPrimariesCount: 1
-    requestedSecondariesCount: 0
+    requested_status: online
+    requested_primaries_count: 1
+    requested_secondaries_count: 0
     writer: server1
     members:
       server1:
         address: db1.example.com:7687
-        serverID: d6f5c1a8-4e1d-4bb2-9a76-2a3e1e4b5f10
+        server_id: d6f5c1a8-4e1d-4bb2-9a76-2a3e1e4b5f10
         role: primary
         writer: true
-        requestedStatus: online
-        currentStatus: online
-        statusMessage: ""
-        lastCommittedTxn: 7
-        replicationLag: 0
+        requested_status: online
+        current_status: online
+        status_message: ""
+        last_committed_txn: 7
+        replication_lag: 0
 queries:
   description:
     - The administration statements sent (in check mode, the ones that would be sent), with their parameters; secrets are masked.

@@ -38,19 +38,20 @@ options:
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
   - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
     details: The module only reads, so it runs unchanged in check mode.
   diff_mode:
-    support: none
-  platform:
-    platforms: all
+    support: N/A
+    details: The module only reads; there is nothing to compare.
 notes:
   - Statements run against the C(system) database in read transactions.
   - The health verdict is false when a server is not C(Enabled) or not C(Available), when a server does not host
     what it is requested to host (C(hosting) versus C(requestedHosting)), or when a database allocation's
-    C(currentStatus) differs from its C(requestedStatus). An C(Available) health status does not prove that a server
+    current status differs from its requested status (C(currentStatus), C(requestedStatus)). An C(Available) health status
+    does not prove that a server
     works perfectly; it is the check Neo4j documents for rolling upgrades.
   - Direct member connections for V(memory) use the credentials and TLS settings of the task, a C(bolt) scheme with the
     same security suffix, and no retries.
@@ -97,30 +98,34 @@ EXAMPLES = r'''
 RETURN = r'''
 servers:
   description:
-    - C(SHOW SERVERS YIELD *), keyed by server name. Column names are Neo4j's.
+    - C(SHOW SERVERS YIELD *), keyed by server name.
+    - Neo4j's column names are returned in snake_case, as in every result of the collection (C(serverId) as C(server_id),
+      C(requestedHosting) as C(requested_hosting)); columns that later releases add follow the same rule.
   returned: when V(servers) is gathered
   type: dict
   sample:
     server1:
-      serverId: d6f5c1a8-4e1d-4bb2-9a76-2a3e1e4b5f10
+      server_id: d6f5c1a8-4e1d-4bb2-9a76-2a3e1e4b5f10
       address: db1.example.com:7687
       state: Enabled
       health: Available
       hosting: [movies, neo4j, system]
-      requestedHosting: [movies, neo4j, system]
+      requested_hosting: [movies, neo4j, system]
       tags: []
-      modeConstraint: NONE
+      mode_constraint: NONE
       version: 5.26.0
 databases:
   description:
     - C(SHOW DATABASES YIELD *), keyed by database name, with one entry per hosting member under C(members).
-    - Database-level columns (C(type), C(access), C(aliases), C(requestedStatus), C(default), C(home), C(options),
-      counts and times) are given once. Member entries carry C(address), C(role), C(writer), C(requestedStatus),
-      C(currentStatus), C(statusMessage), C(serverID), C(lastCommittedTxn) and C(replicationLag).
-    - C(members) is keyed by server name (the address, or else C(serverID), when the server is not listed in
+    - Database-level columns (C(type), C(access), C(aliases), C(requested_status), C(default), C(home), C(options),
+      counts and times) are given once. Member entries carry C(address), C(role), C(writer), C(requested_status),
+      C(current_status), C(status_message), C(server_id), C(last_committed_txn) and C(replication_lag).
+    - Column names are Neo4j's in snake_case (C(requestedStatus) as C(requested_status), C(serverID) as C(server_id)); the
+      map in C(options) keeps Neo4j's option names.
+    - C(members) is keyed by server name (the address, or else the server id, when the server is not listed in
       C(SHOW SERVERS)). M(graphops.neo4j.neo4j_database) returns its database in the same shape.
     - C(writer) names the member that accepts writes, or is null. C(healthy) is true when every member's
-      C(currentStatus) equals C(requestedStatus).
+      C(current_status) equals C(requested_status).
   returned: when V(databases) is gathered
   type: dict
   sample:
@@ -128,7 +133,7 @@ databases:
       type: standard
       access: read-write
       aliases: [movies_current]
-      requestedStatus: online
+      requested_status: online
       writer: server1
       healthy: true
       members:
@@ -136,16 +141,20 @@ databases:
           address: db1.example.com:7687
           role: primary
           writer: true
-          requestedStatus: online
-          currentStatus: online
-          statusMessage: ""
+          requested_status: online
+          current_status: online
+          status_message: ""
 aliases:
-  description: C(SHOW ALIASES FOR DATABASE YIELD *), keyed by alias name.
+  description:
+    - C(SHOW ALIASES FOR DATABASE YIELD *), keyed by alias name, in the shape M(graphops.neo4j.neo4j_alias) returns its alias.
+    - C(target) is the database the alias points at (Neo4j's C(database) column), as the O(graphops.neo4j.neo4j_alias#module:target)
+      option of M(graphops.neo4j.neo4j_alias) names it. Other column names are Neo4j's in snake_case; C(driver) and
+      C(properties) keep their keys.
   returned: when V(aliases) is gathered
   type: dict
   sample:
     movies_current:
-      database: movies_20261122
+      target: movies_20261122
       location: local
       composite: null
       url: null
@@ -153,14 +162,15 @@ aliases:
       driver: null
       properties: {}
 users:
-  description: C(SHOW USERS YIELD *), keyed by user name.
+  description: C(SHOW USERS YIELD *), keyed by user name; column names in snake_case (C(passwordChangeRequired) as
+    C(password_change_required)).
   returned: when V(users) is gathered
   type: dict
   sample:
     neo4j:
       roles: [PUBLIC, admin]
       suspended: false
-      passwordChangeRequired: false
+      password_change_required: false
       home: null
 roles:
   description: C(SHOW ROLES WITH USERS), keyed by role name, with the users that have each role.
@@ -214,7 +224,7 @@ health_reasons:
   elements: str
   sample:
     - "server server3 (db3.example.com:7687): health is Unavailable, not Available"
-    - "database movies on server3: currentStatus unknown, requestedStatus online (Server is unavailable)"
+    - "database movies on server3: current_status unknown, requested_status online (Server is unavailable)"
 '''
 
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import Neo4jClient, neo4j_module, run_module

@@ -26,13 +26,15 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the privileges and reports the statements it would send; changes nothing.
+    details: Reads the privileges and reports the statements it would send; changes nothing.
   diff_mode:
     support: full
-    description: Reports the privileges on O(target) before and after, as Neo4j lists them.
+    details: Reports the privileges on O(target) before and after, as Neo4j lists them.
 options:
   source:
     description:

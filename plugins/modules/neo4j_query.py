@@ -63,6 +63,7 @@ options:
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
   - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: partial
@@ -73,8 +74,6 @@ attributes:
         C(skipped_in_check_mode=true) and a message saying so.
   diff_mode:
     support: none
-  platform:
-    platforms: all
 notes:
   - Statements that manage their own transactions (C(CALL { ... } IN TRANSACTIONS)) cannot run in the managed
     transaction this module uses.

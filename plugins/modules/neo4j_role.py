@@ -22,13 +22,15 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the role and reports the statements it would send in RV(queries); changes nothing.
+    details: Reads the role and reports the statements it would send in RV(queries); changes nothing.
   diff_mode:
     support: full
-    description: Reports the role's members and privileges (as Neo4j lists them) before and after.
+    details: Reports the role's members and privileges (as Neo4j lists them) before and after.
 options:
   name:
     description:

@@ -23,16 +23,18 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - ansible.builtin.action_common_attributes
+  - graphops.neo4j.attributes
 attributes:
   check_mode:
     support: full
-    description:
+    details:
       - Reads the user and reports the statement it would send in RV(queries); changes nothing.
       - With O(update_password=always) the password is compared the way a real run compares it, in a transaction that is
         rolled back (see O(update_password)).
   diff_mode:
     support: full
-    description: Reports the user before and after (status, home database, auth providers, roles). Never a password, only
+    details: Reports the user before and after (status, home database, auth providers, roles). Never a password, only
       C(password_changed).
 options:
   name:

@@ -1,14 +1,14 @@
 """Run real ``ansible-playbook`` processes against this collection and read back every task result.
 
-``run_playbook(playbook, extra_vars=None, check=False, diff=False, env=None)`` runs the venv's
-ansible-playbook on the implicit localhost inventory, with this repository on ANSIBLE_COLLECTIONS_PATH
+``run_playbook(playbook, extra_vars=None, check=False, diff=False, env=None, inventory=None, args=())`` runs the
+venv's ansible-playbook on the implicit localhost inventory (or ``inventory``, the text of an INI inventory), with this repository on ANSIBLE_COLLECTIONS_PATH
 as ``graphops.neo4j`` and the venv's Python as the module interpreter.  A test-only callback
 (``callback_plugins/graphops_test_results.py``) writes each task result to a JSON file, so tests read
 ``run.results["task name"]``: the module result dict (failed tasks included), or a list of them in
 order when a task ran more than once.
 
 ``playbook`` is a path (relative paths resolve against the repository root) or, when it contains a
-newline, the playbook's YAML text itself.
+newline, the playbook's YAML text itself.  ``args`` are more command-line arguments (``--tags``, ...).
 
 ``GRAPHOPS_MODULE_PYTHON`` names another interpreter for the modules (ansible's module interpreter), e.g.
 ``.venv-driver5/bin/python`` to run them with the neo4j 5.28 driver.
@@ -107,7 +107,8 @@ def run_playbook(tmp_path, collections_path):
     own process group, output to files in its work directory) instead of waiting for it."""
     counter = iter(range(1, 1000))
 
-    def run(playbook, extra_vars=None, check=False, diff=False, env=None, verbosity=0, start=False):
+    def run(playbook, extra_vars=None, check=False, diff=False, env=None, verbosity=0, start=False, inventory=None,
+            args=()):
         n = next(counter)
         workdir = tmp_path / f"playbook-{n}"
         workdir.mkdir()
@@ -131,6 +132,11 @@ def run_playbook(tmp_path, collections_path):
             vars_file = workdir / "extra_vars.json"
             vars_file.write_text(json.dumps(extra_vars), encoding="utf-8")
             command += ["--extra-vars", f"@{vars_file}"]
+        if inventory is not None:
+            inventory_file = workdir / "inventory.ini"
+            inventory_file.write_text(inventory, encoding="utf-8")
+            command += ["--inventory", str(inventory_file)]
+        command += list(args)
         if check:
             command.append("--check")
         if diff:

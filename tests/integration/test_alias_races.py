@@ -83,7 +83,7 @@ def test_concurrent_switches_from_the_same_expected_target_have_one_winner(clust
         losers = [o for o in outcomes if o[0] == "failed"]
         assert len(winners) == 1 and len(losers) == 1, (round_, outcomes)
         final = model.aliases["live"].database
-        assert winners[0][1]["alias"]["database"] == final and winners[0][1]["previous_target"] == "blue"
+        assert winners[0][1]["alias"]["target"] == final and winners[0][1]["previous_target"] == "blue"
         assert losers[0][1] == ("expected_target: alias 'live' points at '%s', not at 'blue'; nothing was changed." % final)
         won[final] += 1
     assert sum(won.values()) == ROUNDS
@@ -107,7 +107,7 @@ def test_concurrent_creates_of_a_missing_alias_have_one_winner(cluster, name_con
         losers = [o for o in outcomes if o[0] == "failed"]
         assert len(winners) == 1 and len(losers) == 1, (round_, outcomes)
         final = model.aliases[name].database
-        assert winners[0][1]["alias"]["database"] == final
+        assert winners[0][1]["alias"]["target"] == final
         assert losers[0][1] == ("name: alias '%s' was created by another client while this task ran and points at '%s'; "
                                 "nothing was changed." % (name, final))
 
@@ -136,7 +136,7 @@ def test_a_switch_whose_commit_reply_is_lost_is_recognised_as_its_own(cluster):
         model.lose_commit_reply(r"^ALTER ALIAS `live` SET DATABASE TARGET")
         result = aliases.ensure(client, dict(name="live", target="green", expected_target="blue"))
     assert result["changed"] is True and result["previous_target"] == "blue"
-    assert result["alias"]["database"] == "green"
+    assert result["alias"]["target"] == "green"
     switches = [s for s in committed_alias_writes(cluster, "live") if "TARGET" in s.query]
     assert len(switches) == 1, [s.query for s in switches]
 

@@ -233,3 +233,146 @@ def test_an_unhealthy_cluster_is_refused_before_anything_changes(run_playbook, n
     assert LOAD not in run.results
     assert releases(model) == []
     assert target_of(model) is None
+
+
+# ----- check mode, tags, the host the play runs on -----------------------------------------------------
+
+CHANGES = {"CREATE", "ALTER", "DROP", "START", "STOP"}
+
+
+def changes_sent(cluster, since=0):
+    """Statements that would change the cluster, of those it received after ``since``."""
+    sent = [s.query.lstrip() for s in cluster.statements[since:]]
+    return [q for q in sent if q.split(None, 1)[0].upper() in CHANGES or q.upper().startswith("CYPHER 5 CREATE")]
+
+
+def test_check_mode_reads_and_validates_everything_and_says_what_it_would_do(run_playbook, neo4j_target):
+    """A new release under --check: the preflight, every file read and validated, the cleanup planned; nothing sent
+    that changes anything, no Arrow import, and a summary of what a real run would do."""
+    model = simulated(neo4j_target)
+    cluster = neo4j_target["cluster"]
+    old = [db("20240101000001"), db("20240101000002")]
+    for name in old + [db(R1)]:
+        seed(model, name)
+    point(model, ALIAS, db(R1))
+    run = run_playbook(BLUE_GREEN, check=True, extra_vars=deploy_vars(neo4j_target, R2, part="*", bg_keep=1, bg_validation_queries=[
+        {"query": "MATCH (m:Movie) RETURN count(m) AS movies", "expect": [{"movies": 80}]}]))
+    assert run.rc == 0, run
+    load = run.results[LOAD]
+    assert load["changed"] is True and (load["node_count"], load["relationship_count"]) == (210, 320)
+    assert load["database_exists"] is False
+    for skipped in ("Count nodes on green", SWITCH, "Count nodes through the alias", "Reads through the alias come from green"):
+        assert run.results[skipped].get("skipped") is True, skipped
+    summary = run.results["Summary"]["msg"]
+    assert summary == [
+        "Check mode, nothing was changed. %s: %s -> %s (would switch)" % (ALIAS, db(R1), db(R2)),
+        "would load 210 nodes, 320 relationships (every file read and validated)",
+        "would validate: counts and 1 validation query on green once it is loaded, then counts through the alias",
+        "would keep: %s; would drop: %s" % (db(R1), ", ".join(sorted(old, reverse=True))),
+    ]
+    assert changes_sent(cluster) == []
+    assert releases(model) == sorted(old + [db(R1)]) and target_of(model) == db(R1)
+
+
+def test_check_mode_on_a_loaded_release_runs_its_validation_and_the_switch_checks(run_playbook, neo4j_target):
+    model = simulated(neo4j_target)
+    seed(model, db(R1))
+    seed(model, db(R2), graph=ALL_PARTS)
+    point(model, ALIAS, db(R1))
+    run = run_playbook(BLUE_GREEN, check=True, extra_vars=deploy_vars(neo4j_target, R2, part="*", bg_validation_queries=[
+        {"query": "MATCH (m:Movie) RETURN count(m) AS movies", "expect": [{"movies": 80}]}]))
+    assert run.rc == 0, run
+    assert run.results[LOAD]["changed"] is False
+    assert run.results["Count nodes on green"]["rows"] == [{"nodes": 210}]
+    assert run.results["Run the validation queries on green"]["results"][0]["rows"] == [{"movies": 80}]
+    switch = run.results[SWITCH]
+    assert switch["changed"] is True and switch["previous_target"] == db(R1)  # predicted, under the same checks
+    assert run.results["Summary"]["msg"][0] == "Check mode, nothing was changed. %s: %s -> %s (would switch)" % (
+        ALIAS, db(R1), db(R2))
+    assert changes_sent(neo4j_target["cluster"]) == []
+    assert target_of(model) == db(R1)
+
+
+def test_check_mode_with_a_broken_file_fails_in_the_load_and_changes_nothing(run_playbook, neo4j_target, tmp_path):
+    model = simulated(neo4j_target)
+    seed(model, db(R1))
+    point(model, ALIAS, db(R1))
+    broken = tmp_path / "movies.csv"
+    broken.write_text("movie_id,title\n1,Alien\n,Heat\n", encoding="utf-8")
+    values = deploy_vars(neo4j_target, R2)
+    values["bg_nodes"][0]["path"] = str(broken)
+    run = run_playbook(BLUE_GREEN, check=True, extra_vars=values)
+    assert run.rc != 0, run
+    assert run.results[LOAD]["failed"] is True
+    message = run.results[STOP]["msg"]
+    assert message.startswith("Blue/green deployment of %s failed at '%s': " % (db(R2), LOAD)), message
+    assert "The alias %s points at %s." % (ALIAS, db(R1)) in message and "dropped" not in message
+    assert changes_sent(neo4j_target["cluster"]) == []
+
+
+def test_rollback_in_check_mode_checks_the_switch_and_changes_nothing(run_playbook, neo4j_target):
+    model = simulated(neo4j_target)
+    seed(model, db(R1))
+    seed(model, db(R2), graph=ALL_PARTS)
+    point(model, ALIAS, db(R2))
+    run = run_playbook(ROLLBACK, check=True, extra_vars=dict(connection_vars(neo4j_target), bg_alias=ALIAS))
+    assert run.rc == 0, run
+    switch = run.results["Switch the alias back, only if it still points at the current release"]
+    assert switch["changed"] is True and switch["previous_target"] == db(R2)
+    assert run.results["Count nodes through the alias"].get("skipped") is True
+    assert run.results["Summary"]["msg"] == [
+        "Check mode, nothing was changed. %s: %s -> %s (would roll back)" % (ALIAS, db(R2), db(R1))]
+    assert changes_sent(neo4j_target["cluster"]) == []
+    assert target_of(model) == db(R2)
+
+
+def test_the_demo_refuses_check_mode_before_anything(run_playbook, neo4j_target):
+    simulated(neo4j_target)
+    run = run_playbook("playbooks/demo.yml", check=True, extra_vars=connection_vars(neo4j_target))
+    assert run.rc != 0, run
+    refusal = run.results["The demo needs a real run"]
+    assert refusal["failed"] is True
+    assert refusal["msg"].startswith("playbooks/demo.yml does not run in check mode: each step acts on what the one "
+                                     "before it did")
+    assert [t["task"] for t in run.tasks] == ["The demo needs a real run"]
+    assert neo4j_target["cluster"].statements == []
+
+
+def test_preflight_tag_only_checks_the_cluster(run_playbook, neo4j_target):
+    model = simulated(neo4j_target)
+    run = run_playbook(BLUE_GREEN, args=["--tags", "preflight"], extra_vars=deploy_vars(neo4j_target, R1))
+    assert run.rc == 0, run
+    assert [t["task"] for t in run.tasks] == [
+        "Fix the release id", "Check the deployment variables", "Name the green database",
+        "Preflight, read the cluster's health, databases and aliases", "Preflight, the cluster is healthy",
+        "Preflight, where the alias points now (blue)", "Preflight, what can be checked without changing anything"]
+    assert releases(model) == [] and target_of(model) is None
+
+
+def test_skipping_the_cleanup_keeps_every_old_release(run_playbook, neo4j_target):
+    model = simulated(neo4j_target)
+    old = [db("2024010100000%d" % n) for n in range(1, 4)]
+    for name in old:
+        seed(model, name)
+    point(model, ALIAS, old[-1])
+    run = run_playbook(BLUE_GREEN, args=["--skip-tags", "cleanup"], extra_vars=deploy_vars(neo4j_target, R1, bg_keep=0))
+    assert run.rc == 0, run
+    assert target_of(model) == db(R1)
+    assert releases(model) == old + [db(R1)]
+    assert "Drop old releases" not in run.results
+
+
+def test_the_play_runs_on_the_host_bg_hosts_names_and_only_one(run_playbook, neo4j_target, module_interpreter):
+    model = simulated(neo4j_target)
+    inventory = ("[deployers]\ndeployer1 ansible_connection=local ansible_python_interpreter=%s\n"
+                 "deployer2 ansible_connection=local ansible_python_interpreter=%s\n") % (module_interpreter, module_interpreter)
+    one = run_playbook(BLUE_GREEN, inventory=inventory, extra_vars=deploy_vars(neo4j_target, R1, bg_hosts="deployer1"))
+    assert one.rc == 0, one
+    assert {t["host"] for t in one.tasks} == {"deployer1"}
+    assert target_of(model) == db(R1)
+    both = run_playbook(BLUE_GREEN, inventory=inventory, extra_vars=deploy_vars(neo4j_target, R2, bg_hosts="deployers"))
+    assert both.rc != 0, both
+    checks = both.all_results("Check the deployment variables")
+    assert len(checks) == 2 and all(r["failed"] for r in checks)
+    assert "bg_hosts must name exactly one host (it names 2: deployer1, deployer2)" in checks[0]["msg"]
+    assert target_of(model) == db(R1) and releases(model) == [db(R1)]

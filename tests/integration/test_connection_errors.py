@@ -1,6 +1,8 @@
 """Connection options and failures every module shares, through ansible-playbook: the timeout rule and TLS."""
 
 import re
+import socket
+import time
 
 import pytest
 
@@ -46,6 +48,50 @@ def test_fractional_timeouts_are_seconds(run_playbook, cluster):
     assert run.rc == 0, run
     assert run.results["a database with fractional timeouts"]["changed"] is True
     assert "movies" in cluster.model.databases
+
+
+# ----- nothing listens ------------------------------------------------------------------------------
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+UNREACHABLE_TASKS = "\n".join("""\
+- name: %s, refused
+  graphops.neo4j.%s:
+    %s
+    uri: "{{ refused_uri }}"
+  ignore_errors: true
+- name: %s, unknown host
+  graphops.neo4j.%s:
+    %s
+    uri: neo4j://no-such-host.invalid:7687
+  ignore_errors: true""" % (module, module, options.replace("\n  ", "\n    "), module, module, options.replace("\n  ", "\n    "))
+    for module, options in MODULES.items())
+
+
+def test_a_server_that_is_not_there_fails_at_once_naming_the_address_and_the_cause(run_playbook, cluster):
+    """Connection refused and an unknown host name are not retried for retry_timeout (60 s here: 8 tasks would take
+    8 minutes); the message says why and where."""
+    port = _free_port()
+    started = time.monotonic()
+    run = run_playbook(play(UNREACHABLE_TASKS, retry_timeout=60),
+                       extra_vars=target_vars(cluster, refused_uri="neo4j://127.0.0.1:%d" % port))
+    took = time.monotonic() - started
+    assert run.rc == 0, run
+    for module in MODULES:
+        refused, unknown = run.results["%s, refused" % module], run.results["%s, unknown host" % module]
+        assert refused["failed"] is True and refused["changed"] is False, module
+        assert refused["msg"] == ("Could not reach Neo4j at neo4j://127.0.0.1:%d: 127.0.0.1:%d: Connection refused. Nothing "
+                                  "listens there, so nothing was retried; check uri/host/bolt_port and that the server is "
+                                  "running." % (port, port)), module
+        assert unknown["failed"] is True and unknown["changed"] is False, module
+        assert re.match(r"^Could not reach Neo4j at neo4j://no-such-host\.invalid:7687: no-such-host\.invalid:7687: "
+                        r"unknown host \(.+\)\. Nothing listens there", unknown["msg"]), (module, unknown["msg"])
+    assert took < 120, "the eight tasks took %.0f s: retried" % took
+    assert cluster.statements == []
 
 
 # ----- TLS -----------------------------------------------------------------------------------------

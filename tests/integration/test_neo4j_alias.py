@@ -42,10 +42,10 @@ def test_create_switch_with_compare_and_swap_and_rollback(cluster, run_playbook)
     assert run.rc == 0, run
     r = run.results
     assert r["create"]["changed"] is True and r["create"]["previous_target"] is None
-    assert r["create"]["alias"]["database"] == "movies-blue" and r["create"]["alias"]["location"] == "local"
+    assert r["create"]["alias"]["target"] == "movies-blue" and r["create"]["alias"]["location"] == "local"
     assert r["again"]["changed"] is False
     assert r["switch"]["changed"] is True and r["switch"]["previous_target"] == "movies-blue"
-    assert r["switch"]["alias"]["database"] == "movies-green"
+    assert r["switch"]["alias"]["target"] == "movies-green"
     assert r["switch"]["diff"]["before"]["target"] == "movies-blue" and r["switch"]["diff"]["after"]["target"] == "movies-green"
     assert r["switch again"]["changed"] is False  # already there: re-running a switch is safe
     assert r["rollback"]["previous_target"] == "movies-green"
@@ -151,10 +151,10 @@ def test_offline_target_needs_require_online_false(cluster, run_playbook):
 """), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
     assert run.results["refused"]["msg"].startswith("target: database 'stopped-db' is not online on every member that hosts it (")
-    assert "currentStatus 'offline'" in run.results["refused"]["msg"]
+    assert "current_status 'offline'" in run.results["refused"]["msg"]
     hosts = cluster.model.databases["stopped-db"].allocations
     msg = run.results["refused"]["msg"]
-    assert hosts and all("%s (%s): currentStatus 'offline'" % (cluster.server_name(m), cluster.model.servers[m].address) in msg
+    assert hosts and all("%s (%s): current_status 'offline'" % (cluster.server_name(m), cluster.model.servers[m].address) in msg
                          for m in hosts)
     assert run.results["allowed"]["changed"] is True
     assert cluster.model.aliases["movies"].database == "stopped-db"

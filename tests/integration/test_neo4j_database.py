@@ -48,7 +48,7 @@ def test_create_wait_idempotent_and_returned_members(cluster, run_playbook):
     members = created["database"]["members"]
     assert set(members) <= set(map(cluster.server_name, cluster.members))  # keyed by server name
     assert sorted(m["role"] for m in members.values()) == ["primary", "primary", "secondary"]
-    assert all(m["currentStatus"] == "online" and m["requestedStatus"] == "online" for m in members.values())
+    assert all(m["current_status"] == "online" and m["requested_status"] == "online" for m in members.values())
     assert sum(m["writer"] for m in members.values()) == 1
     assert members[created["database"]["writer"]]["writer"] is True
     assert set(again["database"]["members"]) == set(members)
@@ -102,9 +102,9 @@ def test_stop_start_access_topology_and_drop(cluster, run_playbook):
 """), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
     r = run.results
-    assert r["stop"]["changed"] and all(m["currentStatus"] == "offline" for m in r["stop"]["database"]["members"].values())
+    assert r["stop"]["changed"] and all(m["current_status"] == "offline" for m in r["stop"]["database"]["members"].values())
     assert r["read-only while stopped"]["database"]["access"] == "read-only"
-    assert r["start"]["changed"] and all(m["currentStatus"] == "online" for m in r["start"]["database"]["members"].values())
+    assert r["start"]["changed"] and all(m["current_status"] == "online" for m in r["start"]["database"]["members"].values())
     assert set(r["grow"]["database"]["members"]) == set(map(cluster.server_name, cluster.members))
     assert [q["query"] for q in r["drop"]["queries"]] == ["DROP DATABASE `movies` IF EXISTS DUMP DATA"]
     assert r["drop"]["database"] is None and r["drop again"]["changed"] is False
@@ -119,7 +119,7 @@ def test_slow_start_is_waited_for(cluster, run_playbook):
 """), extra_vars=target_vars(cluster))
     assert run.rc == 0, run
     [(member, allocation)] = run.results["create slow"]["database"]["members"].items()
-    assert member in map(cluster.server_name, cluster.members) and allocation["currentStatus"] == "online"
+    assert member in map(cluster.server_name, cluster.members) and allocation["current_status"] == "online"
 
 
 def test_wait_timeout_reports_members_still_starting(cluster, run_playbook):
@@ -133,8 +133,8 @@ def test_wait_timeout_reports_members_still_starting(cluster, run_playbook):
     assert result["failed"] is True and result["changed"] is True
     assert "Database 'slow' did not reach its requested status on every member within wait_timeout=1.0 s" in result["msg"]
     [(member, allocation)] = result["database"]["members"].items()
-    assert allocation["currentStatus"] == "starting"
-    assert "%s (%s): currentStatus 'starting'" % (member, allocation["address"]) in result["msg"]
+    assert allocation["current_status"] == "starting"
+    assert "%s (%s): current_status 'starting'" % (member, allocation["address"]) in result["msg"]
 
 
 def test_failed_start_reports_the_status_message(cluster, run_playbook):
@@ -146,9 +146,9 @@ def test_failed_start_reports_the_status_message(cluster, run_playbook):
     assert run.rc == 2, run
     result = run.results["create broken"]
     assert result["msg"].startswith("Database 'broken' failed to start: ")
-    assert "statusMessage 'Unable to start database: the store is corrupt'" in result["msg"]
+    assert "status_message 'Unable to start database: the store is corrupt'" in result["msg"]
     for member, allocation in result["database"]["members"].items():
-        assert "%s (%s): currentStatus 'offline'" % (member, allocation["address"]) in result["msg"]
+        assert "%s (%s): current_status 'offline'" % (member, allocation["address"]) in result["msg"]
 
 
 def test_member_killed_during_the_wait(cluster, run_playbook):
@@ -172,12 +172,12 @@ def test_member_killed_during_the_wait(cluster, run_playbook):
     worker.join(120)
     result = outcome["run"].results["create on every member"]
     assert result["failed"] is True
-    assert "statusMessage 'Server is unavailable'" in result["msg"]
-    assert "currentStatus 'unknown'" in result["msg"]
+    assert "status_message 'Server is unavailable'" in result["msg"]
+    assert "current_status 'unknown'" in result["msg"]
     down = {k: m for k, m in result["database"]["members"].items() if m["address"] is None}
     dead = cluster.server_name(victim)
-    assert list(down) == [dead] and down[dead]["statusMessage"] == "Server is unavailable"
-    assert "%s (address unknown): currentStatus 'unknown'" % dead in result["msg"]
+    assert list(down) == [dead] and down[dead]["status_message"] == "Server is unavailable"
+    assert "%s (address unknown): current_status 'unknown'" % dead in result["msg"]
 
 
 BAD_INPUT = [

@@ -1,5 +1,7 @@
 """neo4j_info through ansible-playbook against a simulated 3-member cluster."""
 
+import re
+
 import pytest
 
 from plays import play
@@ -52,6 +54,12 @@ def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
     for name, memory in result["memory"].items():
         assert memory["reachable"] is True, memory
         assert 0 < memory["heap"]["used"] <= memory["heap"]["max"]
+    # Every key the module returns is snake_case (Neo4j's columns converted); names used as keys are values.
+    entries = [e for subset in ("servers", "databases", "aliases", "users", "memory") for e in result[subset].values()]
+    entries += [m for db in result["databases"].values() for m in db["members"].values()]
+    assert [k for e in entries for k in e if not re.match(r"^[a-z][a-z0-9_]*$", k)] == []
+    assert result["databases"]["system"]["requested_status"] == "online"
+    assert {m["current_status"] for m in result["databases"]["system"]["members"].values()} == {"online"}
     if neo4j_target["simulated"]:
         c = neo4j_target["cluster"]
         model = c.model
@@ -62,7 +70,7 @@ def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
             server = model.servers[member]
             name = c.server_name(member)
             assert result["servers"][name]["address"] == server.address
-            assert result["servers"][name]["serverId"] == server.server_id
+            assert result["servers"][name]["server_id"] == server.server_id
             used, maximum = model.heap[member]
             assert result["memory"][name]["heap"]["used"] == used
             assert result["memory"][name]["heap"]["max"] == maximum
@@ -108,8 +116,8 @@ def test_killed_member_makes_the_cluster_unhealthy(run_playbook, cluster):
     assert "server %s (%s): health is Unavailable, not Available" % (dead, address) in result["health_reasons"]
     assert result["servers"][dead]["health"] == "Unavailable"
     system_member = result["databases"]["system"]["members"][dead]
-    assert system_member["currentStatus"] == "unknown"
-    assert ("database system on %s: currentStatus unknown, requestedStatus online (Server is unavailable)" % dead
+    assert system_member["current_status"] == "unknown"
+    assert ("database system on %s: current_status unknown, requested_status online (Server is unavailable)" % dead
             in result["health_reasons"])
     # JMX is per member: the dead one is reported, the others still answer.
     assert result["memory"][dead]["reachable"] is False
@@ -129,9 +137,9 @@ def test_database_that_fails_to_start(run_playbook, cluster):
     assert movies["healthy"] is False
     [(member, alloc)] = movies["members"].items()
     assert member in names(cluster)
-    assert alloc["currentStatus"] == "offline"
+    assert alloc["current_status"] == "offline"
     assert result["health_reasons"] == [
-        "database movies on %s: currentStatus offline, requestedStatus online "
+        "database movies on %s: current_status offline, requested_status online "
         "(Unable to start database `DatabaseId{movies}`)" % member]
 
 
@@ -143,7 +151,7 @@ def test_database_still_starting_is_reported_until_it_is_online(run_playbook, cl
     assert run.rc == 0, run
     assert result["healthy"] is False
     assert len(result["health_reasons"]) == 3
-    assert all("currentStatus starting, requestedStatus online" in r for r in result["health_reasons"])
+    assert all("current_status starting, requested_status online" in r for r in result["health_reasons"])
 
 
 def test_wrong_password_fails_the_task(run_playbook, cluster):

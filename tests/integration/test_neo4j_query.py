@@ -159,7 +159,7 @@ def test_administration_command_reports_a_system_change(run_playbook, cluster):
 
 # ----- stopped and unavailable databases ----------------------------------------------------------
 
-OFFLINE = ("is offline: it was stopped (requestedStatus offline), so it cannot run statements. Start it "
+OFFLINE = ("is offline: it was stopped (requested_status offline), so it cannot run statements. Start it "
            "(graphops.neo4j.neo4j_database with state: started, or START DATABASE `%s`) and run this again.")
 UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable"
 
@@ -211,9 +211,9 @@ def test_a_stopped_database_is_reported_as_offline_at_once(run_playbook, cluster
         assert result["msg"] == "%s %s" % (which, OFFLINE % name), (task, result["msg"])
         assert result["neo4j_code"] == UNAVAILABLE, task
     facts = run.results["facts with stopped databases"]
-    assert facts["databases"]["movies"]["requestedStatus"] == "offline"
+    assert facts["databases"]["movies"]["requested_status"] == "offline"
     assert facts["healthy"] is True, facts["health_reasons"]
-    assert facts["aliases"]["films"]["database"] == "movies"
+    assert facts["aliases"]["films"]["target"] == "movies"
     assert run.results["read after the start"]["rows"] == [{"n": 0}]
 
 
@@ -233,7 +233,7 @@ def test_a_starting_database_is_still_retried_and_then_called_unavailable(run_pl
     assert run.results["read while it starts"]["rows"] == [{"one": 1}]
     gave_up = run.results["give up on it"]
     assert gave_up["msg"].startswith("Database 'slower' is unavailable (retried for 1.0 s, see retry_timeout): "
-                                     "Database 'slower' is unavailable. Check its currentStatus"), gave_up["msg"]
+                                     "Database 'slower' is unavailable. Check its current_status"), gave_up["msg"]
     assert gave_up["neo4j_code"] == UNAVAILABLE
 
 

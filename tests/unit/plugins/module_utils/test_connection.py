@@ -4,6 +4,7 @@ against the simulator."""
 import re
 import socket
 import ssl
+import threading
 import time
 
 import neo4j
@@ -166,6 +167,111 @@ def test_unreachable_server_is_reported_plainly():
     uri = "bolt://127.0.0.1:%d" % _free_port()
     with connection.Neo4jClient(dict(uri=uri, login_password="pw", connection_timeout=2), retries=False) as client:
         with pytest.raises(Neo4jModuleError, match="^Could not reach Neo4j at %s" % uri):
+            client.read("RETURN 1")
+
+
+# ----- nothing listens: fail at once; a member that goes away after first contact: retry ------------
+
+# Long enough that a retried failure cannot pass for a fast one: before the fail-fast rule these took 60 s.
+PATIENT = dict(login_user="neo4j", login_password="password", retry_timeout=60, connection_timeout=5)
+
+
+def _read_fails(params):
+    started = time.monotonic()
+    with connection.Neo4jClient(params) as client:
+        with pytest.raises(Neo4jModuleError) as err:
+            client.read("RETURN 1")
+    return err.value, time.monotonic() - started
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_a_refused_connection_fails_at_once_with_the_address_and_the_cause(scheme):
+    port = _free_port()
+    uri = "%s://127.0.0.1:%d" % (scheme, port)
+    error, took = _read_fails(dict(PATIENT, uri=uri))
+    assert error.msg == ("Could not reach Neo4j at %s: 127.0.0.1:%d: Connection refused. Nothing listens there, so "
+                         "nothing was retried; check uri/host/bolt_port and that the server is running." % (uri, port))
+    assert took < 15, "retried for %.1f s" % took  # not for retry_timeout (60 s)
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_an_unknown_host_fails_at_once_with_the_dns_error(scheme):
+    uri = "%s://no-such-host.invalid:7687" % scheme
+    error, took = _read_fails(dict(PATIENT, uri=uri))
+    assert re.match(r"^Could not reach Neo4j at %s: no-such-host\.invalid:7687: unknown host \(.+\)\. Nothing listens "
+                    r"there, so nothing was retried; check uri/host/bolt_port" % re.escape(uri), error.msg), error.msg
+    assert took < 15, "retried for %.1f s" % took
+
+
+def test_endpoints_that_all_refuse_are_all_named():
+    dead = ["127.0.0.1:%d" % _free_port(), "127.0.0.1:%d" % _free_port()]
+    error, took = _read_fails(dict(PATIENT, endpoints=dead))
+    assert error.msg.startswith("Could not reach Neo4j at neo4j://%s (endpoints %s): %s: Connection refused; %s: "
+                                "Connection refused. Nothing listens there" % (dead[0], ", ".join(dead), dead[0], dead[1]))
+    assert took < 15, "retried for %.1f s" % took
+
+
+def test_something_that_listens_but_does_not_answer_is_retried():
+    """Not a refusal: a port that accepts connections and stays silent (a server still starting) gets the retries."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        uri = "bolt://127.0.0.1:%d" % silent.getsockname()[1]
+        error, took = _read_fails(dict(PATIENT, uri=uri, retry_timeout=2, connection_timeout=0.5))
+    assert error.msg.startswith("Could not reach Neo4j at %s (retried for 2.0 s, see retry_timeout)" % uri), error.msg
+    assert took >= 2
+
+
+@pytest.mark.parametrize("cause, expected", [
+    (ConnectionRefusedError(111, "Connection refused"), True),
+    (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), True),
+    (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"), False),  # the resolver may answer later
+    (socket.timeout("timed out"), False),
+    (ConnectionResetError(104, "Connection reset by peer"), False),
+])
+def test_only_a_refusal_or_an_unknown_name_says_that_nothing_listens(cause, expected):
+    try:
+        try:
+            raise cause
+        except OSError as exc:
+            raise neo4j.exceptions.ServiceUnavailable("Couldn't connect") from exc
+    except neo4j.exceptions.ServiceUnavailable as failure:
+        assert connection.refusal(failure) is expected
+
+
+def test_a_routing_uri_keeps_working_when_its_first_member_goes_down(cluster):
+    """After first contact the routing table names the other members: losing the one in the URI is survivable
+    (for databases whose routing table the driver holds; the driver asks the URI's member for any other)."""
+    with connection.Neo4jClient(_params(cluster, retry_timeout=30)) as client:
+        assert client.read("SHOW DATABASES YIELD name RETURN count(*) AS n", database="system").rows[0]["n"] >= 2
+        cluster.kill_member(cluster.members[0])
+        assert client.read("SHOW DATABASES YIELD name RETURN count(*) AS n", database="system").rows[0]["n"] >= 2
+        client.admin("CREATE DATABASE $name IF NOT EXISTS", {"name": "afterkill"})
+    assert "afterkill" in cluster.model.databases
+
+
+def test_a_member_restarting_after_first_contact_is_waited_for(cluster):
+    """A direct connection to a member that restarts mid-task (a wait): refused for a while, then served."""
+    member = cluster.members[1]
+    with connection.Neo4jClient(_params(cluster, uri=cluster.bolt_uri(member), retry_timeout=30)) as client:
+        assert client.read("RETURN 1 AS one", database="system").rows == [{"one": 1}]
+        cluster.kill_member(member)
+        comeback = threading.Timer(1.5, cluster.restart_member, [member])
+        comeback.start()
+        try:
+            started = time.monotonic()
+            assert client.read("RETURN 2 AS two", database="system").rows == [{"two": 2}]
+        finally:
+            comeback.join()
+    assert time.monotonic() - started >= 1  # it was refused, and retried until the member was back
+
+
+def test_a_refused_first_contact_after_retries_were_turned_off_is_the_same_message():
+    port = _free_port()
+    uri = "bolt://127.0.0.1:%d" % port
+    with connection.Neo4jClient(dict(PATIENT, uri=uri), retries=False) as client:
+        with pytest.raises(Neo4jModuleError, match="^Could not reach Neo4j at %s: 127.0.0.1:%d: Connection refused"
+                           % (re.escape(uri), port)):
             client.read("RETURN 1")
 
 

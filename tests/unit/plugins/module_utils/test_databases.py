@@ -176,9 +176,9 @@ def test_wait_fails_fast_on_a_failed_start_with_each_message():
     client = ScriptedClient(failed)
     with pytest.raises(databases.WaitFailed) as err:
         databases.wait_settled(client, "movies", timeout=600, sleep=no_sleep, names_by_id=NAMES)
-    assert err.value.msg.startswith("Database 'movies' failed to start: server1 (a:7687): currentStatus 'offline', "
-                                    "requestedStatus 'online', ")
-    assert "statusMessage 'Unable to start: disk full'" in err.value.msg
+    assert err.value.msg.startswith("Database 'movies' failed to start: server1 (a:7687): current_status 'offline', "
+                                    "requested_status 'online', ")
+    assert "status_message 'Unable to start: disk full'" in err.value.msg
     assert "server2" not in err.value.msg
     assert client.reads == databases.FAILED_POLLS  # the names were given, not read again per poll
     assert err.value.database["members"]["server1"]["statusMessage"] == "Unable to start: disk full"
@@ -191,15 +191,15 @@ def test_wait_times_out_listing_members_that_did_not_make_it():
     with pytest.raises(databases.WaitFailed) as err:
         databases.wait_settled(client, "movies", timeout=0.0001, sleep=no_sleep)
     assert "within wait_timeout" in err.value.msg
-    assert "server c-id (address unknown): currentStatus 'unknown', requestedStatus 'online', statusMessage 'Server is unavailable'" in err.value.msg
+    assert "server c-id (address unknown): current_status 'unknown', requested_status 'online', status_message 'Server is unavailable'" in err.value.msg
     assert "a:7687" not in err.value.msg
 
 
 def test_messages_name_members_by_server_name_and_address():
     members = {"server1": dict(address="a:7687", currentStatus="online", requestedStatus="online"),
                "server3": dict(address=None, serverID="c-id", currentStatus="unknown", requestedStatus="online")}
-    assert databases.describe_members(members) == ("server1 (a:7687): currentStatus 'online', requestedStatus 'online'; "
-                                                   "server3 (address unknown): currentStatus 'unknown', requestedStatus 'online'")
+    assert databases.describe_members(members) == ("server1 (a:7687): current_status 'online', requested_status 'online'; "
+                                                   "server3 (address unknown): current_status 'unknown', requested_status 'online'")
 
 
 def test_wait_for_absent():

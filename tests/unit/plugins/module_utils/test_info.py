@@ -156,7 +156,7 @@ def test_unavailable_member_makes_the_cluster_unhealthy():
     assert healthy is False
     assert reasons == [
         "server server3 (127.0.0.1:7689): health is Unavailable, not Available",
-        "database system on server3: currentStatus unknown, requestedStatus online (Server is unavailable)",
+        "database system on server3: current_status unknown, requested_status online (Server is unavailable)",
     ]
 
 
@@ -165,7 +165,7 @@ def test_database_that_failed_to_start():
     rows = [db_row("movies", "server1", current="offline", writer=True, message="Unable to start database")]
     healthy, reasons = info.health_verdict(three_servers(), info.databases_from_rows(rows, names))
     assert healthy is False
-    assert reasons == ["database movies on server1: currentStatus offline, requestedStatus online "
+    assert reasons == ["database movies on server1: current_status offline, requested_status online "
                        "(Unable to start database)"]
 
 
@@ -250,6 +250,17 @@ def test_gather_everything_reports_unreachable_members():
                                           "error": "Connection refused"}
     assert facts["healthy"] is False
     assert all(database == "system" for _q, _p, database in client.sent)
+    # Neo4j's columns leave as the collection's snake_case result keys
+    assert facts["servers"]["server1"]["server_id"] == "id-server1"
+    assert facts["servers"]["server1"]["requested_hosting"] == ["neo4j", "system"]
+    assert facts["servers"]["server1"]["mode_constraint"] == "NONE"
+    assert facts["databases"]["neo4j"]["requested_status"] == "online"
+    assert facts["databases"]["neo4j"]["members"]["server1"]["current_status"] == "online"
+    assert facts["databases"]["neo4j"]["members"]["server1"]["server_id"] == "id-server1"
+    assert facts["users"]["neo4j"]["password_change_required"] is False
+    camel = [k for subset in ("servers", "databases", "users") for entry in facts[subset].values() for k in entry
+             if k != k.lower()]
+    assert camel == []
 
 
 def test_gather_only_what_was_asked():
