@@ -101,7 +101,10 @@ sanity: $(VENV)/.sanity-stamp $(GET_PIP)
 lint: venv
 	@if [ -e .ansible-lint-ignore ] || grep -qE '^(skip_list|warn_list|ignore_file):' .ansible-lint; then \
 	  echo "make lint: skip_list, warn_list or an ignore file found; fix the findings instead of ignoring them" >&2; exit 1; fi
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/ansible-lint --profile production --offline --strict --nocolor
+	mkdir -p $(BUILD)/lint-collections/ansible_collections/graphops
+	ln -sfn $(CURDIR) $(BUILD)/lint-collections/ansible_collections/graphops/neo4j
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(BUILD)/lint-collections" \
+	  $(VENV)/bin/ansible-lint --profile production --offline --strict --nocolor
 
 # Two pytest-xdist workers: the integration tests wait mostly on ansible-playbook processes, so the two
 # cores stay busy; PYTEST_WORKERS=0 runs everything in one process.

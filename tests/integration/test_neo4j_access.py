@@ -113,9 +113,9 @@ def test_the_role_creates_both_users_and_a_second_run_changes_nothing(cluster, r
     first = run_playbook(ACCESS_PLAY, extra_vars=access_vars(cluster))
     assert first.rc == 0, first
     changed = [t["task"] for t in first.tasks if t["result"].get("changed")]
-    assert changed == [ROLE + "Application catalog: the read-only user", ROLE + "Application catalog: the read-write user",
-                       ROLE + "Application catalog: the read-only role", ROLE + "Application catalog: the read-write role"]
-    assert first.results[ROLE + "Application catalog: the read-only role"]["role"]["privileges"] == [
+    assert changed == [ROLE + "The read-only user of application catalog", ROLE + "The read-write user of application catalog",
+                       ROLE + "The read-only role of application catalog", ROLE + "The read-write role of application catalog"]
+    assert first.results[ROLE + "The read-only role of application catalog"]["role"]["privileges"] == [
         "GRANT ACCESS ON DATABASE `catalog-20250101000001` TO `catalog_reader`",
         "GRANT MATCH {*} ON GRAPH `catalog-20250101000001` NODE * TO `catalog_reader`",
         "GRANT MATCH {*} ON GRAPH `catalog-20250101000001` RELATIONSHIP * TO `catalog_reader`"]
@@ -138,9 +138,9 @@ def test_the_role_creates_both_users_and_a_second_run_changes_nothing(cluster, r
                          env={"ANSIBLE_VERBOSITY": "3"})
     assert check.rc == 0, check
     assert [t["task"] for t in check.tasks if t["result"].get("changed")] == [
-        ROLE + "Application catalog: the read-only user"]
+        ROLE + "The read-only user of application catalog"]
     assert NEW_RO_PASSWORD not in check.stdout + check.stderr and NEW_RO_PASSWORD not in json.dumps(check.tasks)
-    assert check.results[ROLE + "Application catalog: the read-only user"]["diff"]["after"]["password_changed"] is True
+    assert check.results[ROLE + "The read-only user of application catalog"]["diff"]["after"]["password_changed"] is True
     assert cluster.model.users["catalog_ro"].password == RO_PASSWORD
     # The simulator received the passwords as parameters only.
     for statement in cluster.statements:
