@@ -268,6 +268,7 @@ def test_check_mode_reads_and_validates_everything_and_says_what_it_would_do(run
         "Check mode, nothing was changed. %s: %s -> %s (would switch)" % (ALIAS, db(R1), db(R2)),
         "would load 210 nodes, 320 relationships (every file read and validated)",
         "would validate: counts and 1 validation query on green once it is loaded, then counts through the alias",
+        "privileges: those of %s would be copied to green once it is loaded" % db(R1),
         "would keep: %s; would drop: %s" % (db(R1), ", ".join(sorted(old, reverse=True))),
     ]
     assert changes_sent(cluster) == []

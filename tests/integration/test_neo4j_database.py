@@ -277,7 +277,7 @@ def test_a_seed_that_cannot_be_used_fails_with_neo4js_message_and_is_dropped_aga
 """ % dict(missing=tmp_path / "gone.backup", good=good)), extra_vars=target_vars(cluster))
     missing = run.results["missing seed"]
     assert missing["failed"] is True and missing["changed"] is True
-    assert "statusMessage 'Unable to start database `DatabaseId{" in missing["msg"]
+    assert "status_message 'Unable to start database `DatabaseId{" in missing["msg"]
     assert "Seeding from file:%s failed" % (tmp_path / "gone.backup") in missing["msg"]
     assert "dbms.seed_from_uri_providers" not in missing["msg"] and "seed_from_uri_providers" in missing["msg"]
     assert "The database was dropped again" in missing["msg"]
