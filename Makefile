@@ -41,7 +41,7 @@ help:
 	@echo "make sanity     ansible-test sanity --local --python 3.11"
 	@echo "make lint       ansible-lint --profile production (offline; config in .ansible-lint)"
 	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
-	@echo "make pytest-matrix  the modules' integration tests on a simulated $(MATRIX_VERSION), drivers 6.x and 5.28"
+	@echo "make pytest-matrix  the integration suite on a simulated $(MATRIX_VERSION); the modules' tests also with driver 5.28"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
 	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make bench      benchmarks under tests/bench/"
@@ -115,11 +115,12 @@ pytest-matrix:
 	$(MAKE) --no-print-directory pytest-calver
 	$(MAKE) --no-print-directory pytest-driver5
 
-# The modules against a simulated calendar release (Bolt 6.0, system running Cypher 25) with the neo4j 6.x driver.
+# The whole integration suite (modules, playbooks, roles, races) against a simulated calendar release (Bolt 6.0,
+# system running Cypher 25) with the neo4j 6.x driver.
 pytest-calver: venv
-	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) $(MODULE_TESTS) $(PYTEST_ARGS)
+	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) tests/integration $(PYTEST_ARGS)
 
-# The same, with the modules running on .venv-driver5 (neo4j 5.28, which negotiates Bolt 5.8).
+# The modules' integration tests, with the modules running on .venv-driver5 (neo4j 5.28, which negotiates Bolt 5.8).
 pytest-driver5: venv
 	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) GRAPHOPS_MODULE_PYTHON=$(DRIVER5_VENV)/bin/python \
 	  $(VPY) -m pytest -n $(MATRIX_WORKERS) $(MODULE_TESTS) $(PYTEST_ARGS)
