@@ -69,9 +69,22 @@ def neo4j_memory_recommendation(total_mb):
         raise AnsibleFilterError("neo4j_memory_recommendation: %s" % exc)
 
 
+def neo4j_member_endpoint(host_vars, default_ports, port="cluster"):
+    """``host:port`` of a member from its hostvars: ``neo4j_cluster_advertised_host`` (default: the inventory name)
+    and the ``port`` of ``neo4j_cluster_ports`` merged over ``default_ports``."""
+    try:
+        host = host_vars.get("neo4j_cluster_advertised_host") or host_vars["inventory_hostname"]
+        ports = dict(default_ports)
+        ports.update(host_vars.get("neo4j_cluster_ports") or {})
+        return "%s:%d" % ("[%s]" % host if ":" in str(host) else host, int(ports[port]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError("neo4j_member_endpoint: %s" % exc)
+
+
 class FilterModule(object):
     def filters(self):
         return {
             "neo4j_member_settings": neo4j_member_settings,
             "neo4j_memory_recommendation": neo4j_memory_recommendation,
+            "neo4j_member_endpoint": neo4j_member_endpoint,
         }
