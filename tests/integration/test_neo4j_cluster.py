@@ -40,7 +40,7 @@ PLAY = """
 
 
 def free_ports(count):
-    socks = [socket.socket() for _ in range(count)]
+    socks = [socket.socket() for dummy in range(count)]
     for s in socks:
         s.bind(("127.0.0.1", 0))
     ports = [s.getsockname()[1] for s in socks]

@@ -109,7 +109,7 @@ def _host_port(address, default_host, default_port):
     """``host:port``, ``host`` or ``:port`` (Neo4j's SocketAddress forms), missing parts from the defaults."""
     address = (address or "").strip()
     if address.startswith("["):
-        host, _, port = address[1:].partition("]")
+        host, dummy, port = address[1:].partition("]")
         port = port.lstrip(":")
     elif ":" in address:
         host, port = address.rsplit(":", 1)
@@ -143,7 +143,9 @@ class MemberConf:
 
 def validate_member(path, settings, duplicates, version, gds):
     """Neo4j's start-up validation of one file (strict validation), then what its discovery needs."""
-    refuse = lambda message: ConfigRefused(path, message)  # noqa: E731
+    def refuse(message):
+        return ConfigRefused(path, message)
+
     strict = _true(settings.get(STRICT), True)
     if strict and duplicates:
         raise refuse("Failed to read config: the setting %s is declared more than once; strict validation allows "

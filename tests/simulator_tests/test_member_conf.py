@@ -15,7 +15,7 @@ STRICT_TAIL = "Cleanup the config or disable 'server.config.strict_validation.en
 
 
 def free_ports(count):
-    socks = [socket.socket() for _ in range(count)]
+    socks = [socket.socket() for dummy in range(count)]
     for s in socks:
         s.bind(("127.0.0.1", 0))
     ports = [s.getsockname()[1] for s in socks]
@@ -32,7 +32,7 @@ def discovery(version, endpoints):
 
 def layout(tmp_path, version, roles=("primary",) * 3 + ("gds", "backup"), extra=None):
     """One neo4j.conf per member, in the form of the Operations Manual's examples; returns (paths, bolt ports)."""
-    ports = [free_ports(5) for _ in roles]
+    ports = [free_ports(5) for dummy in roles]
     endpoints = ",".join("127.0.0.1:%d" % p[2] for p in ports)
     paths = []
     for i, (role, (bolt, http, cluster, backup, arrow)) in enumerate(zip(roles, ports)):
