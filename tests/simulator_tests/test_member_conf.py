@@ -2,7 +2,11 @@
 refuses: unknown or repeated settings under strict validation, discovery of the wrong release, endpoints that
 cannot form a cluster."""
 
+import json
+import os
 import socket
+import subprocess
+import sys
 
 import neo4j
 import pytest
@@ -198,3 +202,23 @@ def test_parse_conf():
     settings, duplicates = parse_conf("# c\n\na = 1\nserver.jvm.additional=-Da\nserver.jvm.additional=-Db\na=2\n")
     assert settings == {"a": "1", "server.jvm.additional": ["-Da", "-Db"]}
     assert duplicates == ["a"]
+
+
+def test_command_line_starts_from_files_and_refuses(tmp_path):
+    tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=tests_dir)
+    paths, ports = layout(tmp_path, CALVER)
+    args = [sys.executable, "-m", "simulator", "--version", CALVER] + [a for p in paths for a in ("--conf", p)]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = json.loads(proc.stdout.readline())
+        assert [m["bolt"] for m in line["members"]] == ["bolt://127.0.0.1:%d" % p[0] for p in ports]
+        assert line["backup"] == {"server5": "127.0.0.1:%d" % ports[4][3]}
+        assert line["arrow"] == "grpc://127.0.0.1:%d" % ports[3][4]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    refused = subprocess.run(args[:3] + ["--version", LTS] + args[5:], env=env, capture_output=True, text=True,
+                             timeout=60, check=False)
+    assert refused.returncode == 1
+    assert "No declared setting with name: dbms.cluster.endpoints" in refused.stderr
