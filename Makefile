@@ -32,6 +32,7 @@ LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
 .PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 test-real test-molecule \
+	test-molecule-cluster \
 	collections-path bench build clean
 
 help:
@@ -44,6 +45,7 @@ help:
 	@echo "make pytest-matrix  the integration suite on a simulated $(MATRIX_VERSION); the modules' tests also with driver 5.28"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
 	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
+	@echo "make test-molecule-cluster  extensions/molecule/cluster: the neo4j_cluster role against the simulator"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
@@ -140,6 +142,12 @@ test-molecule: venv $(COLLECTION_LINK)
 	  exit 2; fi
 	[ -x $(VENV)/bin/molecule ] || $(VPY) -m pip install --disable-pip-version-check -q molecule==$(MOLECULE_VERSION)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MOLECULE_PYTHON="$(CURDIR)/$(VPY)" $(VENV)/bin/molecule test -s default
+
+# The neo4j_cluster role against the simulator started from the rendered neo4j.conf files (no Neo4j, no Docker);
+# MOLECULE_NEO4J_VERSION=2026.07.0 for a calendar release.
+test-molecule-cluster: venv $(COLLECTION_LINK)
+	[ -x $(VENV)/bin/molecule ] || $(VPY) -m pip install --disable-pip-version-check -q molecule==$(MOLECULE_VERSION)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MOLECULE_PYTHON="$(CURDIR)/$(VPY)" $(VENV)/bin/molecule test -s cluster
 
 collections-path: $(COLLECTION_LINK)
 	@echo "ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS)"

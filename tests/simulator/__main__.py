@@ -13,6 +13,7 @@ import sys
 import threading
 
 from .cluster import NEO4J_ADMIN, Cluster
+from .member_conf import ConfigRefused, cluster_from_configs
 from .versions import DEFAULT_VERSION
 
 
@@ -39,6 +40,12 @@ def parse_args(argv):
     parser.add_argument("--seed-providers",
                         help="dbms.databases.seed_from_uri_providers, e.g. CloudSeedProvider,FileSeedProvider "
                              "(default: the version's); cloud seeds use this process's AWS_* environment")
+    parser.add_argument("--conf", action="append", default=[], metavar="NEO4J_CONF",
+                        help="start the members from these neo4j.conf files, one per member (repeatable; "
+                             "simulator/member_conf.py): ports, mode constraints, backup listener and GDS Arrow come "
+                             "from the files, --members/--gds-member/--backup-member are ignored")
+    parser.add_argument("--secondaries-at-formation", default="free", choices=["free", "enabled"],
+                        help="with --conf: state of the SECONDARY-system members at the first start")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -51,12 +58,20 @@ def main(argv=None):
     signal.signal(signal.SIGINT, lambda *_: done.set())
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
-    cluster = Cluster(members=args.members, users={args.username: args.password}, version=args.version, tls=tls,
-                      arrow=not args.no_arrow, start_delay=args.start_delay,
-                      default_language=args.default_language, gds_member=args.gds_member,
-                      arrow_import_mode=args.arrow_import_mode, backup_members=args.backup_member,
-                      seed_providers=args.seed_providers.split(",") if args.seed_providers is not None else None
-                      ).start()
+    common = dict(users={args.username: args.password}, tls=tls, start_delay=args.start_delay,
+                  default_language=args.default_language, arrow_import_mode=args.arrow_import_mode,
+                  seed_providers=args.seed_providers.split(",") if args.seed_providers is not None else None)
+    if args.conf:
+        try:
+            cluster = cluster_from_configs(args.conf, args.version, secondaries_at_formation=args.secondaries_at_formation,
+                                           **common)
+        except ConfigRefused as refused:
+            print(str(refused), file=sys.stderr, flush=True)
+            return 1
+        cluster.start()
+    else:
+        cluster = Cluster(members=args.members, version=args.version, arrow=not args.no_arrow,
+                          gds_member=args.gds_member, backup_members=args.backup_member, **common).start()
     try:
         arrow = None
         if cluster.arrow_address:
@@ -66,7 +81,7 @@ def main(argv=None):
             "members": [{"name": name, "bolt": cluster.bolt_uri(name)} for name in cluster.members],
             "routing": cluster.routing_uri(),
             "arrow": arrow,
-            "backup": {name: cluster.backup_address(name) for name in args.backup_member},
+            "backup": {name: cluster.backup_address(name) for name in cluster.backup_members},
             "neo4j_admin": NEO4J_ADMIN,
             "username": args.username,
             "password": args.password,

@@ -44,7 +44,7 @@ class Cluster:
     def __init__(self, members=3, users=None, version=DEFAULT_VERSION, tls=None, arrow=True, start_delay=0.0,
                  auth=True, executor=None, telemetry=False, default_language=None, gds_member=None,
                  arrow_import_mode="registered", server_names="id", backup_members=(), seed_providers=None,
-                 cloud_env=None):
+                 cloud_env=None, member_setup=None, arrow_port=0):
         # server_names: "id" keeps Neo4j's default (a server's name is its generated server id); "member"
         # renames each to its member name (server1 ...), as an operator would with RENAME SERVER.
         if server_names not in ("id", "member"):
@@ -74,13 +74,21 @@ class Cluster:
         self._servers = {}
         self._ids = itertools.count(1)  # connection ids unique across the cluster help when reading logs
         self._lock = threading.Lock()
+        # member_setup: name -> what a member's neo4j.conf fixes (simulator.member_conf): "port" (Bolt), "http_port",
+        # "backup_port", "mode_constraint", "system_mode", "state"; arrow_port: the Arrow Flight port (0: any).
+        self.member_setup = dict(member_setup or {})
+        self.arrow_port = arrow_port
+        for name, setup in self.member_setup.items():
+            if setup.get("backup_port"):
+                self._backup_ports[name] = setup["backup_port"]
 
     # ----- lifecycle -----------------------------------------------------------------------
 
     def start(self):
         try:
             for name in self.members:
-                server = BoltServer(self.model, name, HOST, 0, tls=self.tls, auth_enabled=self.auth,
+                port = self.member_setup.get(name, {}).get("port", 0)
+                server = BoltServer(self.model, name, HOST, port, tls=self.tls, auth_enabled=self.auth,
                                     executor=self._executor, telemetry=self._telemetry,
                                     connection_ids=self._ids).bind()
                 self._servers[name] = server
@@ -88,6 +96,7 @@ class Cluster:
                 if self.server_names == "member":
                     self.model.rename_server(name, name)
             self._install_gds()
+            self._apply_member_setup()
             self.model.start_delay = self.start_delay
             self.model.bootstrap()
             for user, password in self.users.items():
@@ -113,6 +122,14 @@ class Cluster:
                 raise ValueError("gds_member %r is not one of %s" % (self.gds_member, self.members))
             self.model.set_gds_member(self.gds_member, analytics=True)
 
+    def _apply_member_setup(self):
+        with self.model.lock:
+            for name, setup in self.member_setup.items():
+                server = self.model.servers[name]
+                for attr in ("http_port", "mode_constraint", "system_mode", "state"):
+                    if attr in setup:
+                        setattr(server, attr, setup[attr])
+
     def _start_arrow(self):
         try:
             module = importlib.import_module("simulator.arrow_server")
@@ -120,7 +137,7 @@ class Cluster:
             if exc.name != "simulator.arrow_server":
                 raise
             return  # the Arrow Flight endpoint is optional until its module exists
-        self._arrow_server = module.start_arrow_server(self.model, host=HOST, port=0, tls=self.tls,
+        self._arrow_server = module.start_arrow_server(self.model, host=HOST, port=self.arrow_port, tls=self.tls,
                                                        member=self.model.gds_server())
         self.arrow_address = (HOST, self._arrow_server.port)
 

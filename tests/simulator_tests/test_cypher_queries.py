@@ -59,7 +59,8 @@ def test_missing_parameter(model):
 
 
 def test_unmodelled_administration_commands_fail_as_unsupported(model):
-    assert fails(model, "ENABLE SERVER 'x'").code == "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
+    assert fails(model, "DEALLOCATE DATABASES FROM SERVER 'x'").code == \
+        "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
     assert fails(model, "GRANT SET LABEL * ON GRAPH * TO reader").code == \
         "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
     assert fails(model, "CREATE INDEX FOR (n:Movie) ON (n.title)", database="neo4j").code == \

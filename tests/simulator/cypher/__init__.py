@@ -48,6 +48,7 @@ class Transaction:
 HANDLERS = {
     "show_databases": (commands_databases.show_databases, "admin_read"),
     "show_servers": (commands_databases.show_servers, "admin_read"),
+    "enable_server": (commands_databases.enable_server, "admin_write"),
     "create_database": (commands_databases.create_database, "admin_write"),
     "drop_database": (commands_databases.drop_database, "admin_write"),
     "alter_database": (commands_databases.alter_database, "admin_write"),
@@ -127,7 +128,8 @@ REQUIRED = {
     "create_database": "create_database", "drop_database": "drop_database", "alter_database": "alter_database",
     "start_database": "start_database", "stop_database": "stop_database",
     "show_aliases": "show_alias", "create_alias": "create_alias", "alter_alias": "alter_alias",
-    "drop_alias": "drop_alias", "show_servers": "show_servers", "call": "execute_admin",
+    "drop_alias": "drop_alias", "show_servers": "show_servers", "enable_server": "show_servers",
+    "call": "execute_admin",
 }
 
 

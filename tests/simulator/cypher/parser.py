@@ -111,6 +111,13 @@ def _statement(cur):
         return _match(cur)
     if tok.is_kw("UNWIND"):
         return _unwind(cur)
+    if tok.is_kw("ENABLE") and cur.peek().is_kw("SERVER"):
+        # ENABLE SERVER 'serverId' [OPTIONS {...}] (clustering/servers.adoc)
+        cur.advance()
+        cur.advance()
+        cmd = Command("enable_server", "ENABLE SERVER", name=cur.string_or_param("a string or a parameter"))
+        cmd.options = _map_or_param(cur) if cur.accept_kw("OPTIONS") else {}
+        return cmd
     if tok.is_kw("ENABLE", "DEALLOCATE", "REALLOCATE", "DRYRUN", "RENAME", "TERMINATE"):
         raise not_supported("'%s'" % tok.text.upper())
     if tok.is_kw("USE", "WITH", "MERGE", "OPTIONAL", "LOAD", "FOREACH", "DETACH", "DELETE", "SET", "REMOVE",

@@ -110,6 +110,18 @@ def _topology_graph_config(model, ctx, db, args):
     return [model.topology_graph_config()]
 
 
+def _set_default_allocation_numbers(model, ctx, db, args):
+    """dbms.setDefaultAllocationNumbers(primaries, secondaries): the topology of databases created without one
+    (clustering/databases.adoc; procedures/built-in-procedures.adoc: admin, WRITE, no result columns)."""
+    primaries, secondaries = args
+    if not isinstance(primaries, int) or not isinstance(secondaries, int) or primaries < 1 or secondaries < 0:
+        raise errors.Neo4jError("Neo.ClientError.Procedure.ProcedureCallFailed",
+                                "Failed to invoke procedure `dbms.setDefaultAllocationNumbers`: the number of "
+                                "primaries must be at least 1 and of secondaries at least 0.", "52N37")
+    model.default_primaries, model.default_secondaries = primaries, secondaries
+    return []
+
+
 def _labels(model, ctx, db, args):
     return [{"label": label} for label, count in sorted(db.graph.label_counts.items()) if count > 0]
 
@@ -175,9 +187,11 @@ PROCEDURES = {
     # Operations Manual 5.x procedures/built-in-procedures.adoc: admin only, READ.
     "dbms.showTopologyGraphConfig": (["allocator", "defaultPrimariesCount", "defaultSecondariesCount",
                                       "defaultDatabase", "autoEnableFreeServers"], "system", _topology_graph_config),
+    "dbms.setDefaultAllocationNumbers": ([], "system_write", _set_default_allocation_numbers),
 }
-ARITY = {"dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2)}
-SIGNATURES = {"dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"]}
+ARITY = {"dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2), "dbms.setDefaultAllocationNumbers": (2, 2)}
+SIGNATURES = {"dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"],
+              "dbms.setDefaultAllocationNumbers": ["primaries", "secondaries"]}
 
 
 def not_found(name):
@@ -200,7 +214,7 @@ def classify(cmd, ctx=None):
             raise not_found(cmd.procedure)
         # gds.debug.arrow on system: undocumented (gds.debug.sysInfo is a @SystemProcedure), a switch.
         runs_on = "any" if ctx.model.gds_debug_arrow_on_system == "allowed" else "user"
-    return {"any": "any", "user": "read", "system": "admin_read"}[runs_on]
+    return {"any": "any", "user": "read", "system": "admin_read", "system_write": "admin_write"}[runs_on]
 
 
 def call(model, ctx, cmd, db):
