@@ -339,7 +339,8 @@ class WaitFailed(Neo4jModuleError):
 
 
 def waiting_members(database, absent=False):
-    """The members a wait is still waiting for, as progress lines show them."""
+    """The members a wait is still waiting for, as progress lines show them (all of them while a topology change
+    moves allocations: their statuses agree, their number or roles not yet)."""
     if database is None:
         return []
     members = database["members"] if absent else (unsettled_members(database) or database["members"])
@@ -357,11 +358,15 @@ def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=No
     failed_polls = [0]
     if reporter is not None:
         reporter.phase("waiting for database '%s' to %s" % (name, "be dropped on every member" if absent else
-                                                              "reach its requested status on every member"), members=[])
+                                                              "reach its requested status on every member"), unit=None)
 
     def done(database):
-        if reporter is not None:
+        finished = arrived(database)
+        if reporter is not None and not finished:
             reporter.members(waiting_members(database, absent))
+        return finished
+
+    def arrived(database):
         if absent:
             return database is None
         if database is None:

@@ -70,12 +70,17 @@ class Reporter:
             self._maybe_write()
 
     def members(self, members):
-        """The members of a wait that are not settled yet: ``[{member, current_status, requested_status}]``."""
+        """The members of a wait that are not settled yet: ``[{member, current_status, requested_status}]``.
+        Written at once when they changed (a wait polls every few tenths of a second at most)."""
         with self.lock:
             if self.state is None:
                 return
+            changed = self.state.get("members") != members
             self.state["members"] = members
-            self._maybe_write()
+            if changed:
+                self._write(self.clock())
+            else:
+                self._maybe_write()
 
     def _maybe_write(self):
         now = self.clock()

@@ -15,8 +15,9 @@ worker process ansible-core sends display calls over the queue to the controller
 
 Progress needs the module to run on the controller (the ``local`` connection: the implicit localhost, a task
 delegated to localhost, an AWX execution environment), where this process can read the file.  Elsewhere, when the
-task runs asynchronously itself (``async:``, polled by ansible-core's task executor through ``async_status``), or
-with ``progress_interval: 0``, the module runs exactly as before and prints nothing.
+task runs asynchronously itself (``async:``, polled by ansible-core's task executor through ``async_status``), with
+``no_log`` (it asks for no output about the task), or with ``progress_interval: 0``, the module runs exactly as
+before and prints nothing.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -45,7 +46,7 @@ class ProgressActionModule(ActionBase):
         del tmp  # tmp no longer has any effect
         wrap_async = self._task.async_val and not self._connection.has_native_async
         interval = self._progress_interval()
-        if wrap_async or not interval or not self._runs_on_controller():
+        if wrap_async or not interval or self._task.no_log or not self._runs_on_controller():
             result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
         else:
             result = merge_hash(result, self._execute_with_progress(task_vars, interval))
