@@ -32,6 +32,7 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - graphops.neo4j.progress
   - ansible.builtin.action_common_attributes
   - graphops.neo4j.attributes
 attributes:

@@ -1,13 +1,17 @@
 """Progress lines of long work in real ansible-playbook output (plugins/plugin_utils/progress_action.py): what they
 say, how often they come, when they stay away, and that the task results are the same with or without them."""
 
+import json
 import re
 import time
 
 import pytest
 
+from moto_s3 import CuttingProxy
 from plays import header, play, target_vars
+from simulator.cluster import NEO4J_ADMIN
 from test_neo4j_arrow_load import N_NODES, vars_for, write_graph
+from test_neo4j_backup import MIB, play as backup_play, s3_options
 
 LINE = re.compile(r"^\[([^\]]+)\] (neo4j_\w+): (.*)$", re.M)
 TIMINGS = ("seconds", "rows_per_second")
@@ -214,3 +218,36 @@ def test_failed_load_reports_as_before(cluster, run_playbook, tmp_path, interval
     assert result["msg"].startswith("Lost the connection to the GDS Arrow server while importing 'cut'")
     with cluster.model.lock:
         assert "cut" not in cluster.model.databases
+
+
+# ----- neo4j_backup: neo4j-admin's run, uploads ---------------------------------------------------
+
+def test_backup_prints_the_run_and_the_bytes_uploaded(run_playbook, make_cluster, moto_s3, s3_bucket, tmp_path):
+    cluster = make_cluster(3, backup_members=["server3"])
+    with cluster.model.lock:
+        cluster.model.create_database("movies", primaries=1, secondaries=2, start_delay=0.0)
+    cluster.model.backup_store_bytes["movies"] = 6 * MIB
+    host, port = moto_s3.endpoint.rsplit("/", 1)[-1].split(":")
+    proxy = CuttingProxy((host, int(port)), budget=1 << 40, rate=2 * MIB)  # about 3 s for the artefact
+    spec = dict(database=["movies"], to_path=str(tmp_path), neo4j_admin=NEO4J_ADMIN, progress_interval=1,
+                s3=s3_options(moto_s3, s3_bucket, endpoint_url=proxy.endpoint), **{"from": [cluster.backup_address("server3")]})
+    task = ("- name: Back up\n  graphops.neo4j.neo4j_backup: %s\n  environment: {GRAPHOPS_SIM_BACKUP_SECONDS: '2.5'}\n"
+            % json.dumps(spec))
+    try:
+        started = time.monotonic()
+        run = run_playbook(backup_play(task))
+        wall = time.monotonic() - started
+    finally:
+        proxy.close()
+    assert run.rc == 0, run
+    result = run.results["Back up"]
+    assert [u["changed"] for u in result["uploads"]] == [True]
+    lines = progress_lines(run)
+    assert len(lines) <= wall / 1.0, run.stdout
+    texts = [text for _host, module, text in lines if module == "neo4j_backup"]
+    assert any(re.match(r"^neo4j-admin database backup of movies: \d+ s elapsed$", t) for t in texts), run.stdout
+    artefact = result["uploads"][0]["artifact"]
+    upload = re.compile(r"^uploading %s to s3://%s/prod/%s: [\d.]+ (B|KiB|MiB) of [\d.]+ MiB \(\d+%%\)"
+                        % (re.escape(artefact), re.escape(s3_bucket), re.escape(artefact)))
+    assert any(upload.match(t) for t in texts), run.stdout
+    assert moto_s3.secret_key not in run.stdout and moto_s3.access_key not in run.stdout
