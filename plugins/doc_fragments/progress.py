@@ -15,15 +15,15 @@ options:
   progress_interval:
     description:
       - Seconds between two progress lines while the task runs; V(0) prints none. A line says the phase and how long
-        it has run; for a load the rows sent of the total (when the files say it: Parquet), the rate and the time left;
-        for an upload to S3 the bytes sent of the artefact's size, the rate and the time left; for a wait the members
-        not yet in the requested state with their status.
+        it has run. For a load it adds the rows sent of the total (the total when every file is Parquet, whose footer
+        holds it), the rate and the time left; for an upload to S3 the bytes sent of the artefact's size, the rate and
+        the time left; for a wait the members not yet in the requested state, with their status.
       - The first line comes after one interval, so a task shorter than that prints nothing. The lines go to the
         C(ansible-playbook) output (and the AWX / AAP job output) between the task's header and its result; the result
         is the same with or without them.
       - Lines are printed when the module runs on the controller (the C(local) connection, for example C(localhost),
-        C(delegate_to: localhost) or an AWX execution environment), not when the task uses C(async), C(no_log) or
-        another connection.
+        a task delegated to C(localhost) or an AWX execution environment), not when the task uses C(async), C(no_log)
+        or another connection.
     type: float
     default: 10
 '''

@@ -357,8 +357,8 @@ def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=No
     """
     failed_polls = [0]
     if reporter is not None:
-        reporter.phase("waiting for database '%s' to %s" % (name, "be dropped on every member" if absent else
-                                                              "reach its requested status on every member"), unit=None)
+        goal = "be dropped on every member" if absent else "reach its requested status on every member"
+        reporter.phase("waiting for database '%s' to %s" % (name, goal), unit=None)
 
     def done(database):
         finished = arrived(database)

@@ -178,8 +178,8 @@ def describe(state, now=None):
         unit, done, total = state["unit"], state.get("done") or 0, state.get("total")
         sent = quantity(done, unit)
         if total:
-            sent = "%s of %s (%d%%)" % (sent if unit == "bytes" else number(done), quantity(total, unit),
-                                       int(100.0 * done / total))
+            done_text = sent if unit == "bytes" else number(done)
+            sent = "%s of %s (%d%%)" % (done_text, quantity(total, unit), int(100.0 * done / total))
         parts.append(sent)
         # The rate counts up to the last update, not to now: the module writes at most every WRITE_INTERVAL.
         measured = max(state.get("updated", now) - state.get("started", now), 0.0)

@@ -54,7 +54,12 @@ def test_counts_from_many_threads_add_up(tmp_path):
     path = tmp_path / "progress.json"
     reporter = progress.Reporter(str(path), write_interval=0.0)
     reporter.phase("sending nodes")
-    threads = [threading.Thread(target=lambda: [reporter.add(1) for _ in range(1000)]) for _ in range(4)]
+
+    def count():
+        for dummy in range(1000):
+            reporter.add(1)
+
+    threads = [threading.Thread(target=count) for dummy in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
