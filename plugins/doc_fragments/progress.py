@@ -8,7 +8,8 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # progress_interval, shared by the modules whose action plugin prints progress lines
+    # progress_interval and the action/async attributes (descriptions from ansible.builtin's
+    # action_common_attributes.flow), shared by the modules whose action plugin prints progress lines
     # (plugins/plugin_utils/progress_action.py).
     DOCUMENTATION = r'''
 options:
@@ -26,4 +27,13 @@ options:
         or another connection.
     type: float
     default: 10
+attributes:
+  action:
+    support: full
+    details: The action plugin of the same name runs the module on the target as usual and prints its progress lines.
+  async:
+    support: full
+    details: With C(async) the task runs as any asynchronous module does, without progress lines.
+  bypass_host_loop:
+    support: none
 '''

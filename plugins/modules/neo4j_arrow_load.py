@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - graphops.neo4j.neo4j
   - graphops.neo4j.progress
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
   - graphops.neo4j.attributes
 attributes:
   check_mode:

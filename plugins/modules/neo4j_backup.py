@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - graphops.neo4j.backup
   - graphops.neo4j.progress
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
   - graphops.neo4j.attributes.backup_modules
 attributes:
   check_mode:
