@@ -104,7 +104,7 @@ def test_short_tasks_check_mode_async_and_no_log_print_nothing(cluster, run_play
     cluster.model.start_delays["slow"] = 2.5
     run = run_playbook(play("""
 - name: short
-  graphops.neo4j.neo4j_database: {name: quick, progress_interval: 1.5}
+  graphops.neo4j.neo4j_database: {name: quick, progress_interval: 20}
 - name: async
   graphops.neo4j.neo4j_database: {name: slow, wait_timeout: 60, progress_interval: 0.5}
   async: 60
