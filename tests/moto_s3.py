@@ -101,12 +101,14 @@ class CuttingProxy:
     """A TCP proxy to ``target`` (host, port) that, once a connection has sent more than ``budget`` bytes to the
     server, resets it (``mode="reset"``: small requests such as an abort still pass on new connections), or, once
     all connections together have sent more than ``budget``, stops forwarding anything and holds every connection
-    open (``mode="stall"``: a client that hangs mid-upload)."""
+    open (``mode="stall"``: a client that hangs mid-upload).  ``rate`` (bytes per second) slows what clients send
+    to it, for a long upload (with a budget that is never reached, nothing is cut)."""
 
-    def __init__(self, target, budget, mode="reset"):
+    def __init__(self, target, budget, mode="reset", rate=None):
         self.target = target
         self.budget = budget
         self.mode = mode
+        self.rate = rate
         self.cut = 0  # connections cut so far
         self.total = 0  # bytes sent to the server by every connection
         self._count = threading.Lock()
@@ -155,6 +157,8 @@ class CuttingProxy:
                         sock.close()
                     return
                 sent += len(data)
+                if counted and self.rate:
+                    time.sleep(len(data) / float(self.rate))
                 sink.sendall(data)
         except OSError:
             pass

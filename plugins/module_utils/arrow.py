@@ -128,6 +128,7 @@ class GdsArrowClient:
         self._headers = []
         self._auth_lock = threading.Lock()
         self._generation = 0
+        self.on_rows = None  # called with the rows of every acknowledged batch (progress), from any stream
 
     # ----- connection and auth ------------------------------------------------------------
 
@@ -388,6 +389,8 @@ class GdsArrowClient:
                                      "protocol")
                 rows += batch.num_rows
                 size += batch.nbytes
+                if self.on_rows is not None:
+                    self.on_rows(batch.num_rows)
             if writer is not None:
                 _finish(writer)
                 writer = None
@@ -539,7 +542,7 @@ def parse_address(text, default_port=DEFAULT_ARROW_PORT):
 
 
 def import_database(client, name, node_batches, relationship_batches, concurrency=1, id_type="INTEGER",
-                    force=False, server_concurrency=None, progress=None, **create_options):
+                    force=False, server_concurrency=None, progress=None, totals=(None, None), **create_options):
     """The whole v1 database import: CREATE_DATABASE, node puts, NODE_LOAD_DONE, relationship puts,
     RELATIONSHIP_LOAD_DONE.  ``*_batches`` yield ``(schema, batch, common_labels)``; ``create_options``
     (``id_property``, ``db_format``, ``high_io``) go into the CREATE_DATABASE body.
@@ -547,19 +550,28 @@ def import_database(client, name, node_batches, relationship_batches, concurrenc
     Any failure after CREATE_DATABASE succeeded (bad data, lost stream, server error, timeout,
     interruption) aborts the import so nothing is left on the server, then re-raises.  Returns a
     dict with the server's counts, the rows and bytes sent and the time taken.
+
+    ``progress`` (a ``progress.Reporter``) hears of each phase and of every batch the server acknowledged;
+    ``totals`` are the node and relationship rows to send, when known.
     """
     started = time.monotonic()
     client.create_database(name, id_type=id_type.upper(), concurrency=server_concurrency, force=force, **create_options)
     stats = dict(name=name, node_count=0, relationship_count=0, nodes_sent=0, relationships_sent=0, bytes_sent=0)
+    if progress is not None:
+        client.on_rows = progress.add
     try:
+        if progress is not None:
+            progress.phase("sending nodes", totals[0])
         rows, size = _put_grouped(client, name, "node", node_batches, concurrency)
         stats["nodes_sent"], stats["bytes_sent"] = rows, stats["bytes_sent"] + size
         done = client.node_load_done(name)
         stats["node_count"] = int(done.get("node_count", rows))
-        if progress:
-            progress("nodes", stats)
+        if progress is not None:
+            progress.phase("sending relationships", totals[1])
         rows, size = _put_grouped(client, name, "relationship", relationship_batches, concurrency)
         stats["relationships_sent"], stats["bytes_sent"] = rows, stats["bytes_sent"] + size
+        if progress is not None:
+            progress.phase("building the database (RELATIONSHIP_LOAD_DONE)", unit=None)
         done = client.relationship_load_done(name)
         stats["relationship_count"] = int(done.get("relationship_count", rows))
     except BaseException as exc:

@@ -54,7 +54,9 @@ class ParquetFile:
     def __init__(self, filesystem, path):
         self.filesystem, self.path = filesystem, path
         with filesystem.open_input_file(path) as handle:
-            self.schema = pq.ParquetFile(handle).schema_arrow
+            parquet = pq.ParquetFile(handle)
+            self.schema = parquet.schema_arrow
+            self.num_rows = parquet.metadata.num_rows  # from the footer: the progress lines' total
 
     def batches(self, columns, batch_size):
         with self.filesystem.open_input_file(self.path) as handle:
@@ -64,6 +66,8 @@ class ParquetFile:
 
 
 class CsvFile:
+    num_rows = None  # unknown until the whole file is read
+
     def __init__(self, filesystem, path, delimiter=None):
         self.filesystem, self.path = filesystem, path
         self.parse = pacsv.ParseOptions(delimiter=delimiter or ",")
@@ -79,6 +83,8 @@ class CsvFile:
 
 
 class IpcFile:
+    num_rows = None  # the footer lists batches, not rows
+
     def __init__(self, filesystem, path):
         self.filesystem, self.path = filesystem, path
         with filesystem.open_input_file(path) as handle:

@@ -15,7 +15,7 @@ __metaclass__ = type
 import json
 import time
 
-from . import arrow, arrow_cluster, arrow_sources, cypher, databases
+from . import arrow, arrow_cluster, arrow_sources, cypher, databases, progress
 from .connection import Neo4jClient, Neo4jModuleError, _tls_cause, neo4j_exceptions
 
 # Options that belong to one kind of source only.
@@ -42,6 +42,9 @@ def check_params(params):
     if params["server_concurrency"] is not None and params["server_concurrency"] < 1:
         raise LoadError("server_concurrency must be at least 1.")
     check_timeouts(params, ("timeout", "wait_timeout"))
+    wrong_interval = progress.check_interval(params.get("progress_interval"))
+    if wrong_interval:
+        raise LoadError(wrong_interval)
     check_topology_option(params.get("topology"))
     if not params["nodes"]:
         raise LoadError("nodes: give at least one node source.")
@@ -212,7 +215,9 @@ def arrow_target(params, client, servers, result):
     return host, port, member
 
 
-def load(params, name, nodes, rels):
+def load(params, name, nodes, rels, reporter=None):
+    """The real run; ``reporter`` (a ``progress.Reporter``) hears of every phase: the drop for replace, the rows
+    sent, the server's build, the wait."""
     result = new_result(name, nodes, rels)
     with Neo4jClient(params) as client:
         existing = read_existing(client, name)
@@ -224,7 +229,8 @@ def load(params, name, nodes, rels):
         names_by_id = databases.server_names(servers)
         host, port, member = arrow_target(params, client, servers, result)
         gds = dict(member=member)
-        stats = import_through_arrow(params, name, nodes, rels, client, existing, host, port, result, names_by_id)
+        stats = import_through_arrow(params, name, nodes, rels, client, existing, host, port, result, names_by_id,
+                                     reporter)
         result.update(changed=True, node_count=stats["node_count"], relationship_count=stats["relationship_count"],
                       bytes_sent=stats["bytes_sent"], seconds=round(stats["seconds"], 3))
         rows = stats["nodes_sent"] + stats["relationships_sent"]
@@ -242,7 +248,7 @@ def load(params, name, nodes, rels):
             result["placement"] = arrow_cluster.settle_import(client, name, params.get("topology"), servers,
                                                               names_by_id, importer)
             if params["wait"]:
-                databases.wait_settled(client, name, params["wait_timeout"], names_by_id=names_by_id)
+                databases.wait_settled(client, name, params["wait_timeout"], names_by_id=names_by_id, reporter=reporter)
         except (Neo4jModuleError, arrow_cluster.GdsError) as exc:
             raise LoadError("The import finished but %s %s" % (exc.msg, drop_again(client, name)), **result)
     return result
@@ -256,7 +262,7 @@ def new_arrow_client(params, host, port):
         deadline=time.monotonic() + params["timeout"], connect_timeout=params["connection_timeout"])
 
 
-def import_through_arrow(params, name, nodes, rels, client, existing, host, port, result, names_by_id):
+def import_through_arrow(params, name, nodes, rels, client, existing, host, port, result, names_by_id, reporter=None):
     """Connect to the Arrow server, drop the existing database for replace, run the import; returns its stats."""
     arrow_client = new_arrow_client(params, host, port)
     try:
@@ -269,7 +275,8 @@ def import_through_arrow(params, name, nodes, rels, client, existing, host, port
         if existing is not None:
             stmt = cypher.drop_database(name)
             client.admin(stmt.query, stmt.params)
-            databases.wait_settled(client, name, params["wait_timeout"], absent=True, names_by_id=names_by_id)
+            databases.wait_settled(client, name, params["wait_timeout"], absent=True, names_by_id=names_by_id,
+                                   reporter=reporter)
             result.update(replaced=True, changed=True)
         try:
             return arrow.import_database(
@@ -278,7 +285,8 @@ def import_through_arrow(params, name, nodes, rels, client, existing, host, port
                 arrow_sources.chain(rels, params["batch_size"]),
                 concurrency=params["concurrency"], id_type=params["id_type"], force=params["replace"],
                 server_concurrency=params.get("server_concurrency"), id_property=params.get("id_property"),
-                db_format=params.get("db_format"), high_io=params["high_io"])
+                db_format=params.get("db_format"), high_io=params["high_io"], progress=reporter,
+                totals=(arrow_sources.total_rows(nodes), arrow_sources.total_rows(rels)))
         except arrow.ArrowError as exc:
             raise LoadError(describe_failure(name, exc), **with_abort(result, exc))
         except arrow_sources.SourceError as exc:

@@ -360,6 +360,7 @@ class Source:
         self.filesystem, self.files, self.format = discover(self.path, spec.get("format"), s3_options)
         self.delimiter = spec.get("delimiter")
         self.plans = {}
+        self.num_rows = None  # rows in all the files, when every file's footer says (Parquet); for progress lines
 
     @property
     def common_labels(self):
@@ -370,8 +371,8 @@ class Source:
 
     def check(self):
         """Open every file and check its columns (reads the schema only)."""
-        for path in self.files:
-            self._plan(path)
+        counts = [self._plan(path)[0].num_rows for path in self.files]
+        self.num_rows = sum(counts) if None not in counts else None
 
     def _open(self, path):
         try:
@@ -441,6 +442,12 @@ def open_sources(kind, specs, id_type="integer", s3_options=None):
             raise SourceError("%ss[%d]: %s" % (kind, index, exc.msg))
         sources.append(source)
     return sources
+
+
+def total_rows(sources):
+    """The rows of ``sources`` when every file says how many it holds, else None."""
+    counts = [source.num_rows for source in sources]
+    return sum(counts) if None not in counts else None
 
 
 def chain(sources, batch_size):

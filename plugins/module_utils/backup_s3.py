@@ -87,6 +87,7 @@ class Bucket(object):
         self.name = options["bucket"]
         self.prefix = normalise_prefix(options.get("prefix"))
         self._client = None
+        self.reporter = None  # a progress.Reporter: hears the bytes of every upload
 
     @property
     def where(self):
@@ -262,7 +263,11 @@ class Bucket(object):
             aborted = len(self.abort_leftovers(key))
             try:
                 extra = self.extra_args(metadata_of(artifact), pending.result() if self.algorithm == "CRC32" else None)
-                self.client.upload_file(path, self.name, key, ExtraArgs=extra, Config=config)
+                callback = None
+                if self.reporter is not None:
+                    self.reporter.phase("uploading %s to %s" % (artifact.name, self.uri(key)), total=size, unit="bytes")
+                    callback = self.reporter.add  # boto3's Callback: bytes transferred since the last call
+                self.client.upload_file(path, self.name, key, ExtraArgs=extra, Config=config, Callback=callback)
             except Exception as exc:  # s3transfer has aborted the multipart upload: nothing is visible
                 raise self.fail("upload %s to %s (nothing was left in the bucket)" % (artifact.name, self.uri(key)),
                                 exc)

@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 
-from . import backup, backup_chains
+from . import backup, backup_chains, progress
 from .backup import BackupError
 from .backup_s3 import Bucket
 
@@ -41,6 +41,9 @@ def validate(params):
     from .cypher import InvalidName, validate_database_name
     state = params.get("state") or "present"
     check_timeouts(params, ("timeout",))
+    wrong_interval = progress.check_interval(params.get("progress_interval"))
+    if wrong_interval:
+        _fail(wrong_interval)
     for name in params.get("database") or []:
         if not isinstance(name, str) or not _PATTERN_OR_NAME.match(name):
             _fail("database: %r is neither a database name nor a pattern of letters, digits, '.', '-', '*' and '?'."
@@ -107,12 +110,17 @@ def in_scope(params, database, default_all=True):
     return any(fnmatch.fnmatchcase(database, name.lower()) for name in wanted)
 
 
-def ensure(params, check_mode=False, diff=False):
-    """The module result; with ``diff``, also ``diff``: the artefact names per location before and after."""
+def ensure(params, check_mode=False, diff=False, reporter=None):
+    """The module result; with ``diff``, also ``diff``: the artefact names per location before and after.
+
+    ``reporter`` (a ``progress.Reporter``) hears of the long parts: neo4j-admin's backup, consistency checks,
+    uploads (bytes sent of the artefact's size)."""
     validate(params)
     state = params.get("state") or "present"
     handler = {"present": take, "shipped": shipped, "pruned": pruned, "inspected": inspected,
                "aggregated": aggregated}[state]
+    if reporter is not None and not check_mode:
+        params = dict(params, _reporter=reporter)
     if not diff or state == "inspected":
         return handler(params, check_mode)
     before = snapshot(params)
@@ -160,6 +168,9 @@ class Context(object):
         self.version_text, self.version = (backup.version_of(self.admin, min(self.timeout, 120), self.env)
                                            if need_admin else (None, None))
         self.bucket = Bucket(params["s3"]) if params.get("s3") else None
+        self.reporter = params.get("_reporter") or progress.NoReporter()
+        if self.bucket is not None:
+            self.bucket.reporter = self.reporter
 
     def inspect(self, path, database=None):
         return backup.inspect(self.admin, self.params, path, self.timeout, self.env, database)
@@ -198,6 +209,7 @@ def take(params, check_mode):
             result["pruned"], result["kept"] = _prune(ctx, listing, True, lambda name: name in wanted)
         return result
     before = backup.local_artifact_names(to_path) if local else set(a.name for a in ctx.inspect(to_path))
+    ctx.reporter.phase("neo4j-admin database backup of %s" % ", ".join(params["database"]), unit=None)
     rc, stdout, stderr, took = backup.run(argv, ctx.timeout, ctx.env)
     output = stdout + stderr
     listing = ctx.inspect(to_path)
@@ -237,6 +249,7 @@ def _failure_message(rc, failed, done, databases, output, bucket):
 def _check(ctx, new, databases, result):
     failed = []
     for artifact in new:
+        ctx.reporter.phase("consistency check of %s" % artifact.name, unit=None)
         status, report, lines = backup.check_consistency(ctx.admin, ctx.params, artifact, ctx.version, ctx.timeout,
                                                          ctx.env)
         entry = databases[artifact.database]

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from . import cypher
+from . import cypher, progress
 from .connection import Neo4jModuleError, check_timeouts, version_tuple
 from .results import database_result
 from .wait import WaitTimeout, poll
@@ -182,6 +182,9 @@ def validate(params):
             _fail("topology.secondaries must be an integer of at least 0 (got %r)." % (secondaries,))
         topology = dict(primaries=primaries, secondaries=secondaries)
     check_timeouts(params, ("wait_timeout",))
+    wrong_interval = progress.check_interval(params.get("progress_interval"))
+    if wrong_interval:
+        _fail(wrong_interval)
     wait_timeout = params.get("wait_timeout")
 
     options = {}
@@ -335,14 +338,35 @@ class WaitFailed(Neo4jModuleError):
         self.failed_start = failed_start
 
 
-def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=None):
+def waiting_members(database, absent=False):
+    """The members a wait is still waiting for, as progress lines show them (all of them while a topology change
+    moves allocations: their statuses agree, their number or roles not yet)."""
+    if database is None:
+        return []
+    members = database["members"] if absent else (unsettled_members(database) or database["members"])
+    return [dict(member=describe_member(key, m), current_status=m.get("currentStatus"),
+                 requested_status=None if absent else m.get("requestedStatus"), status_message=m.get("statusMessage") or None)
+            for key, m in members.items()]
+
+
+def wait_settled(client, name, timeout, absent=False, sleep=None, names_by_id=None, reporter=None):
     """Poll SHOW DATABASES until every member's currentStatus equals requestedStatus (or the database is gone).
 
     ``names_by_id`` (``server_names``) is read once by the caller, so polling costs one query per poll.
+    ``reporter`` (a ``progress.Reporter``) hears of the members not settled yet after every poll.
     """
     failed_polls = [0]
+    if reporter is not None:
+        goal = "be dropped on every member" if absent else "reach its requested status on every member"
+        reporter.phase("waiting for database '%s' to %s" % (name, goal), unit=None)
 
     def done(database):
+        finished = arrived(database)
+        if reporter is not None and not finished:
+            reporter.members(waiting_members(database, absent))
+        return finished
+
+    def arrived(database):
         if absent:
             return database is None
         if database is None:
@@ -395,8 +419,10 @@ def redact(statement):
     return dict(query=statement.query, params=params)
 
 
-def ensure(client, params, check_mode=False):
-    """Bring one database to the state the options describe; return the module result (without ``failed``)."""
+def ensure(client, params, check_mode=False, reporter=None):
+    """Bring one database to the state the options describe; return the module result (without ``failed``).
+
+    ``reporter`` (a ``progress.Reporter``) hears where the wait is."""
     desired = validate(params)
     name = desired["name"]
     check_topology = bool(desired["topology"]) and desired["state"] != "absent"
@@ -420,7 +446,7 @@ def ensure(client, params, check_mode=False):
     if desired["wait"] and (statements or desired["state"] != "absent"):
         try:
             database = wait_settled(client, name, desired["wait_timeout"], absent=desired["state"] == "absent",
-                                    names_by_id=names_by_id)
+                                    names_by_id=names_by_id, reporter=reporter)
         except WaitFailed as exc:
             exc.result = dict(result, database=database_result(exc.database))
             if creating and exc.failed_start and "seedURI" in desired["options"]:

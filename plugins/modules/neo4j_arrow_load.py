@@ -32,7 +32,9 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - graphops.neo4j.progress
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
   - graphops.neo4j.attributes
 attributes:
   check_mode:
@@ -410,7 +412,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.neo4j.plugins.module_utils import arrow
+from ansible_collections.graphops.neo4j.plugins.module_utils import arrow, progress
 from ansible_collections.graphops.neo4j.plugins.module_utils.arrow_load import (
     LoadError, check, check_params, load, open_all)
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import (
@@ -452,6 +454,7 @@ def options():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="float", default=300.0),
         timeout=dict(type="float", default=3600.0),
+        progress_interval=dict(type="float", default=progress.DEFAULT_INTERVAL),
         arrow_host=dict(type="str"),
         arrow_port=dict(type="int", default=arrow.DEFAULT_ARROW_PORT),
         arrow_tls=dict(type="bool", default=False),
@@ -478,7 +481,10 @@ def main():
         name = check_params(params)
         nodes, rels = open_all(params)
         ensure_driver(module)
-        result = check(params, name, nodes, rels) if module.check_mode else load(params, name, nodes, rels)
+        if module.check_mode:
+            result = check(params, name, nodes, rels)
+        else:
+            result = load(params, name, nodes, rels, reporter=progress.reporter())
     except LoadError as exc:
         module.fail_json(msg=exc.msg, **exc.extra)
     except Neo4jModuleError as exc:

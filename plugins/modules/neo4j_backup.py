@@ -29,7 +29,9 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.backup
+  - graphops.neo4j.progress
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
   - graphops.neo4j.attributes.backup_modules
 attributes:
   check_mode:
@@ -367,7 +369,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.graphops.neo4j.plugins.module_utils import backup_tasks
+from ansible_collections.graphops.neo4j.plugins.module_utils import backup_tasks, progress
 from ansible_collections.graphops.neo4j.plugins.module_utils.backup import BackupError
 from ansible_collections.graphops.neo4j.plugins.module_utils.backup_s3 import (
     BOTO3_IMPORT_ERROR, HAS_BOTO3, S3Error, s3_argument_spec)
@@ -401,13 +403,15 @@ def main():
         expand_commands=dict(type='bool', default=False),
         verbose=dict(type='bool', default=False),
         timeout=dict(type='float', default=3600.0),
+        progress_interval=dict(type='float', default=progress.DEFAULT_INTERVAL),
         s3=s3_argument_spec(),
         **{'from': dict(type='list', elements='str')}
     ), supports_check_mode=True)
     if module.params['s3'] and not HAS_BOTO3:
         module.fail_json(msg=missing_required_lib('boto3'), exception=BOTO3_IMPORT_ERROR)
     try:
-        result = backup_tasks.ensure(module.params, check_mode=module.check_mode, diff=module._diff)
+        result = backup_tasks.ensure(module.params, check_mode=module.check_mode, diff=module._diff,
+                                     reporter=progress.reporter())
     except (BackupError, S3Error, Neo4jModuleError) as exc:
         module.fail_json(**dict(getattr(exc, 'result', None) or {}, msg=exc.msg))
     except (IOError, OSError) as exc:

@@ -26,7 +26,9 @@ author:
   - graphops.neo4j contributors (@graphops)
 extends_documentation_fragment:
   - graphops.neo4j.neo4j
+  - graphops.neo4j.progress
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
   - graphops.neo4j.attributes
 attributes:
   check_mode:
@@ -308,7 +310,7 @@ diff:
 '''
 
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import neo4j_module, run_module
-from ansible_collections.graphops.neo4j.plugins.module_utils import databases
+from ansible_collections.graphops.neo4j.plugins.module_utils import databases, progress
 
 
 def main():
@@ -328,10 +330,12 @@ def main():
         drop_data=dict(type='str', choices=list(databases.DROP_DATA)),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='float', default=300.0),
+        progress_interval=dict(type='float', default=progress.DEFAULT_INTERVAL),
     ))
     # databases.validate refuses contradictory options before connecting; a failure after a change
     # (a wait that timed out) reports the partial result, changed=True included.
-    run_module(module, lambda client: databases.ensure(client, module.params, check_mode=module.check_mode),
+    run_module(module, lambda client: databases.ensure(client, module.params, check_mode=module.check_mode,
+                                                       reporter=progress.reporter()),
                validate=databases.validate, fail_extra=dict(changed=False))
 
 

@@ -24,9 +24,9 @@ clients match on anyway.
 Memory stays flat in the size of the import: per batch only counts are kept, plus the node ids
 (one int64 per node, or the strings for ``id_type: STRING``) for the dangling-relationship check.
 
-Fault injection for tests: ``server.faults`` (fail an action, cut a put stream after N batches,
-reject authentication); ``model.arrow["enabled"] = False`` makes the server behave as a disabled
-one (connection refused).
+Fault injection for tests: ``server.faults`` (fail an action, delay an action, take ``batch_delay`` seconds over
+every batch received, cut a put stream after N batches, reject authentication); ``model.arrow["enabled"] = False``
+makes the server behave as a disabled one (connection refused).
 """
 
 import base64
@@ -78,6 +78,7 @@ class Faults:
         self.reject_auth = False
         self._actions = {}  # "NODE_LOAD_DONE" -> [times, message]
         self._delays = {}  # "RELATIONSHIP_LOAD_DONE" -> seconds the action takes before it starts
+        self.batch_delay = 0.0  # seconds the server takes over every batch it receives (a slow import)
         self.delayed_running = 0  # delayed actions still sleeping (tests wait for 0)
         self._cuts = []  # [entity_type or None, after_batches, times, error]
 
@@ -106,6 +107,7 @@ class Faults:
             self._actions.clear()
             self._cuts.clear()
             self._delays.clear()
+            self.batch_delay = 0.0
 
     def take_action_failure(self, name):
         with self.lock:
@@ -489,6 +491,8 @@ class ArrowServer:
                     batch = self._take_relationships(imp, batch)
                 imported += batch.num_rows
                 batches += 1
+                if self.faults.batch_delay:
+                    time.sleep(self.faults.batch_delay)
                 writer.write(pa.py_buffer(json.dumps({"imported": imported}).encode("utf-8")))
         except pa.ArrowInvalid as exc:
             with imp.lock:

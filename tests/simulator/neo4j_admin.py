@@ -369,6 +369,7 @@ def cmd_backup(args):
         print(BACKUP_USAGE)
         return EXIT_OK
     check_additional_config(options)
+    time.sleep(float(os.environ.get("GRAPHOPS_SIM_BACKUP_SECONDS") or 0))  # a backup that takes a while
     if options.get("--inspect-path"):
         return inspect(options["--inspect-path"], {"--show-metadata": True, "--empty": True})
     if not options.get("--to-path"):
