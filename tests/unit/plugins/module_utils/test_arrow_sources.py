@@ -293,7 +293,9 @@ def test_memory_stays_bounded_when_the_consumer_is_slower_than_the_reader(tmp_pa
         peak = max(peak, pa.total_allocated_bytes() - baseline)
     assert count == rows
     file_bytes = rows * 24
-    assert peak < file_bytes / 4, "peak %.1f MiB of a %.1f MiB file" % (peak / 2 ** 20, file_bytes / 2 ** 20)
+    # A few batches of about 0.9 MiB each: 3.7 to 6.2 MiB measured on a loaded 2-CPU machine (up to 7.2 once); the
+    # scanner this replaced held most of the 27.5 MiB file. A third of the file separates the two with margin.
+    assert peak < file_bytes / 3, "peak %.1f MiB of a %.1f MiB file" % (peak / 2 ** 20, file_bytes / 2 ** 20)
 
 
 def test_small_row_groups_still_give_full_batches(tmp_path):
