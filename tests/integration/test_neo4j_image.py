@@ -128,6 +128,11 @@ def test_rendered_dockerfiles_per_release_and_plugin_source(run_playbook, tmp_pa
 def test_check_diff_shows_the_dockerfile_change_and_writes_nothing(run_playbook, tmp_path):
     context = tmp_path / "context"
     cases = {"image": image_vars(context, "5.26.0")}
+    fresh = run_playbook(PLAY, inventory=inventory(cases), check=True, diff=True)
+    assert fresh.rc == 0, fresh
+    assert by_host(fresh, "Write the Dockerfile")["image"]["changed"] is True
+    assert "+FROM neo4j:5.26.0-enterprise" in fresh.stdout
+    assert not context.exists()
     assert run_playbook(PLAY, inventory=inventory(cases)).rc == 0
     before = (context / "Dockerfile").read_text()
     cases["image"]["neo4j_image_version"] = "2026.07.0"
@@ -182,20 +187,34 @@ def test_bad_input_is_refused_before_anything_is_written(run_playbook, tmp_path)
 
 
 def test_build_is_skipped_with_the_reason_when_no_engine_answers(run_playbook, tmp_path):
+    """No socket, a closed TCP port, or neo4j_image_build false: the reason is printed and build.yml is not included.
+    Where something answers, build.yml is included, and here (no community.docker) Ansible fails resolving its first
+    module: the guard is what keeps community.docker out of the other runs."""
     tcp = "tcp://127.0.0.1:%d" % free_port()
-    cases = {"socket": image_vars(tmp_path / "socket", "2026.07.0", neo4j_image_push=True),
-             "tcp": image_vars(tmp_path / "tcp", "2026.07.0", neo4j_image_docker_host=tcp, neo4j_image_push=True),
-             "off": image_vars(tmp_path / "off", "5.26.0", neo4j_image_build=False)}
-    run = run_playbook(PLAY, inventory=inventory(cases))
-    assert run.rc == 0, run
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        cases = {"socket": image_vars(tmp_path / "socket", "2026.07.0", neo4j_image_push=True),
+                 "tcp": image_vars(tmp_path / "tcp", "2026.07.0", neo4j_image_docker_host=tcp, neo4j_image_push=True),
+                 "off": image_vars(tmp_path / "off", "5.26.0", neo4j_image_build=False),
+                 "answering": image_vars(tmp_path / "answering", "5.26.0",
+                                         neo4j_image_docker_host="tcp://127.0.0.1:%d" % listener.getsockname()[1])}
+        run = run_playbook(PLAY, inventory=inventory(cases))
+    finally:
+        listener.close()
     reports = by_host(run, "Report the skipped build")
     assert "no Docker engine socket at unix:///nonexistent/docker.sock" in reports["socket"]["msg"]
     assert "no Docker engine answering at %s" % tcp in reports["tcp"]["msg"]
     assert "neo4j_image_build is false" in reports["off"]["msg"]
-    for host in cases:
+    for host in ("socket", "tcp", "off"):
         assert str(tmp_path / host) in reports[host]["msg"]
         assert (tmp_path / host / "Dockerfile").is_file()
-    assert all(r["skipped"] for r in by_host(run, "Build and push the image").values())
+        assert by_host(run, "Build and push the image")[host]["skipped"] is True
+    assert reports["answering"].get("skipped") is True
+    # Loading build.yml for "answering" stops the run: Ansible cannot resolve the module, and says which.
+    assert run.rc != 0
+    assert "community.docker.docker_image_build" in run.stdout + run.stderr, run
 
 
 ECR_POLICY = {"Version": "2012-10-17",
