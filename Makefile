@@ -32,7 +32,7 @@ LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
 .PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 test-real test-molecule \
-	test-molecule-cluster \
+	test-molecule-cluster test-molecule-docker \
 	collections-path bench build clean
 
 help:
@@ -46,6 +46,7 @@ help:
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
 	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make test-molecule-cluster  extensions/molecule/cluster: the neo4j_cluster role against the simulator"
+	@echo "make test-molecule-docker  extensions/molecule/docker: three real Neo4j containers (needs Docker)"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
@@ -148,6 +149,21 @@ test-molecule: venv $(COLLECTION_LINK)
 test-molecule-cluster: venv $(COLLECTION_LINK)
 	[ -x $(VENV)/bin/molecule ] || $(VPY) -m pip install --disable-pip-version-check -q molecule==$(MOLECULE_VERSION)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MOLECULE_PYTHON="$(CURDIR)/$(VPY)" $(VENV)/bin/molecule test -s cluster
+
+# Real Neo4j Enterprise containers (extensions/molecule/docker): needs a Docker engine and community.docker, so it is
+# skipped, with the reason, where there is no engine (as here and in CI).
+DOCKER_SOCKET := $(patsubst unix://%,%,$(or $(DOCKER_HOST),unix:///var/run/docker.sock))
+test-molecule-docker: venv $(COLLECTION_LINK)
+	@if [ -z "$${DOCKER_HOST:-}" ] && [ ! -S "$(DOCKER_SOCKET)" ]; then \
+	  echo "make test-molecule-docker: skipped: no Docker engine (no socket at $(DOCKER_SOCKET), DOCKER_HOST not set)"; \
+	elif ! PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(COLLECTIONS)" \
+	    $(VENV)/bin/ansible-doc -t module community.docker.docker_container > /dev/null 2>&1; then \
+	  echo "make test-molecule-docker: install community.docker first:" \
+	    "ansible-galaxy collection install -p $(COLLECTIONS) community.docker" >&2; exit 2; \
+	else \
+	  [ -x $(VENV)/bin/molecule ] || $(VPY) -m pip install --disable-pip-version-check -q molecule==$(MOLECULE_VERSION); \
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MOLECULE_PYTHON="$(CURDIR)/$(VPY)" $(VENV)/bin/molecule test -s docker; \
+	fi
 
 collections-path: $(COLLECTION_LINK)
 	@echo "ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS)"

@@ -31,7 +31,8 @@ def free_port():
 class MotoS3:
     """A moto server process; ``endpoint``, ``access_key``, ``secret_key``, ``region`` once started."""
 
-    def __init__(self):
+    def __init__(self, policy=None):
+        self.policy = policy or S3_POLICY
         self.port = free_port()
         self.endpoint = "http://127.0.0.1:%d" % self.port
         self.region = REGION
@@ -53,7 +54,7 @@ class MotoS3:
                 time.sleep(0.1)
         iam = self._client("iam", "unused", "unused")
         iam.create_user(UserName="backup")
-        iam.put_user_policy(UserName="backup", PolicyName="s3", PolicyDocument=json.dumps(S3_POLICY))
+        iam.put_user_policy(UserName="backup", PolicyName="s3", PolicyDocument=json.dumps(self.policy))
         key = iam.create_access_key(UserName="backup")["AccessKey"]
         self.access_key, self.secret_key = key["AccessKeyId"], key["SecretAccessKey"]
         return self

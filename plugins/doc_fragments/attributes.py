@@ -42,3 +42,18 @@ attributes:
     details: The module runs C(neo4j-admin) on the host it runs on (the backup member, or a host with neo4j-admin
       and network access to it); S3 is reached through boto3 from the same host.
 '''
+
+    # Registry credentials for the image role: AWS options shared by module_defaults, no Neo4j connection.
+    REGISTRY_MODULES = r'''
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/graphops.neo4j.neo4j_registry) in C(module_defaults) to set the AWS options once.
+    support: full
+    membership:
+      - graphops.neo4j.neo4j_registry
+  platform:
+    platforms: all
+    details: The module calls the AWS API through boto3 from the host it runs on, usually the controller or the host
+      that builds the image.
+'''
