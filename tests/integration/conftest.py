@@ -175,6 +175,8 @@ def run_playbook(tmp_path, collections_path):
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
             "PYTHONDONTWRITEBYTECODE": "1",
             "GRAPHOPS_TEST_RESULTS": str(results_file),
+            # A home of its own: what a play writes under ~ (the blue/green status file) stays in the test's folder.
+            "HOME": str(workdir / "home"),
         })
         environment.update(env or {})
         if start:

@@ -351,7 +351,9 @@ def test_preflight_tag_only_checks_the_cluster(run_playbook, neo4j_target):
             "Preflight, read the cluster's health, databases and aliases", "Preflight, the cluster is healthy",
             "Preflight, read dbms.max_databases", "Preflight, room for one more database",
             "Preflight, read the heap of every member", "Preflight, heap use on every member is below bg_max_heap_used_percent",
-            "Preflight, where the alias points now (blue)", "Preflight, what can be checked without changing anything")]
+            "Preflight, where the alias points now (blue)", "Preflight, what can be checked without changing anything",
+            "Time the phase preflight", "Status file, read the cluster as it is now", "Status file, read the history so far",
+            "Status file, its folder", "Status file, write it")]
     assert releases(model) == [] and target_of(model) is None
 
 
