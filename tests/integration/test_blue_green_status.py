@@ -60,14 +60,16 @@ def test_success_failure_and_a_bounded_history_each_leave_a_valid_document(run_p
     assert document["history"][-1]["blue"] == db(R1)
 
 
-def test_a_run_refused_by_the_preflight_writes_the_unhealthy_cluster(run_playbook, neo4j_target, tmp_path):
+def test_a_run_refused_by_the_preflight_writes_the_unhealthy_cluster_to_the_default_place(run_playbook, neo4j_target):
     model = simulated(neo4j_target)
     seed(model, db(R1))
     point(model, ALIAS, db(R1))
     neo4j_target["cluster"].kill_member("server3")
-    path = tmp_path / "status.json"
-    run = run_playbook("playbooks/blue_green.yml", extra_vars=deploy_vars(neo4j_target, R2, bg_status_file=str(path)))
+    run = run_playbook("playbooks/blue_green.yml", extra_vars=deploy_vars(neo4j_target, R2))
     assert run.rc != 0, run
+    # No bg_status_file: the default place, under the home of the user running the play (each test run has its own).
+    extra_vars = next(arg for arg in run.command if arg.startswith("@")).lstrip("@")
+    path = Path(extra_vars).parent / "home" / ".local" / "state" / "graphops.neo4j" / "blue-green-status.json"
     document = read(path)
     assert document["healthy"] is False
     assert any(neo4j_target["cluster"].server_name("server3") in reason for reason in document["health_reasons"])
