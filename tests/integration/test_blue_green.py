@@ -343,10 +343,18 @@ def test_preflight_tag_only_checks_the_cluster(run_playbook, neo4j_target):
     model = simulated(neo4j_target)
     run = run_playbook(BLUE_GREEN, args=["--tags", "preflight"], extra_vars=deploy_vars(neo4j_target, R1))
     assert run.rc == 0, run
+    # The play is a wrapper over the role graphops.neo4j.neo4j_blue_green: its tasks carry the role's name.
+    role = "graphops.neo4j.neo4j_blue_green : "
     assert [t["task"] for t in run.tasks] == [
-        "Fix the release id", "Check the deployment variables", "Name the green database",
-        "Preflight, read the cluster's health, databases and aliases", "Preflight, the cluster is healthy",
-        "Preflight, where the alias points now (blue)", "Preflight, what can be checked without changing anything"]
+        role + "Validating arguments against arg spec 'main' - Deploy a new release of a Neo4j database behind an alias "
+        "(blue/green)"] + [role + name for name in (
+            "Fix the release id", "Check the deployment variables", "Name the green database",
+            "Preflight, read the cluster's health, databases and aliases", "Preflight, the cluster is healthy",
+            "Preflight, read dbms.max_databases", "Preflight, room for one more database",
+            "Preflight, read the heap of every member", "Preflight, heap use on every member is below bg_max_heap_used_percent",
+            "Preflight, where the alias points now (blue)", "Preflight, what can be checked without changing anything",
+            "Time the phase preflight", "Status file, read the cluster as it is now", "Status file, read the history so far",
+            "Status file, its folder", "Status file, write it")]
     assert releases(model) == [] and target_of(model) is None
 
 

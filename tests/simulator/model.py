@@ -434,7 +434,9 @@ class ClusterModel:
         with self.lock:
             primaries = self.default_primaries if primaries is None else primaries
             secondaries = self.default_secondaries if secondaries is None else secondaries
-            if len([d for d in self.databases.values() if d.type != "system"]) >= self.max_databases:
+            # system counts: with dbms.max_databases=2, system and neo4j leave no room (Neo4j's acceptance test
+            # "should fail to create database in systemdb when max number of databases is already reached").
+            if len(self.databases) >= self.max_databases:
                 raise errors.Neo4jError(
                     "Neo.DatabaseError.Database.UnableToStartDatabase",
                     "Failed to create the specified database '%s': The total limit of databases is already "

@@ -226,6 +226,7 @@ for _group, _members in DBMS_GROUPS.items():
 IMPLIED_BY["dbms_actions"] = {"dbms_actions"}
 IMPLIED_BY["show_servers"] = {"dbms_actions"}  # SERVER MANAGEMENT is not modelled; admin holds it through ALL
 IMPLIED_BY["execute_admin"] = {"dbms_actions"}
+IMPLIED_BY["show_setting"] = {"show_setting", "dbms_actions"}  # SHOW SETTING (dbms privileges), or ALL
 
 
 def _covers(privilege, database, home):

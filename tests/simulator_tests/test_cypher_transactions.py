@@ -43,7 +43,7 @@ def test_a_failing_statement_rolls_the_transaction_back(model, ctx):
 
 
 def test_commit_is_atomic_when_the_world_changed_meanwhile(model, ctx):
-    model.max_databases = 3  # neo4j + the two below; another session takes the last slot meanwhile
+    model.max_databases = 4  # system, neo4j + the two below; another session takes the last slot meanwhile
     tx = begin(ctx)
     run(ctx, tx, "CREATE DATABASE green")
     run(ctx, tx, "CREATE DATABASE blue")

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from .. import errors
 from ..locks import name_taken
 from .. import privileges
-from . import commands_aliases, commands_databases, commands_privileges, commands_security, language, procedures, reads
+from . import (commands_aliases, commands_databases, commands_privileges, commands_security, commands_settings, language,
+               procedures, reads)
 from .context import ExecContext, Result, system_only_error
 from .parser import parse
 
@@ -72,6 +73,7 @@ HANDLERS = {
     "grant_privilege": (commands_privileges.grant_privilege, "admin_write"),
     "deny_privilege": (commands_privileges.deny_privilege, "admin_write"),
     "revoke_privilege": (commands_privileges.revoke_privilege, "admin_write"),
+    "show_settings": (commands_settings.show_settings, "any"),
     "return": (reads.return_only, "any"),
     "call": (procedures.call, "procedure"),
     "match_return": (reads.match_return, "read"),

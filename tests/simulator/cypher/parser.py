@@ -341,12 +341,30 @@ def _show(cur):
             cur.expect_kw("USER", "USERS")
             with_users = True
         return Command("show_roles", "SHOW ROLE", populated=populated, with_users=with_users, tail=_tail(cur))
+    if cur.accept_kw("SETTING", "SETTINGS"):
+        return Command("show_settings", "SHOW SETTINGS", names=_setting_names(cur), tail=_tail(cur))
     if cur.at_kw("PROCEDURE", "PROCEDURES", "FUNCTION", "FUNCTIONS", "INDEX", "INDEXES", "CONSTRAINT",
-                 "CONSTRAINTS", "TRANSACTION", "TRANSACTIONS", "SETTING", "SETTINGS", "SUPPORTED", "BUILT", "ALIAS",
+                 "CONSTRAINTS", "TRANSACTION", "TRANSACTIONS", "SUPPORTED", "BUILT", "ALIAS",
                  "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR"):
         raise not_supported("SHOW %s" % cur.tok.text.upper())
     cur.error("ALIAS", "ALIASES", "ALL", "CURRENT", "DATABASE", "DATABASES", "DEFAULT", "HOME", "POPULATED",
               "ROLE", "ROLES", "SERVER", "SERVERS", "USER", "USERS")
+
+
+def _setting_names(cur):
+    """SHOW SETTINGS' names: comma-separated strings or parameters, each a STRING or a LIST<STRING>; None for all."""
+    if cur.tok.kind not in (STRING, PARAM):
+        return None
+    names = []
+    while True:
+        value = cur.param_value(cur.advance().value) if cur.tok.kind == PARAM else cur.string_or_param()
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise errors.Neo4jError("Neo.ClientError.Statement.TypeError",
+                                    "Expected a string or a list of strings, but got: %r" % (value,), "22G03")
+        names.extend(values)
+        if not cur.accept_sym(","):
+            return names
 
 
 # ----- CREATE ----------------------------------------------------------------------------------------
