@@ -117,6 +117,7 @@ class Allocation:
     ready_at: float = 0.0
     message: str = ""  # statusMessage once the target is reached (e.g. a start failure)
     leaving_at: float = 0.0  # being moved away: removed once its replacement is up (simulator/servers.py)
+    moving_in: bool = False  # the new copy of a move; not hosted (SHOW SERVERS) until it is up
 
     def current(self, now=None):
         now = time.monotonic() if now is None else now

@@ -108,7 +108,8 @@ def apply_moves(model, moves):
     for db, source, target, role in moves:
         failure = model.start_failure(db, target)
         db.allocations[target] = Allocation(server=target, role=role, status="offline" if failure else "online",
-                                            transition="starting", ready_at=ready, message=failure)
+                                            transition="starting", ready_at=ready, message=failure,
+                                            moving_in=True)
         db.allocations[source].leaving_at = ready
     model.changed.notify_all()
 

@@ -179,7 +179,9 @@ def check_access(ctx, db):
 
 def _shadow(model):
     shadow = copy.copy(model)
-    for name in ("databases", "aliases", "users", "roles", "dumps", "privileges"):
+    # servers too: a server command (ALTER, DROP, DEALLOCATE SERVER ...) in an explicit transaction runs once on this
+    # copy and once more on the model at commit.
+    for name in ("databases", "aliases", "users", "roles", "dumps", "privileges", "servers"):
         setattr(shadow, name, copy.deepcopy(getattr(model, name)))
     return shadow
 

@@ -212,8 +212,14 @@ def shown_options(model, db):
 def show_servers(model, ctx, cmd, db):
     rows = []
     for server in model.servers.values():
-        hosting = [d.name for d in sorted(model.databases.values(), key=lambda d: d.name)
-                   if server.name in d.allocations]
+        # During a move (simulator/servers.py) the new copy is requested at once and hosted once it is up; the
+        # old one is hosted until it is removed and no longer requested, so the manual's health check
+        # (requestedHosting <> hosting) sees the move until it is over.
+        now = time.monotonic()
+        allocated = [(d.name, d.allocations[server.name]) for d in sorted(model.databases.values(), key=lambda d: d.name)
+                     if server.name in d.allocations]
+        hosting = [name for name, a in allocated if not (a.moving_in and a.current(now) == "starting")]
+        requested = [name for name, a in allocated if not a.leaving_at]
         rows.append({
             "serverId": server.server_id,
             "name": server.shown_name,
@@ -223,7 +229,7 @@ def show_servers(model, ctx, cmd, db):
             "state": server.state,
             "health": server.health,
             "hosting": hosting if server.available else ["system"] if server.up else [],
-            "requestedHosting": hosting,
+            "requestedHosting": requested,
             "tags": list(server.tags),
             "allowedDatabases": list(server.allowed_databases),
             "deniedDatabases": list(server.denied_databases),
