@@ -261,8 +261,8 @@ def plan(params, servers, databases, row):
                                                    if databases_here else ""))
         if state in ("Deallocating", "Deallocated"):
             statements.append((DROP, dict(server=sid)))
-    if any(params.get(o) is not None for o, _c in OPTION_COLUMNS) and state not in ("Dropped", "Deallocated",
-                                                                                     "Deallocating"):
+    leaving = state in ("Dropped", "Deallocated", "Deallocating")
+    if any(params.get(o) is not None for o, _c in OPTION_COLUMNS) and not leaving:
         options = desired_options(params, row)
         current = desired_options({}, row)
         if not _same_options(options, current):

@@ -106,8 +106,8 @@ def test_refusals_leave_the_cluster_as_it_was(four, run_playbook):
     single_host = host_of(four, "single")
     before = show(four)
     cases = [
-        ("drop an enabled server", "{server: server1, state: dropped}", r"Refusing to drop server server1: it is Enabled "
-                                                                          r"and still hosts .*movies"),
+        ("drop an enabled server", "{server: server1, state: dropped}",
+         r"Refusing to drop server server1: it is Enabled and still hosts .*movies"),
         ("deallocate a single primary", "{server: %s, state: deallocated}" % single_host,
          r"hosts single with a single primary"),
         ("unknown server", "{server: nope, state: cordoned}", r"No server called nope"),

@@ -163,8 +163,8 @@ def deallocate(model, names, dryrun=False):
             raise server_error("51N43", "deallocate", shown, "server `%s` is in state '%s'."
                                % (server.shown_name, server.state))
         for db, alloc in user_allocations(model, server.name):
-            if db.requested_status != "online" or any(a.current() != "online" for a in db.allocations.values()
-                                                       if not a.leaving_at):
+            staying = [a for a in db.allocations.values() if not a.leaving_at]
+            if db.requested_status != "online" or any(a.current() != "online" for a in staying):
                 raise server_error("51N43", "deallocate", shown, "database `%s` is not online." % db.name)
             if db.primaries == 1:
                 raise server_error("51N43", "deallocate", shown, "database `%s` has an allocation of one "
