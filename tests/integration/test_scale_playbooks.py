@@ -60,15 +60,14 @@ def test_scale_out_enables_and_reallocates(make_cluster, run_playbook):
     for name in ("a-db", "b-db"):
         cluster.model.create_database(name, primaries=3, start_delay=0.0)
     address = cluster.model.servers["server4"].address
-    run = run_playbook("playbooks/scale_out.yml", extra_vars=target_vars(cluster, scale_out_server=address,
-                                                                          scale_out_name="eu-4"))
+    extra = target_vars(cluster, scale_out_server=address, scale_out_name="eu-4")
+    run = run_playbook("playbooks/scale_out.yml", extra_vars=extra)
     assert run.rc == 0, run
     result = run.results["Enable the server and move databases onto it"]
     assert result["changed"] is True and result["plan"]
     server = cluster.model.servers["server4"]
     assert (server.state, server.shown_name) == ("Enabled", "eu-4")
     assert any("server4" in db.allocations for name, db in cluster.model.databases.items() if name != "system")
-    again = run_playbook("playbooks/scale_out.yml", extra_vars=target_vars(cluster, scale_out_server=address,
-                                                                            scale_out_name="eu-4"))
+    again = run_playbook("playbooks/scale_out.yml", extra_vars=extra)
     assert again.rc == 0, again
     assert again.results["Enable the server and move databases onto it"]["changed"] is False
