@@ -35,6 +35,19 @@ def test_scale_in_then_rerun(make_cluster, run_playbook):
     assert not any(v for k, v in changed(again).items() if k not in ("Find the server by name, id or address",))
 
 
+def test_scale_in_check_mode_shows_the_plan_and_changes_nothing(make_cluster, run_playbook):
+    cluster = make_cluster(4, server_names="member")
+    setup(cluster)
+    topology = copies(cluster)
+    run = run_playbook("playbooks/scale_in.yml", extra_vars=target_vars(cluster, scale_in_server="server1"), check=True)
+    assert run.rc == 0, run
+    plan = run.results["Deallocate the server and wait until its databases run elsewhere"]["plan"]
+    assert {m["database"] for m in plan} == {"movies", "neo4j"}
+    assert run.results["Drop the server"].get("skipped") is True
+    assert cluster.model.servers["server1"].state == "Enabled"
+    assert copies(cluster) == topology
+
+
 def test_scale_in_finishes_after_a_failure_part_way(make_cluster, run_playbook):
     cluster = make_cluster(4, server_names="member")
     setup(cluster)
