@@ -33,6 +33,7 @@ SHOW_SERVERS = "SHOW SERVERS YIELD *"
 SHOW_DATABASES = ("SHOW DATABASES YIELD name, type, serverID, currentStatus, requestedStatus, requestedPrimariesCount, "
                   "requestedSecondariesCount")
 ENABLE = "ENABLE SERVER $server"
+ENABLE_WITH_OPTIONS = "ENABLE SERVER $server OPTIONS $options"
 CORDON = "CALL dbms.cluster.cordonServer($server)"
 ALTER = "ALTER SERVER $server SET OPTIONS $options"
 RENAME = "RENAME SERVER $server TO $name"
@@ -227,12 +228,13 @@ def plan(params, servers, databases, row):
     sid = row["serverId"]
     state = row.get("state")
     wanted = params.get("state")
+    rename = None
     if params.get("name") and params["name"] != row.get("name") and state != "Dropped":
         taken = [r for r in servers if r.get("name") == params["name"] and r.get("serverId") != sid]
         if taken:
             raise refuse("Refusing to rename server %s to %s: another server has that name. Nothing was changed."
                          % (row.get("name"), params["name"]))
-        statements.append((RENAME, dict(server=sid, name=params["name"])))
+        rename = (RENAME, dict(server=sid, name=params["name"]))
     if wanted == "enabled":
         if state in ("Deallocating", "Deallocated", "Dropped"):
             raise refuse("Refusing to enable server %s: it is %s, which Neo4j cannot undo (deallocation is irreversible; "
@@ -266,7 +268,16 @@ def plan(params, servers, databases, row):
         options = desired_options(params, row)
         current = desired_options({}, row)
         if not _same_options(options, current):
-            statements.insert(0, (ALTER, dict(server=sid, options=options)))
+            if (ENABLE, dict(server=sid)) in statements and state == "Free":
+                # a Free server takes its options with ENABLE SERVER (servers.adoc, "Enabled state")
+                statements[statements.index((ENABLE, dict(server=sid)))] = (ENABLE_WITH_OPTIONS,
+                                                                             dict(server=sid, options=options))
+            else:
+                statements.insert(0, (ALTER, dict(server=sid, options=options)))
+    if rename:
+        # "as long as the server is enabled" its name can change (servers.adoc): after ENABLE, before DEALLOCATE/DROP
+        enabling = any(q in (ENABLE, ENABLE_WITH_OPTIONS) for q, _p in statements)
+        statements.insert(len(statements) if enabling else 0, rename)
     return statements
 
 
@@ -306,7 +317,7 @@ def ensure(client, params, check_mode=False):
     for query, values in statements:
         if query == RENAME:
             after["name"] = values["name"]
-        elif query == ALTER:
+        elif query in (ALTER, ENABLE_WITH_OPTIONS):
             after.update(dict((o, values["options"][c] if c == "modeConstraint" else sorted(values["options"][c]))
                               for o, c in OPTION_COLUMNS))
     if params.get("state"):

@@ -73,13 +73,15 @@ def test_scale_out_enables_and_reallocates(make_cluster, run_playbook):
     for name in ("a-db", "b-db"):
         cluster.model.create_database(name, primaries=3, start_delay=0.0)
     address = cluster.model.servers["server4"].address
-    extra = target_vars(cluster, scale_out_server=address, scale_out_name="eu-4")
+    extra = target_vars(cluster, scale_out_server=address, scale_out_name="eu-4", scale_out_tags=["eu"])
     run = run_playbook("playbooks/scale_out.yml", extra_vars=extra)
     assert run.rc == 0, run
     result = run.results["Enable the server and move databases onto it"]
     assert result["changed"] is True and result["plan"]
     server = cluster.model.servers["server4"]
-    assert (server.state, server.shown_name) == ("Enabled", "eu-4")
+    assert (server.state, server.shown_name, server.tags) == ("Enabled", "eu-4", ["eu"])
+    assert [q["query"] for q in result["queries"]] == ["ENABLE SERVER $server OPTIONS $options",
+                                                       "RENAME SERVER $server TO $name", "REALLOCATE DATABASES"]
     assert any("server4" in db.allocations for name, db in cluster.model.databases.items() if name != "system")
     again = run_playbook("playbooks/scale_out.yml", extra_vars=extra)
     assert again.rc == 0, again

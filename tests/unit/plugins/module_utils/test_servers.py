@@ -52,6 +52,8 @@ def test_options_are_sent_in_full_and_only_when_they_differ():
     assert values["options"] == {"modeConstraint": "SECONDARY", "allowedDatabases": [], "deniedDatabases": [],
                                  "tags": ["us"]}  # the mode constraint is kept: ALTER SERVER replaces all options
     assert plan(row, tags=["eu"], mode_constraint="SECONDARY") == []
+    [(query, values)] = plan(server("s3", state="Free"), state="enabled", tags=["eu"])
+    assert query == servers.ENABLE_WITH_OPTIONS and values["options"]["tags"] == ["eu"]
     allowed = server("s3", deniedDatabases=["x"])
     [(query, values)] = plan(allowed, allowed_databases=["movies"])
     assert values["options"]["deniedDatabases"] == [] and values["options"]["allowedDatabases"] == ["movies"]
