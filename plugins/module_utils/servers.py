@@ -268,10 +268,10 @@ def plan(params, servers, databases, row):
         options = desired_options(params, row)
         current = desired_options({}, row)
         if not _same_options(options, current):
-            if (ENABLE, dict(server=sid)) in statements and state == "Free":
+            enable = (ENABLE, dict(server=sid))
+            if enable in statements and state == "Free":
                 # a Free server takes its options with ENABLE SERVER (servers.adoc, "Enabled state")
-                statements[statements.index((ENABLE, dict(server=sid)))] = (ENABLE_WITH_OPTIONS,
-                                                                             dict(server=sid, options=options))
+                statements[statements.index(enable)] = (ENABLE_WITH_OPTIONS, dict(server=sid, options=options))
             else:
                 statements.insert(0, (ALTER, dict(server=sid, options=options)))
     if rename:
