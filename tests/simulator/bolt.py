@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 
-from . import errors, notifications, versions
+from . import errors, notifications, servers, versions
 from .packstream import PackStreamError, pack_message, unpack_message
 
 # Message signatures (message.adoc).
@@ -126,6 +126,7 @@ def routing_table(model, requested, user):
     """The ROUTE answer for ``requested`` (a database or alias name; None = the user's home)."""
     name = requested or model.home_database(user)
     with model.lock:
+        servers.settle(model)
         routers = [s.address for s in model.available_servers()]
         alias = model.aliases.get(name.lower())
         if alias is not None and alias.location == "remote":
@@ -138,6 +139,10 @@ def routing_table(model, requested, user):
             if db.requested_status == "offline":
                 raise errors.database_unavailable(name)
             hosts = [s for s in db.allocations if model.servers[s].available]
+            # A copy still coming up on a new server (a move, simulator/servers.py) is not routed to yet.
+            hosts = [s for s in hosts if db.allocations[s].current() == "online"] or hosts
+            if model.leaving_copy_routing == "excluded":
+                hosts = [s for s in hosts if not db.allocations[s].leaving_at] or hosts
             writer = db.writer if db.writer and model.is_writer(db.writer, db.name) else None
             writers = [model.servers[writer].address] if writer else []
             readers = [model.servers[s].address for s in hosts if s != writer] or list(writers)

@@ -59,7 +59,7 @@ class Server:
     host: str
     port: int
     server_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    state: str = "Enabled"  # Free | Enabled | Cordoned | Deallocating | Deallocated
+    state: str = "Enabled"  # Free | Enabled | Cordoned | Deallocating | Deallocated | Dropped
     up: bool = True  # process running and reachable
     isolated: bool = False  # running, but cut off from the rest of the cluster
     mode_constraint: str = "NONE"
@@ -71,6 +71,17 @@ class Server:
     # dbms.security.keystore.path/password and dbms.security.key.name are set (remote aliases, seedCredentials)
     keystore: bool = True
     renamed: str = None  # set by RENAME SERVER
+    allowed_databases: list = field(default_factory=list)  # ENABLE/ALTER SERVER OPTIONS (servers.adoc)
+    denied_databases: list = field(default_factory=list)
+
+    def may_host(self, database, role):
+        """Whether the allocator may place ``database`` here in ``role`` (mode constraint, allowed/denied
+        databases; clustering/servers.adoc "Altering server options")."""
+        if self.mode_constraint not in ("NONE", role.upper()):
+            return False
+        if self.allowed_databases and database not in self.allowed_databases:
+            return False
+        return database not in self.denied_databases
 
     @property
     def shown_name(self):
@@ -105,6 +116,8 @@ class Allocation:
     transition: str = ""  # the status shown until then: starting, stopping, store copying...
     ready_at: float = 0.0
     message: str = ""  # statusMessage once the target is reached (e.g. a start failure)
+    leaving_at: float = 0.0  # being moved away: removed once its replacement is up (simulator/servers.py)
+    moving_in: bool = False  # the new copy of a move; not hosted (SHOW SERVERS) until it is up
 
     def current(self, now=None):
         now = time.monotonic() if now is None else now
@@ -240,6 +253,13 @@ class ClusterModel:
         self.lost_commit_replies = []
         # Fault: callables run right after a matching transaction commits (a writer that got in between).
         self.after_commit_hooks = []
+        # Seconds a database copy moved by DEALLOCATE/REALLOCATE/ALTER SERVER takes to come up on its new
+        # server before the old copy is removed (servers.adoc: "foo must be successfully copied and started on
+        # a new server before it is stopped on" the old one).  Bounded and simulated; see simulator/servers.py.
+        self.move_delay = 0.5
+        # Whether routing tables keep offering a copy that is being moved away until it is removed, or drop it
+        # as soon as the move starts (Neo4j documents neither): routed | excluded.
+        self.leaving_copy_routing = "routed"
         self._init_gds()
         self._init_backups()
         for hook in MODEL_CREATED:
@@ -397,7 +417,7 @@ class ClusterModel:
     def start_delay_for(self, name):
         return self.start_delays.get(name, self.start_delay)
 
-    def place(self, primaries, secondaries, exclude=()):
+    def place(self, primaries, secondaries, exclude=(), database=None):
         """Choose servers for a topology, or raise the error Neo4j gives when it cannot.
 
         Mode constraints are honoured: "a server configured with initial.server.mode_constraint=SECONDARY is
@@ -405,7 +425,9 @@ class ClusterModel:
         those databases in SECONDARY mode" (Operations Manual, clustering/settings.adoc); secondaries go to
         SECONDARY-constrained servers first (the analytics servers of clustering/setup/analytics-cluster.adoc).
         """
-        candidates = [s for s in self.servers.values() if s.state == "Enabled" and s.name not in exclude]
+        candidates = [s for s in self.servers.values() if s.state == "Enabled" and s.name not in exclude
+                      and (database is None or s.may_host(database, "secondary" if s.mode_constraint == "SECONDARY"
+                                                          else "primary"))]
         primary_ok = [s.name for s in candidates if s.mode_constraint != "SECONDARY"]
         if primaries < 1 or primaries > len(primary_ok) or primaries + secondaries > len(candidates):
             raise Neo4jTopologyError(primaries, secondaries, len(candidates))
@@ -442,7 +464,7 @@ class ClusterModel:
                     "Failed to create the specified database '%s': The total limit of databases is already "
                     "reached. To create more you need to either drop databases or change the limit via the "
                     "config setting 'dbms.max_databases'" % name, "51N40")
-            prim, sec = self.place(primaries, secondaries)
+            prim, sec = self.place(primaries, secondaries, database=name)
             db = Database(name=name, primaries=primaries, secondaries=secondaries, options=dict(options or {}),
                           access=access, graph=graph or GraphData(),
                           default_language=default_language or self.configured_language)
@@ -528,7 +550,7 @@ class ClusterModel:
     def set_topology(self, name, primaries, secondaries):
         with self.lock:
             db = self.databases[name]
-            prim, sec = self.place(primaries, secondaries)
+            prim, sec = self.place(primaries, secondaries, database=name)
             old = db.allocations
             db.allocations = {}
             for server in prim:

@@ -59,7 +59,7 @@ def test_missing_parameter(model):
 
 
 def test_unmodelled_administration_commands_fail_as_unsupported(model):
-    assert fails(model, "DEALLOCATE DATABASES FROM SERVER 'x'").code == \
+    assert fails(model, "TERMINATE TRANSACTIONS 'neo4j-transaction-1'").code == \
         "Neo.ClientError.Statement.UnsupportedAdministrationCommand"
     assert fails(model, "GRANT SET LABEL * ON GRAPH * TO reader").code == \
         "Neo.ClientError.Statement.UnsupportedAdministrationCommand"

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from .. import errors
 from ..locks import name_taken
-from .. import privileges
-from . import (commands_aliases, commands_databases, commands_privileges, commands_security, commands_settings, language,
+from .. import privileges, servers
+from . import (commands_aliases, commands_databases, commands_privileges, commands_security, commands_servers,
+               commands_settings, language,
                procedures, reads)
 from .context import ExecContext, Result, system_only_error
 from .parser import parse
@@ -49,7 +50,12 @@ class Transaction:
 HANDLERS = {
     "show_databases": (commands_databases.show_databases, "admin_read"),
     "show_servers": (commands_databases.show_servers, "admin_read"),
-    "enable_server": (commands_databases.enable_server, "admin_write"),
+    "enable_server": (commands_servers.enable_server, "admin_write"),
+    "alter_server": (commands_servers.alter_server, "admin_write"),
+    "rename_server": (commands_servers.rename_server, "admin_write"),
+    "drop_server": (commands_servers.drop_server, "admin_write"),
+    "deallocate_databases": (commands_servers.deallocate_databases, "admin_write"),
+    "reallocate_databases": (commands_servers.reallocate_databases, "admin_write"),
     "create_database": (commands_databases.create_database, "admin_write"),
     "drop_database": (commands_databases.drop_database, "admin_write"),
     "alter_database": (commands_databases.alter_database, "admin_write"),
@@ -131,6 +137,9 @@ REQUIRED = {
     "start_database": "start_database", "stop_database": "stop_database",
     "show_aliases": "show_alias", "create_alias": "create_alias", "alter_alias": "alter_alias",
     "drop_alias": "drop_alias", "show_servers": "show_servers", "enable_server": "show_servers",
+    # SERVER MANAGEMENT (5.23+) is not modelled apart from show_servers; admin holds both through ALL.
+    "alter_server": "show_servers", "rename_server": "show_servers", "drop_server": "show_servers",
+    "deallocate_databases": "show_servers", "reallocate_databases": "show_servers",
     "call": "execute_admin",
 }
 
@@ -172,7 +181,9 @@ def check_access(ctx, db):
 
 def _shadow(model):
     shadow = copy.copy(model)
-    for name in ("databases", "aliases", "users", "roles", "dumps", "privileges"):
+    # servers too: a server command (ALTER, DROP, DEALLOCATE SERVER ...) in an explicit transaction runs once on this
+    # copy and once more on the model at commit.
+    for name in ("databases", "aliases", "users", "roles", "dumps", "privileges", "servers"):
         setattr(shadow, name, copy.deepcopy(getattr(model, name)))
     return shadow
 
@@ -296,6 +307,7 @@ def _execute(ctx, tx, query, params):
     params = params or {}
     model.rendezvous.arrive(query, tx is None or tx.statements == 0, ctx.mode)
     with model.lock:
+        servers.settle(model)  # moves whose new copy is up finish now (simulator/servers.py)
         if tx is not None:
             _check_location(tx)
         db = resolve(ctx) if tx is None else model.resolve(tx.db)

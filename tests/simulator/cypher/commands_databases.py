@@ -212,8 +212,14 @@ def shown_options(model, db):
 def show_servers(model, ctx, cmd, db):
     rows = []
     for server in model.servers.values():
-        hosting = [d.name for d in sorted(model.databases.values(), key=lambda d: d.name)
-                   if server.name in d.allocations]
+        # During a move (simulator/servers.py) the new copy is requested at once and hosted once it is up; the
+        # old one is hosted until it is removed and no longer requested, so the manual's health check
+        # (requestedHosting <> hosting) sees the move until it is over.
+        now = time.monotonic()
+        allocated = [(d.name, d.allocations[server.name]) for d in sorted(model.databases.values(), key=lambda d: d.name)
+                     if server.name in d.allocations]
+        hosting = [name for name, a in allocated if not (a.moving_in and a.current(now) == "starting")]
+        requested = [name for name, a in allocated if not a.leaving_at]
         rows.append({
             "serverId": server.server_id,
             "name": server.shown_name,
@@ -223,41 +229,16 @@ def show_servers(model, ctx, cmd, db):
             "state": server.state,
             "health": server.health,
             "hosting": hosting if server.available else ["system"] if server.up else [],
-            "requestedHosting": hosting,
+            "requestedHosting": requested,
             "tags": list(server.tags),
-            "allowedDatabases": [],
-            "deniedDatabases": [],
+            "allowedDatabases": list(server.allowed_databases),
+            "deniedDatabases": list(server.denied_databases),
             "modeConstraint": server.mode_constraint,
             "version": model.version,
         })
     fields, records = apply_tail(rows, SERVER_DEFAULT_COLUMNS, SERVER_ALL_COLUMNS, cmd.tail, cmd.params,
                                  cmd.query)
     return rows_result(fields, records, db)
-
-
-def enable_server(model, ctx, cmd, db):
-    """ENABLE SERVER: a Free server becomes Enabled, taking its mode constraint from the OPTIONS or else from its
-    initial.server.mode_constraint; "If the server is already enabled and the command is executed with the same
-    options, nothing is changed" (clustering/servers.adoc).  Only the modeConstraint option is modelled."""
-    server = next((s for s in model.servers.values() if cmd.name in (s.shown_name, s.server_id)), None)
-    if server is None:
-        # GQL 51N48 "Cannot enable server" (docs-status-codes); Neo4j's Neo.* code and text are not published.
-        raise errors.Neo4jError("Neo.ClientError.Statement.ArgumentError",
-                                "Server '%s' does not exist." % cmd.name, "51N48",
-                                "error: system configuration or operation exception - cannot enable server. "
-                                "Cannot enable server `%s`." % cmd.name)
-    unsupported = sorted(set(cmd.options) - {"modeConstraint"})
-    if unsupported:
-        raise errors.syntax_error("The Neo4j simulator does not model the ENABLE SERVER option %s."
-                                  % ", ".join(unsupported))
-    changed = server.state == "Free"
-    if "modeConstraint" in cmd.options:
-        constraint = str(cmd.options["modeConstraint"]).upper()
-        changed = changed or constraint != server.mode_constraint
-        server.mode_constraint = constraint
-    if server.state == "Free":
-        server.state = "Enabled"
-    return system_result(db, updates=1 if changed else 0)
 
 
 # ----- WAIT -----------------------------------------------------------------------------------------

@@ -118,12 +118,43 @@ def _statement(cur):
         cmd = Command("enable_server", "ENABLE SERVER", name=cur.string_or_param("a string or a parameter"))
         cmd.options = _map_or_param(cur) if cur.accept_kw("OPTIONS") else {}
         return cmd
+    if tok.is_kw("RENAME") and cur.peek().is_kw("SERVER"):
+        # RENAME SERVER 'name' TO 'newName' (clustering/server-syntax.adoc)
+        cur.advance()
+        cur.advance()
+        name = cur.string_or_param("a string or a parameter")
+        cur.expect_kw("TO")
+        return Command("rename_server", "RENAME SERVER", name=name,
+                       new_name=cur.string_or_param("a string or a parameter"))
+    if tok.is_kw("DRYRUN", "DEALLOCATE", "REALLOCATE") and _at_server_allocation(cur):
+        return _server_allocation(cur)
     if tok.is_kw("ENABLE", "DEALLOCATE", "REALLOCATE", "DRYRUN", "RENAME", "TERMINATE"):
         raise not_supported("'%s'" % tok.text.upper())
     if tok.is_kw("USE", "WITH", "MERGE", "OPTIONAL", "LOAD", "FOREACH", "DETACH", "DELETE", "SET", "REMOVE",
                  "FINISH"):
         raise not_modelled("a statement starting with %s" % tok.text.upper())
     cur.error(*STATEMENT_STARTS)
+
+
+def _at_server_allocation(cur):
+    i = 1 if cur.tok.is_kw("DRYRUN") else 0
+    return cur.peek(i).is_kw("DEALLOCATE", "REALLOCATE") and cur.peek(i + 1).is_kw("DATABASE", "DATABASES")
+
+
+def _server_allocation(cur):
+    """[DRYRUN] REALLOCATE DATABASE[S] and [DRYRUN] DEALLOCATE DATABASE[S] FROM SERVER[S] 'name'[, ...]
+    (clustering/server-syntax.adoc)."""
+    dryrun = bool(cur.accept_kw("DRYRUN"))
+    word = cur.advance().value.upper()
+    cur.expect_kw("DATABASE", "DATABASES")
+    if word == "REALLOCATE":
+        return Command("reallocate_databases", "REALLOCATE DATABASES", dryrun=dryrun)
+    cur.expect_kw("FROM")
+    cur.expect_kw("SERVER", "SERVERS")
+    names = [cur.string_or_param("a string or a parameter")]
+    while cur.accept_sym(","):
+        names.append(cur.string_or_param("a string or a parameter"))
+    return Command("deallocate_databases", "DEALLOCATE DATABASES", names=names, dryrun=dryrun)
 
 
 # ----- shared pieces -------------------------------------------------------------------------------
@@ -642,7 +673,10 @@ def _drop(cur):
     if cur.accept_kw("ROLE"):
         name, _is_param = cur.name()
         return Command("drop_role", "DROP ROLE", name=name, if_exists=_if_exists(cur))
-    if cur.at_kw("COMPOSITE", "SERVER", "INDEX", "CONSTRAINT"):
+    if cur.accept_kw("SERVER"):
+        # DROP SERVER 'name' (clustering/server-syntax.adoc)
+        return Command("drop_server", "DROP SERVER", name=cur.string_or_param("a string or a parameter"))
+    if cur.at_kw("COMPOSITE", "INDEX", "CONSTRAINT"):
         raise not_supported("DROP %s" % cur.tok.text.upper())
     cur.error("ALIAS", "COMPOSITE", "CONSTRAINT", "DATABASE", "INDEX", "ROLE", "SERVER", "USER")
 
@@ -710,7 +744,13 @@ def _alter(cur):
         if cur.pos == start:
             cur.error("IF", "REMOVE", "SET")
         return cmd
-    if cur.at_kw("CURRENT", "SERVER", "COMPOSITE"):
+    if cur.accept_kw("SERVER"):
+        # ALTER SERVER 'name' SET OPTIONS {...} (clustering/server-syntax.adoc)
+        name = cur.string_or_param("a string or a parameter")
+        cur.expect_kw("SET")
+        cur.expect_kw("OPTIONS")
+        return Command("alter_server", "ALTER SERVER", name=name, options=_map_or_param(cur))
+    if cur.at_kw("CURRENT", "COMPOSITE"):
         raise not_supported("ALTER %s" % cur.tok.text.upper())
     cur.error("ALIAS", "CURRENT", "DATABASE", "SERVER", "USER")
 

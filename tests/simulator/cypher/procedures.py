@@ -5,7 +5,7 @@ on a member without the GDS plugin (``ClusterModel.has_gds``)."""
 
 import fnmatch
 
-from .. import errors
+from .. import errors, servers
 from ..packstream import Duration
 from .context import rows_result
 from .expressions import Scope, evaluate
@@ -171,6 +171,13 @@ def _status_check(model, ctx, db, args):
     return rows
 
 
+def _cordon_server(model, ctx, db, args):
+    """dbms.cluster.cordonServer(server): Neo4j has no CORDON SERVER command; cordoning is this procedure
+    (clustering/servers.adoc "Error handling"; procedures/built-in-procedures.adoc: admin, WRITE, no columns)."""
+    servers.cordon(model, str(args[0]))
+    return []
+
+
 # name -> (columns, where it runs: "any" | "user" | "system", implementation)
 PROCEDURES = {
     "dbms.components": (["name", "versions", "edition"], "any", _components),
@@ -188,9 +195,10 @@ PROCEDURES = {
     "dbms.showTopologyGraphConfig": (["allocator", "defaultPrimariesCount", "defaultSecondariesCount",
                                       "defaultDatabase", "autoEnableFreeServers"], "system", _topology_graph_config),
     "dbms.setDefaultAllocationNumbers": ([], "system_write", _set_default_allocation_numbers),
+    "dbms.cluster.cordonServer": ([], "system_write", _cordon_server),
 }
-ARITY = {"dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2), "dbms.setDefaultAllocationNumbers": (2, 2)}
-SIGNATURES = {"dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"],
+ARITY = {"dbms.cluster.cordonServer": (1, 1), "dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2), "dbms.setDefaultAllocationNumbers": (2, 2)}
+SIGNATURES = {"dbms.cluster.cordonServer": ["server"], "dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"],
               "dbms.setDefaultAllocationNumbers": ["primaries", "secondaries"]}
 
 
