@@ -50,6 +50,12 @@ def test_every_option_is_typed_described_and_prefixed_with_the_role(specs):
                 assert option.get("description"), (role, entry, name)
 
 
+def per_host(option):
+    """Whether an argument spec option is documented as an inventory variable set per host."""
+    description = option.get("description") or ""
+    return (description if isinstance(description, str) else " ".join(description)).startswith("Per host")
+
+
 def test_the_defaults_and_the_argument_spec_name_the_same_variables(specs):
     for role in ROLES:
         defaults = yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text(encoding="utf-8")) or {}
@@ -58,9 +64,6 @@ def test_the_defaults_and_the_argument_spec_name_the_same_variables(specs):
             options.update(spec["options"])
         assert sorted(set(defaults) - set(options)) == [], role  # every default is documented
         # A documented option without a default is required, or a per-host inventory variable that says so.
-        def per_host(option):
-            description = option.get("description") or ""
-            return (description if isinstance(description, str) else " ".join(description)).startswith("Per host")
         without_default = [name for name, option in options.items()
                            if name not in defaults and not option.get("required") and not per_host(option)]
         assert without_default == [], role
