@@ -100,13 +100,17 @@ sanity: $(VENV)/.sanity-stamp $(GET_PIP)
 
 # The playbooks and molecule scenarios under the production profile, with no skips (.ansible-lint). Offline:
 # the collection has no collection dependencies and Galaxy is not needed.
-# --strict: a warning fails too.
+# --strict: a warning fails too.  The collection is this working tree, found through a symlink, and ansible-lint
+# runs with a HOME of its own for the run: a copy of the collection that ansible-lint (ansible-compat) installs
+# into ~/.ansible/collections is not refreshed later and would hide modules and roles added since.
 lint: venv
 	@if [ -e .ansible-lint-ignore ] || grep -qE '^(skip_list|warn_list|ignore_file):' .ansible-lint; then \
 	  echo "make lint: skip_list, warn_list or an ignore file found; fix the findings instead of ignoring them" >&2; exit 1; fi
 	mkdir -p $(BUILD)/lint-collections/ansible_collections/graphops
 	ln -sfn $(CURDIR) $(BUILD)/lint-collections/ansible_collections/graphops/neo4j
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(BUILD)/lint-collections" \
+	rm -rf $(BUILD)/lint-home && mkdir -p $(BUILD)/lint-home
+	HOME="$(CURDIR)/$(BUILD)/lint-home" PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
+	  ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/$(BUILD)/lint-collections" \
 	  $(VENV)/bin/ansible-lint --profile production --offline --strict --nocolor
 
 # Two pytest-xdist workers: the integration tests wait mostly on ansible-playbook processes, so the two
