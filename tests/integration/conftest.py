@@ -177,6 +177,8 @@ def run_playbook(tmp_path, collections_path):
             "GRAPHOPS_TEST_RESULTS": str(results_file),
             # A home of its own: what a play writes under ~ (the blue/green status file) stays in the test's folder.
             "HOME": str(workdir / "home"),
+            # Async jobs: the module's wrapper and async_status must agree on one folder whatever HOME says.
+            "ANSIBLE_ASYNC_DIR": str(workdir / "async"),
         })
         environment.update(env or {})
         if start:

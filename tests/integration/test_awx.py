@@ -119,9 +119,15 @@ def test_both_credentials_connect_the_modules_over_tls_with_nothing_else_set(run
 
 
 def documented_and_used(playbook):
+    """The playbook's comments, and the code that reads its variables: the playbook's own and that of the
+    collection's roles it imports (the blue/green playbooks are wrappers over roles/neo4j_blue_green)."""
     text = (REPO / "playbooks" / playbook).read_text(encoding="utf-8")
     comments = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    for role in re.findall(r"name: graphops\.neo4j\.(\w+)", code):
+        for path in sorted((REPO / "roles" / role).glob("*/*.yml")):
+            code += "\n" + "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                                      if not line.lstrip().startswith("#"))
     return comments, code
 
 
