@@ -126,8 +126,8 @@ def documented_and_used(playbook):
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     for role in re.findall(r"name: graphops\.neo4j\.(\w+)", code):
         for path in sorted((REPO / "roles" / role).glob("*/*.yml")):
-            code += "\n" + "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
-                                      if not line.lstrip().startswith("#"))
+            lines = path.read_text(encoding="utf-8").splitlines()
+            code += "\n" + "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     return comments, code
 
 
