@@ -1,8 +1,8 @@
 # graphops.neo4j developer entry points. A fresh clone needs python3 (3.11), node/npm, make and git.
 #   make demo   - run playbooks/demo.yml against the Neo4j cluster simulator
 #   make test   - ansible-test sanity, ansible-lint (production profile), the pytest suite (simulated Neo4j 5.26),
-#                 then the modules' integration tests against a simulated calendar release with the neo4j 6.x
-#                 and 5.28 drivers
+#                 then the release-sensitive integration tests against a simulated calendar release with the
+#                 neo4j 6.x driver and the driver-facing ones with the 5.28 driver
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -20,18 +20,31 @@ SANITY_ROOT := $(BUILD)/sanity
 # ansible-core 2.19 bootstraps pip in its sanity venvs from this cached script (see tools/get_pip_standin.py).
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 PYTEST_ARGS ?=
-# The release-line matrix (docs/testing.md): the modules' integration tests against this calendar release,
-# with the venv's neo4j 6.x driver and with .venv-driver5's neo4j 5.28 as the modules' interpreter.
+# The release-line matrix (docs/testing.md, "Release lines").  make test runs the whole suite on 5.26 with the
+# neo4j 6.x driver, then, against MATRIX_VERSION, the tests whose subject changes between release lines
+# (CALVER_TESTS: the Cypher each module sends, the alias switch and its races, connection errors) with the 6.x
+# driver and the driver-facing ones (DRIVER5_TESTS) with the 5.28 driver.  make pytest-matrix-full runs the whole
+# cross product (about 20 minutes more); tests marked own_release_lines cover both lines themselves and run once.
 MATRIX_VERSION ?= 2026.07.0
 MATRIX_WORKERS ?= 2
 PYTEST_WORKERS ?= 2
-MODULE_TESTS := $(sort $(wildcard tests/integration/test_neo4j_*.py)) \
+# make test leaves out the long rounds (pytest marker heavy); make test-heavy runs them.
+PYTEST_MARKERS ?= not heavy
+CALVER_TESTS := $(addprefix tests/integration/,test_neo4j_database.py test_neo4j_alias.py test_neo4j_user.py \
+	test_neo4j_role.py test_neo4j_server.py test_neo4j_query.py test_neo4j_info.py test_neo4j_access.py \
+	test_neo4j_arrow_load_cluster.py test_blue_green.py test_alias_races.py test_connection_errors.py)
+DRIVER5_TESTS := $(addprefix tests/integration/,test_neo4j_query.py test_neo4j_info.py test_connection_errors.py) \
+	tests/integration/test_harness.py::test_module_interpreter_is_the_venv_python
+# Every module's integration tests (the roles' tests, also named test_neo4j_<role>.py, leave the driver alone).
+MODULE_TESTS := $(filter-out $(addprefix tests/integration/,test_neo4j_cluster.py test_neo4j_image.py \
+	test_neo4j_backup_server.py),$(sort $(wildcard tests/integration/test_neo4j_*.py))) \
 	tests/integration/test_harness.py::test_module_interpreter_is_the_venv_python
 BENCH_ARGS ?=
 LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
-.PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 test-real test-molecule \
+.PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 pytest-matrix-full \
+	pytest-calver-full pytest-driver5-full test-heavy test-real test-molecule \
 	test-molecule-cluster test-molecule-docker \
 	collections-path bench build clean
 
@@ -42,7 +55,9 @@ help:
 	@echo "make sanity     ansible-test sanity --local --python 3.11"
 	@echo "make lint       ansible-lint --profile production (offline; config in .ansible-lint)"
 	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
-	@echo "make pytest-matrix  the integration suite on a simulated $(MATRIX_VERSION); the modules' tests also with driver 5.28"
+	@echo "make pytest-matrix  on a simulated $(MATRIX_VERSION): the release-sensitive tests, and the driver-facing ones with driver 5.28"
+	@echo "make pytest-matrix-full  on a simulated $(MATRIX_VERSION): the whole integration suite, and every module's tests with driver 5.28"
+	@echo "make test-heavy the long rounds (marker heavy): many cutovers, race rounds"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
 	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make test-molecule-cluster  extensions/molecule/cluster: the neo4j_cluster role against the simulator"
@@ -116,21 +131,39 @@ lint: venv
 # Two pytest-xdist workers: the integration tests wait mostly on ansible-playbook processes, so the two
 # cores stay busy; PYTEST_WORKERS=0 runs everything in one process.
 pytest: venv
-	$(VPY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(PYTEST_WORKERS) -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
 
 pytest-matrix:
 	$(MAKE) --no-print-directory pytest-calver
 	$(MAKE) --no-print-directory pytest-driver5
 
-# The whole integration suite (modules, playbooks, roles, races) against a simulated calendar release (Bolt 6.0,
-# system running Cypher 25) with the neo4j 6.x driver.
+# Against a simulated calendar release (Bolt 6.0, system running Cypher 25) with the neo4j 6.x driver.
 pytest-calver: venv
-	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) tests/integration $(PYTEST_ARGS)
+	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) -m "$(PYTEST_MARKERS)" \
+	  $(CALVER_TESTS) $(PYTEST_ARGS)
 
-# The modules' integration tests, with the modules running on .venv-driver5 (neo4j 5.28, which negotiates Bolt 5.8).
+# The modules on .venv-driver5 (neo4j 5.28, which negotiates Bolt 5.8) against the calendar release.
 pytest-driver5: venv
 	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) GRAPHOPS_MODULE_PYTHON=$(DRIVER5_VENV)/bin/python \
-	  $(VPY) -m pytest -n $(MATRIX_WORKERS) $(MODULE_TESTS) $(PYTEST_ARGS)
+	  $(VPY) -m pytest -n $(MATRIX_WORKERS) -m "$(PYTEST_MARKERS)" $(DRIVER5_TESTS) $(PYTEST_ARGS)
+
+pytest-matrix-full:
+	$(MAKE) --no-print-directory pytest-calver-full
+	$(MAKE) --no-print-directory pytest-driver5-full
+
+pytest-calver-full: venv
+	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) \
+	  -m "($(PYTEST_MARKERS)) and not own_release_lines" tests/integration $(PYTEST_ARGS)
+
+pytest-driver5-full: venv
+	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) GRAPHOPS_MODULE_PYTHON=$(DRIVER5_VENV)/bin/python \
+	  $(VPY) -m pytest -n $(MATRIX_WORKERS) -m "$(PYTEST_MARKERS)" $(MODULE_TESTS) $(PYTEST_ARGS)
+
+# The long rounds left out of make test (many cutovers under readers, race rounds), on both release lines.
+test-heavy: venv
+	$(VPY) -m pytest -n $(PYTEST_WORKERS) -m heavy tests/integration $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) -m heavy tests/integration \
+	  $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Same integration tests, against the real server named by NEO4J_TEST_URI (see docs/testing.md).
 test-real: venv
