@@ -60,7 +60,7 @@ def upgrade_vars(cluster, **extra):
                   neo4j_password="password", neo4j_rolling_upgrade_version=TARGET,
                   neo4j_rolling_upgrade_method="tasks", neo4j_rolling_upgrade_tasks_file=TASKS_FILE,
                   neo4j_rolling_upgrade_settle_timeout=10,
-                  neo4j_rolling_upgrade_wait_timeout=20, neo4j_rolling_upgrade_progress_interval=1,
+                  neo4j_rolling_upgrade_wait_timeout=20, neo4j_rolling_upgrade_progress_interval=0.5,
                   simulator_control_url=cluster.start_control())
     values.update(extra)
     return values
@@ -128,7 +128,6 @@ def test_upgrade_under_live_reads_then_rerun_is_a_no_op(make_cluster, run_playbo
                                                                              "other members")}
     assert "movies" in drained["db1"]["moved"] and drained["db1"]["changed"] is True, drained
     assert drained["db3"]["changed"] is False and drained["db4"]["moved"] == []
-    assert "waiting for server server" in run.stdout  # the waits print progress lines
     with cluster.model.lock:
         assert all(not s.read_only for s in cluster.model.servers.values())
         assert cluster.model.databases["movies"].writer is not None
@@ -157,6 +156,8 @@ def test_a_member_stuck_on_rejoin_stops_the_upgrade_with_the_cluster_serving(mak
     assert "movies (" in message and "neo4j (" in message, message
     if mode == "unavailable":
         assert "health is Unavailable, not Available" in message
+    # the wait printed progress lines naming what it waits for
+    assert "neo4j_rolling_upgrade: waiting for server server3 to rejoin:" in run.stdout, run.stdout
     stopped = run.all_results("Stop the rolling upgrade at this member")
     assert stopped and "Rolling upgrade stopped at db3 (server server3)" in stopped[-1]["msg"], run
     # the members after it in the order were never touched
