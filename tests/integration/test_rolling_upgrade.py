@@ -124,8 +124,8 @@ def test_upgrade_under_live_reads_then_rerun_is_a_no_op(make_cluster, run_playbo
     plan = run.results["Plan the upgrade to %s" % TARGET]
     assert [m["host"] for m in plan["order"]] == ["db4", "db3", "db2", "db1"]
     assert plan["order"][-1]["leaderships"] == ["movies", "system"]
-    drained = {r["host"]: r["result"] for r in run.tasks if r["task"].endswith("move the member's leaderships to "
-                                                                             "other members")}
+    drain_task = "move the member's leaderships to other members"
+    drained = {r["host"]: r["result"] for r in run.tasks if r["task"].endswith(drain_task)}
     assert "movies" in drained["db1"]["moved"] and drained["db1"]["changed"] is True, drained
     assert drained["db3"]["changed"] is False and drained["db4"]["moved"] == []
     with cluster.model.lock:

@@ -32,6 +32,10 @@ def system_rows(cluster, query, member=None, params=None):
         return [r.data() for r in records], driver.get_server_info().agent
 
 
+def rows_only(cluster, query, member=None, params=None):
+    return system_rows(cluster, query, member, params)[0]
+
+
 def test_member_restarted_on_a_new_release_reports_it_and_the_cluster_follows_when_all_have(four):
     old = four.model.version
     four.stop_member("server2")
@@ -53,18 +57,18 @@ def test_read_only_moves_leadership_away_until_the_member_restarts(four):
     model = four.model
     with model.lock:
         leader = model.databases["movies"].writer
-    rows, _ = system_rows(four, "CALL dbms.setConfigValue('server.databases.read_only', 'movies')", member=leader)
+    rows = rows_only(four, "CALL dbms.setConfigValue('server.databases.read_only', 'movies')", member=leader)
     assert rows == []
     with model.lock:
         assert model.databases["movies"].writer not in (leader, None)
-    settings, _ = system_rows(four, "SHOW SETTINGS 'server.databases.read_only' YIELD name, value, isDynamic",
-                              member=leader)
+    settings = rows_only(four, "SHOW SETTINGS 'server.databases.read_only' YIELD name, value, isDynamic",
+                         member=leader)
     assert settings == [{"name": "server.databases.read_only", "value": "movies", "isDynamic": True}]
-    shown, _ = system_rows(four, "SHOW DATABASE movies YIELD name, serverID, writer WHERE writer RETURN serverID")
+    shown = rows_only(four, "SHOW DATABASE movies YIELD name, serverID, writer WHERE writer RETURN serverID")
     assert len(shown) == 1 and shown[0]["serverID"] != model.servers[leader].server_id
     four.stop_member(leader)
     four.restart_member(leader)
-    settings, _ = system_rows(four, "SHOW SETTINGS 'server.databases.read_only' YIELD value", member=leader)
+    settings = rows_only(four, "SHOW SETTINGS 'server.databases.read_only' YIELD value", member=leader)
     assert settings == [{"value": ""}]  # "Changes do not persist and are lost if the server is restarted"
 
 
@@ -79,10 +83,10 @@ def test_member_stuck_on_rejoin(four, mode):
     four.stick_on_rejoin("server3", mode)
     four.stop_member("server3")
     four.restart_member("server3", version=NEW)
-    servers, _ = system_rows(four, "SHOW SERVERS YIELD name, health, version WHERE name = 'server3' "
-                                   "RETURN health, version")
+    servers = rows_only(four, "SHOW SERVERS YIELD name, health, version WHERE name = 'server3' "
+                        "RETURN health, version")
     assert servers == [{"health": "Unavailable" if mode == "unavailable" else "Available", "version": NEW}]
-    dbs, _ = system_rows(four, "SHOW DATABASE movies YIELD serverID, currentStatus RETURN serverID, currentStatus")
+    dbs = rows_only(four, "SHOW DATABASE movies YIELD serverID, currentStatus RETURN serverID, currentStatus")
     status = {r["serverID"]: r["currentStatus"] for r in dbs}
     assert status[four.model.servers["server3"].server_id] == ("unknown" if mode == "unavailable" else "starting")
     with four.model.lock:

@@ -224,8 +224,10 @@ PROCEDURES = {
     # built-in-procedures.adoc (5.x and dev): dbms.setConfigValue(setting, value), mode DBMS, admin only.
     "dbms.setConfigValue": ([], "system", _set_config_value),
 }
-ARITY = {"dbms.setConfigValue": (2, 2), "dbms.cluster.cordonServer": (1, 1), "dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2), "dbms.setDefaultAllocationNumbers": (2, 2)}
-SIGNATURES = {"dbms.setConfigValue": ["setting", "value"], "dbms.cluster.cordonServer": ["server"], "dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"],
+ARITY = {"dbms.setConfigValue": (2, 2), "dbms.cluster.cordonServer": (1, 1), "dbms.queryJmx": (1, 1),
+         "dbms.cluster.statusCheck": (1, 2), "dbms.setDefaultAllocationNumbers": (2, 2)}
+SIGNATURES = {"dbms.setConfigValue": ["setting", "value"], "dbms.cluster.cordonServer": ["server"],
+              "dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"],
               "dbms.setDefaultAllocationNumbers": ["primaries", "secondaries"]}
 
 
