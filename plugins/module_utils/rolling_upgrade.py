@@ -45,7 +45,7 @@ def version_key(version):
     for piece in str(version).split("-", 1)[0].split("."):
         digits = "".join(c for c in piece if c.isdigit())
         parts.append(int(digits) if digits else 0)
-    return tuple(parts)
+    return tuple((parts + [0, 0, 0])[:3])  # "2026.07" is "2026.07.0"
 
 
 def read_state(client):
@@ -226,7 +226,8 @@ def rejoin_problems(servers, databases, wanted, target_version=None, max_lag=0):
         problems.append("state is %s, not Enabled" % row.get("state"))
     if row.get("health") != "Available":
         problems.append("health is %s, not Available" % row.get("health"))
-    if target_version and row.get("version") != target_version:
+    # The release it reports must be the target (or newer: "2026.07" asked, "2026.07.0" reported counts).
+    if target_version and (not row.get("version") or version_key(row["version"]) < version_key(target_version)):
         problems.append("version is %s, not %s" % (row.get("version"), target_version))
     missing = sorted(set(row.get("requestedHosting") or []) - set(row.get("hosting") or []))
     if missing:

@@ -80,6 +80,7 @@ def test_a_downgrade_is_refused():
 
 def test_version_order_puts_calendar_releases_above_5():
     assert ru.version_key("2025.01.0") > ru.version_key("5.26.20") > ru.version_key("5.26.3")
+    assert ru.version_key("2026.07") == ru.version_key("2026.07.0")
 
 
 def test_rejoin_problems_name_the_stuck_databases():
@@ -94,5 +95,6 @@ def test_rejoin_problems_name_the_stuck_databases():
     databases[5]["currentStatus"] = "online"
     assert ru.rejoin_problems(servers, databases, "b", NEW)[1:] == ([], [])
     assert ru.rejoin_problems(servers, databases, "b", "2026.08.0")[1] == ["version is 2026.07.0, not 2026.08.0"]
+    assert ru.rejoin_problems(servers, databases, "b", "2026.07")[1] == []
     databases[5]["replicationLag"] = 3
     assert ru.rejoin_problems(servers, databases, "b", NEW)[2][0]["current_status"] == "online, 3 transactions behind"
