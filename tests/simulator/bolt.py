@@ -138,7 +138,7 @@ def routing_table(model, requested, user):
                 raise errors.database_not_found(name)
             if db.requested_status == "offline":
                 raise errors.database_unavailable(name)
-            hosts = [s for s in db.allocations if model.servers[s].available]
+            hosts = [s for s in db.allocations if model.servers[s].serving]
             # A copy still coming up on a new server (a move, simulator/servers.py) is not routed to yet.
             hosts = [s for s in hosts if db.allocations[s].current() == "online"] or hosts
             if model.leaving_copy_routing == "excluded":
@@ -296,11 +296,11 @@ class BoltConnection:
         return False
 
     def _manifest_handshake(self):
-        self.sock.sendall(manifest_offer(self.model.version))
+        self.sock.sendall(manifest_offer(self.model.server_version(self.server.member)))
         pick = self._recv_exact(4)
         self._read_varint()  # the capabilities the client takes; we offered none
         version = (pick[3], pick[2])
-        if version not in manifest_versions(self.model.version):
+        if version not in manifest_versions(self.model.server_version(self.server.member)):
             return False
         self.version, self.manifest = version, True
         return True
@@ -372,7 +372,7 @@ class BoltConnection:
     def on_hello(self, extra):
         if self.version >= (5, 3) and not isinstance(extra.get("bolt_agent"), dict):
             raise errors.invalid_request("Expected \"bolt_agent\" to be a non-empty map.")
-        metadata = {"server": "Neo4j/" + self.model.version, "connection_id": self.connection_id,
+        metadata = {"server": "Neo4j/" + self.model.server_version(self.server.member), "connection_id": self.connection_id,
                     "hints": self.server.hints(self.version)}
         if self.manifest:
             metadata["protocol_version"] = "%d.%d" % self.version

@@ -40,6 +40,17 @@ HOST = "127.0.0.1"
 NEO4J_ADMIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "neo4j-admin")
 
 
+def stuck_from_environment(text):
+    """``server3`` or ``server3:starting,server4`` -> {member: mode} (test-only switch GRAPHOPS_SIM_STUCK_ON_REJOIN)."""
+    out = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        member, _sep, mode = item.partition(":")
+        out[member] = mode or "unavailable"
+        if out[member] not in ("unavailable", "starting"):
+            raise ValueError("GRAPHOPS_SIM_STUCK_ON_REJOIN: mode %r is not unavailable or starting" % mode)
+    return out
+
+
 class Cluster:
     def __init__(self, members=3, users=None, version=DEFAULT_VERSION, tls=None, arrow=True, start_delay=0.0,
                  auth=True, executor=None, telemetry=False, default_language=None, gds_member=None,
@@ -78,6 +89,8 @@ class Cluster:
         # "backup_port", "mode_constraint", "system_mode", "state"; arrow_port: the Arrow Flight port (0: any).
         self.member_setup = dict(member_setup or {})
         self.arrow_port = arrow_port
+        self.stuck_on_rejoin = stuck_from_environment(os.environ.get("GRAPHOPS_SIM_STUCK_ON_REJOIN", ""))
+        self._control = None
         for name, setup in self.member_setup.items():
             if setup.get("backup_port"):
                 self._backup_ports[name] = setup["backup_port"]
@@ -144,6 +157,9 @@ class Cluster:
     def stop(self):
         """Stop every member and the Arrow server; returns the names of threads that did not end."""
         leftovers = []
+        if self._control is not None:
+            self._control.stop()
+            self._control = None
         for name in list(self._backup_servers):
             self._stop_backup(name)
         for server in self._servers.values():
@@ -233,16 +249,41 @@ class Cluster:
             self._servers[name].stop(abrupt=True)
             self._stop_backup(name)
 
-    def restart_member(self, name):
-        """Start a stopped or killed member again on the same port."""
+    def restart_member(self, name, version=None):
+        """Start a stopped or killed member again on the same port; ``version``: the release it now runs (a
+        rolling upgrade step).  A member named in ``stuck_on_rejoin`` comes up stuck (see ``stick_on_rejoin``)."""
         with self._lock:
             server = self._servers[name]
             if server.running:
+                self.model.set_server_up(name, False)
                 server.stop(abrupt=False)
             server.bind().start()
-            self.model.set_server_up(name, True)
+            self.model.rejoin(name, version=version, stuck=self.stuck_on_rejoin.get(name))
         if self.model.servers[name].backup_port:
             self.enable_backup(name)
+
+    def stick_on_rejoin(self, name, mode="unavailable"):
+        """From its next restart on, ``name`` never gets back into the cluster: ``mode`` "unavailable" (SHOW SERVERS
+        health Unavailable) or "starting" (health Available, its databases stay starting).  ``None`` heals it at
+        the next restart.  Also set by GRAPHOPS_SIM_STUCK_ON_REJOIN=member[:mode][,...] (docs/testing.md)."""
+        if mode not in (None, "unavailable", "starting"):
+            raise ValueError("mode must be 'unavailable', 'starting' or None")
+        if mode is None:
+            self.stuck_on_rejoin.pop(name, None)
+        else:
+            self.stuck_on_rejoin[name] = mode
+
+    def start_control(self):
+        """Start the HTTP control endpoint a playbook's upgrade tasks use (simulator/control.py); returns its URL."""
+        from .control import ControlServer
+        if self._control is None:
+            self._control = ControlServer(self).start()
+        return self._control.url
+
+    @property
+    def control_log(self):
+        """(action, member, version) of every stop and start the control endpoint received, in order."""
+        return list(self._control.log) if self._control is not None else []
 
     def isolate_member(self, name):
         """Cut a member off the cluster: it still accepts connections but is unavailable to the others."""

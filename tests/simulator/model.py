@@ -73,6 +73,16 @@ class Server:
     renamed: str = None  # set by RENAME SERVER
     allowed_databases: list = field(default_factory=list)  # ENABLE/ALTER SERVER OPTIONS (servers.adoc)
     denied_databases: list = field(default_factory=list)
+    # The release this member runs (SHOW SERVERS `version`, dbms.components() and the Bolt agent on it); None: the
+    # cluster's.  A rolling upgrade restarts members one by one with a new one (Cluster.restart_member(version=)).
+    version: str = None
+    # server.databases.read_only as dbms.setConfigValue set it on this member ("Changes do not persist and are lost
+    # if the server is restarted"; procedures/built-in-procedures.adoc): Neo4j "automatically transfers database
+    # leaderships away from instances where those databases are configured to be read-only" (setup/routing.adoc).
+    read_only: list = field(default_factory=list)
+    # Stuck on rejoin (a fault tests inject): the process runs but never gets back into the cluster.
+    # "unavailable": health Unavailable; "starting": health Available but its databases never leave starting.
+    stuck: str = None
 
     def may_host(self, database, role):
         """Whether the allocator may place ``database`` here in ``role`` (mode constraint, allowed/denied
@@ -99,7 +109,15 @@ class Server:
 
     @property
     def available(self):
-        return self.up and not self.isolated
+        return self.up and not self.isolated and self.stuck != "unavailable"
+
+    @property
+    def serving(self):
+        """Up, in the cluster and with its databases started: it may lead and be routed to."""
+        return self.available and not self.stuck
+
+    def may_lead(self, database):
+        return self.serving and database not in self.read_only
 
     @property
     def health(self):
@@ -260,6 +278,8 @@ class ClusterModel:
         # Whether routing tables keep offering a copy that is being moved away until it is removed, or drop it
         # as soon as the move starts (Neo4j documents neither): routed | excluded.
         self.leaving_copy_routing = "routed"
+        # Seconds a restarted member's databases take to come online again (Cluster.restart_member).
+        self.rejoin_delay = 0.0
         self._init_gds()
         self._init_backups()
         for hook in MODEL_CREATED:
@@ -325,12 +345,12 @@ class ClusterModel:
         """Hand the leadership of ``database`` to ``to`` (or to the next available primary)."""
         with self.lock:
             if database == "system":
-                candidates = [s.name for s in self.available_servers()]
+                candidates = [s.name for s in self.available_servers() if s.may_lead("system")]
                 current = self.system_leader
             else:
                 db = self.databases[database]
                 candidates = [a.server for a in db.allocations.values()
-                              if a.role == "primary" and self.servers[a.server].available]
+                              if a.role == "primary" and self.servers[a.server].may_lead(database)]
                 current = db.writer
             if to is None:
                 others = [c for c in candidates if c != current] or candidates
@@ -350,17 +370,57 @@ class ClusterModel:
     def _reelect(self):
         for db in self.databases.values():
             hosts_primary = db.writer in db.allocations and db.allocations[db.writer].role == "primary"
-            if db.writer is None or not self.servers[db.writer].available or not hosts_primary:
+            if db.writer is None or not self.servers[db.writer].may_lead(db.name) or not hosts_primary:
                 candidates = [a.server for a in db.allocations.values()
-                              if a.role == "primary" and self.servers[a.server].available]
-                db.writer = candidates[0] if candidates else None
+                              if a.role == "primary" and self.servers[a.server].may_lead(db.name)]
+                # "attempt to transfer": with no other candidate a read-only leader keeps the leadership
+                fallback = [db.writer] if db.writer in db.allocations and hosts_primary \
+                    and self.servers[db.writer].serving else []
+                db.writer = (candidates or fallback or [None])[0]
         if "system" in self.databases:
             self.system_leader = self.databases["system"].writer
 
     def is_writer(self, server, database):
         with self.lock:
             db = self.databases.get(database)
-            return db is not None and db.writer == server and self.servers[server].available
+            return db is not None and db.writer == server and self.servers[server].serving
+
+    # ----- rolling upgrades ----------------------------------------------------------------
+
+    def server_version(self, name):
+        """The release member ``name`` runs."""
+        with self.lock:
+            return self.servers[name].version or self.version
+
+    def set_read_only(self, name, databases):
+        """dbms.setConfigValue('server.databases.read_only', ...) on member ``name``: leaderships move away."""
+        with self.lock:
+            self.servers[name].read_only = list(databases)
+            self._reelect()
+            self.changed.notify_all()
+
+    def rejoin(self, name, version=None, stuck=None):
+        """Member ``name`` starts again (after set_server_up(name, False)), perhaps on a new release.
+
+        Dynamic settings are gone; its databases come up after ``rejoin_delay`` seconds (unless it is stuck).  When
+        every member runs the new release, the cluster-wide behaviour (Cypher, columns) becomes that release's."""
+        with self.lock:
+            server = self.servers[name]
+            if version:
+                server.version = version
+            server.read_only = []
+            server.stuck = stuck
+            ready = time.monotonic() + self.rejoin_delay
+            for db in self.databases.values():
+                alloc = db.allocations.get(name)
+                if alloc is not None and alloc.status == "online" and self.rejoin_delay:
+                    alloc.transition, alloc.ready_at = "starting", ready
+            server.up = True
+            running = {s.version or self.version for s in self.servers.values() if s.state != "Dropped"}
+            if len(running) == 1 and running != {self.version}:
+                self.version = running.pop()
+            self._reelect()
+            self.changed.notify_all()
 
     # ----- users ---------------------------------------------------------------------------
 
@@ -610,6 +670,8 @@ class ClusterModel:
         if not server.available:
             return None, "unknown", "Server is unavailable"
         alloc = db.allocations[server_name]
+        if server.stuck:
+            return server.address, "starting", ""
         return server.address, alloc.current(now), alloc.message
 
     def home_database(self, user):

@@ -234,7 +234,7 @@ def show_servers(model, ctx, cmd, db):
             "allowedDatabases": list(server.allowed_databases),
             "deniedDatabases": list(server.denied_databases),
             "modeConstraint": server.mode_constraint,
-            "version": model.version,
+            "version": server.version or model.version,
         })
     fields, records = apply_tail(rows, SERVER_DEFAULT_COLUMNS, SERVER_ALL_COLUMNS, cmd.tail, cmd.params,
                                  cmd.query)

@@ -10,6 +10,7 @@ columns ``name, value, isDynamic, defaultValue, description``; ``YIELD *`` adds 
 validValues, isDeprecated``.  Every value is a STRING.
 
 Only the settings the simulator models are listed (the rest of a real server's several hundred are not):
+``server.databases.read_only`` (dynamic; ``dbms.setConfigValue`` sets it on one member, see procedures.py) and
 ``dbms.max_databases`` (Enterprise; "The maximum number of databases.", "A long that is minimum `2`.", default
 ``100``: ``configuration/configuration-settings.adoc``), which ``model.max_databases`` sets and CREATE DATABASE
 enforces.  It is not in the manual's list of dynamic settings (``configuration/dynamic-settings.adoc``).
@@ -25,8 +26,31 @@ ALL_COLUMNS = DEFAULT_COLUMNS + ["startupValue", "isExplicitlySet", "validValues
 MAX_DATABASES_DEFAULT = 100
 
 
-def _settings(model):
+READ_ONLY_DESCRIPTION = ("List of databases for which to prevent write queries. Databases not included in this list "
+                         "maybe read_only anyway depending upon the value of "
+                         "server.databases.default_to_read_only.")
+
+
+def _settings(model, member=None):
     value = str(model.max_databases)
+    rows = []
+    if member is not None:
+        # Dynamic (dynamic-settings.adoc); dbms.setConfigValue changes it on this member until it restarts.
+        read_only = ",".join(model.servers[member].read_only)
+        rows.append({
+            "name": "server.databases.read_only",
+            "value": read_only,
+            "isDynamic": True,
+            "defaultValue": "",
+            "description": READ_ONLY_DESCRIPTION,
+            "startupValue": "",
+            "isExplicitlySet": bool(read_only),
+            "validValues": "A comma-separated set where each element is a valid database name containing only "
+                           "alphabetic characters, numbers, dots, and dashes with a length between 3 and 63 "
+                           "characters, starting with an alphabetic character or number but not with the name "
+                           "system.",
+            "isDeprecated": False,
+        })
     return [{
         "name": "dbms.max_databases",
         "value": value,
@@ -37,7 +61,7 @@ def _settings(model):
         "isExplicitlySet": model.max_databases != MAX_DATABASES_DEFAULT,
         "validValues": "A long that is minimum `2`.",
         "isDeprecated": False,
-    }]
+    }] + rows
 
 
 def show_settings(model, ctx, cmd, db):
@@ -47,7 +71,7 @@ def show_settings(model, ctx, cmd, db):
             "Permission denied for SHOW SETTINGS. Try executing SHOW USER PRIVILEGES to determine the missing or denied "
             "privileges. In case of missing privileges, they need to be granted (See GRANT). In case of denied "
             "privileges, they need to be revoked (See REVOKE) and granted.")
-    rows = _settings(model)
+    rows = _settings(model, ctx.member)
     if cmd.names is not None:
         wanted = set(cmd.names)
         rows = [row for row in rows if row["name"] in wanted]

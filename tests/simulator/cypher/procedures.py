@@ -13,7 +13,32 @@ from .projection import apply_tail
 
 
 def _components(model, ctx, db, args):
-    return [{"name": "Neo4j Kernel", "versions": [model.version], "edition": model.edition}]
+    # Per member: during a rolling upgrade each one reports the release it runs.
+    return [{"name": "Neo4j Kernel", "versions": [model.server_version(ctx.member)], "edition": model.edition}]
+
+
+# Dynamic settings dbms.setConfigValue changes here; others fail loudly (not simulated, never a guess).
+DYNAMIC_SETTINGS = ("server.databases.read_only",)
+
+
+def _set_config_value(model, ctx, db, args):
+    """dbms.setConfigValue(setting, value) on the member it runs on (built-in-procedures.adoc: "affects only the
+    cluster member it is run against"; "Passing an empty value results in removing the configured value")."""
+    setting, value = args
+    if setting not in DYNAMIC_SETTINGS:
+        raise errors.Neo4jError("Neo.ClientError.Procedure.ProcedureCallFailed",
+                                "Failed to invoke procedure `dbms.setConfigValue`: Caused by: "
+                                "java.lang.IllegalArgumentException: the simulator does not model setting '%s'"
+                                % setting, "52N37")
+    names = [n.strip() for n in str(value or "").split(",") if n.strip()]
+    if "system" in [n.lower() for n in names]:
+        # configuration-settings.adoc: each element is a database name "but not with the name system".
+        raise errors.Neo4jError("Neo.ClientError.Procedure.ProcedureCallFailed",
+                                "Failed to invoke procedure `dbms.setConfigValue`: Caused by: "
+                                "java.lang.IllegalArgumentException: Invalid value '%s' for setting '%s'"
+                                % (value, setting), "52N37")
+    model.set_read_only(ctx.member, names)
+    return []
 
 
 def _memory_usage(used, maximum):
@@ -196,9 +221,13 @@ PROCEDURES = {
                                       "defaultDatabase", "autoEnableFreeServers"], "system", _topology_graph_config),
     "dbms.setDefaultAllocationNumbers": ([], "system_write", _set_default_allocation_numbers),
     "dbms.cluster.cordonServer": ([], "system_write", _cordon_server),
+    # built-in-procedures.adoc (5.x and dev): dbms.setConfigValue(setting, value), mode DBMS, admin only.
+    "dbms.setConfigValue": ([], "system", _set_config_value),
 }
-ARITY = {"dbms.cluster.cordonServer": (1, 1), "dbms.queryJmx": (1, 1), "dbms.cluster.statusCheck": (1, 2), "dbms.setDefaultAllocationNumbers": (2, 2)}
-SIGNATURES = {"dbms.cluster.cordonServer": ["server"], "dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"],
+ARITY = {"dbms.setConfigValue": (2, 2), "dbms.cluster.cordonServer": (1, 1), "dbms.queryJmx": (1, 1),
+         "dbms.cluster.statusCheck": (1, 2), "dbms.setDefaultAllocationNumbers": (2, 2)}
+SIGNATURES = {"dbms.setConfigValue": ["setting", "value"], "dbms.cluster.cordonServer": ["server"],
+              "dbms.queryJmx": ["query"], "dbms.cluster.statusCheck": ["databases", "timeoutMilliseconds"],
               "dbms.setDefaultAllocationNumbers": ["primaries", "secondaries"]}
 
 
