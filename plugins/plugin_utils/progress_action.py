@@ -87,7 +87,7 @@ class ProgressActionModule(ActionBase):
         POSIX ``cat`` over the task's connection: not on connections with their own async (winrm, psrp), not
         on Windows shells, and not in check mode (nothing long runs there, so no wrapper is worth its cost)."""
         return (not self._connection.has_native_async and not getattr(self._connection._shell, "_IS_WINDOWS", False)
-                and not self._task.check_mode)
+                and not self._play_context.check_mode)
 
     def _execute_with_progress(self, task_vars, interval):
         folder = tempfile.mkdtemp(prefix="graphops-neo4j-progress-")

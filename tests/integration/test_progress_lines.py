@@ -287,6 +287,9 @@ REMOTE_PLAY = """
     - name: timeout without
       graphops.neo4j.neo4j_database: {name: late2, wait_timeout: 1, progress_interval: 0}
       ignore_errors: true
+    - name: check
+      graphops.neo4j.neo4j_database: {name: other, wait_timeout: 60, progress_interval: 0.5}
+      check_mode: true
 """
 
 
@@ -307,6 +310,7 @@ def assert_remote_run_prints_progress_with_unchanged_results(run, cluster, async
     late1, late2 = results["timeout with progress"], results["timeout without"]
     assert late1["failed"] is True and late1["msg"] == late2["msg"].replace("late2", "late1")
     assert set(late1) == set(late2), (late1, late2)
+    assert results["check"]["changed"] is True and "ansible_job_id" not in results["check"]
     assert not list(Path(async_dir).glob("*")), "the job files are removed"
 
 
