@@ -34,6 +34,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
@@ -129,11 +130,10 @@ class ProgressActionModule(ActionBase):
         module's output, that output goes through the same parsing and cleaning as a synchronous run's
         (``ActionBase._parse_returned_data``, ``remove_internal_keys``), so the result is the one the module
         returned, without the async keys (``ansible_job_id``, ``finished``, ``results_file``)."""
-        if self._connection._shell.tmpdir is None:
-            self._make_tmp_path()
-        shell = self._connection._shell
-        # In the module's temporary folder, which async_wrapper removes when the module ends.
-        path = shell.join_path(shell.tmpdir, "graphops-neo4j-progress.json")
+        # Next to the job file, in the async folder of the user the module runs as (become included), which
+        # async_wrapper creates before it starts the module; removed with the job file.
+        async_dir = self._remote_expand_user(self.get_shell_option("async_dir", default="~/.ansible_async"))
+        path = self._connection._shell.join_path(async_dir, "graphops-neo4j-progress-%s.json" % uuid.uuid4().hex)
         label = "[%s] %s" % (self._host_label(task_vars), self._task.action.split(".")[-1])
         environment = self._task.environment
         added = len(environment)
@@ -148,9 +148,10 @@ class ProgressActionModule(ActionBase):
             del environment[added]
         job = launched.get("results_file")
         if launched.get("failed") or not job:
+            self._low_level_execute_command("rm -f %s" % shlex.quote(path))
             return launched  # async_wrapper did not start: its own error, as for a task with async:
         data = self._poll_job(job, path, interval, label)
-        self._low_level_execute_command("rm -f %s" % shlex.quote(job))
+        self._low_level_execute_command("rm -f %s %s" % (shlex.quote(job), shlex.quote(path)))
         facts = launched.get("ansible_facts")
         if facts:  # interpreter discovery, as _execute_module adds it to a synchronous result
             data.setdefault("ansible_facts", {}).update(facts)
