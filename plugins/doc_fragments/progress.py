@@ -22,15 +22,19 @@ options:
       - The first line comes after one interval, so a task shorter than that prints nothing. The lines go to the
         C(ansible-playbook) output (and the AWX / AAP job output) between the task's header and its result; the result
         is the same with or without them.
-      - Lines are printed when the module runs on the controller (the C(local) connection, for example C(localhost),
-        a task delegated to C(localhost) or an AWX execution environment), not when the task uses C(async), C(no_log)
-        or another connection.
+      - Lines are printed over any connection. On the controller (the C(local) connection, for example C(localhost),
+        a task delegated to C(localhost) or an AWX execution environment) the action reads the module's progress file
+        itself; over another connection (C(ssh)...) the module runs in the background under ansible-core's async
+        wrapper and the action reads its files over the connection, polling at most once a second, and returns the
+        module's result as a foreground run would.
+      - No lines when the task uses C(async) or C(no_log), in check mode over a connection that is not C(local), or
+        over a connection with async of its own (C(winrm), C(psrp)).
     type: float
     default: 10
 attributes:
   action:
     support: full
-    details: The action plugin of the same name runs the module on the target as usual and prints its progress lines.
+    details: The action plugin of the same name runs the module on the target and prints its progress lines.
   async:
     support: full
     details: With C(async) the task runs as any asynchronous module does, without progress lines.

@@ -47,6 +47,8 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 DEFAULT_ARROW_PORT = 8491
 ABORT_TIMEOUT = 60.0
 VERSION = "v1"
+# Batches of each entity type decoded before their phase starts (on top of each file's own read-ahead).
+PREFETCH_BATCHES = 1
 
 
 class ArrowError(Exception):
@@ -555,7 +557,38 @@ def import_database(client, name, node_batches, relationship_batches, concurrenc
     ``totals`` are the node and relationship rows to send, when known.
     """
     started = time.monotonic()
-    client.create_database(name, id_type=id_type.upper(), concurrency=server_concurrency, force=force, **create_options)
+    # The files are decoded ahead of their phase, on threads of their own, a bounded number of batches ahead: the
+    # first node batches while CREATE_DATABASE is answered, and the first relationship batches once every node
+    # batch has been read, while the last ones are sent and NODE_LOAD_DONE is answered (GDS takes relationships
+    # only after it, but nothing stops reading them).  Without this each phase began by decoding its first batch
+    # while no stream had anything to send.  Reading the relationships only after the nodes keeps the two from
+    # competing for the CPU while the nodes are read.
+    readers = {}
+
+    def nodes_then_relationships():
+        yield from node_batches
+        readers["relationship"] = ReadAhead(relationship_batches, depth=PREFETCH_BATCHES)
+
+    readers["node"] = ReadAhead(nodes_then_relationships(), depth=PREFETCH_BATCHES)
+
+    def relationships():
+        # Set by the node reader before it reported its end; only missing when the node phase never finished.
+        reader = readers.get("relationship") or readers.setdefault(
+            "relationship", ReadAhead(relationship_batches, depth=PREFETCH_BATCHES))
+        return reader.items()
+
+    try:
+        return _import(client, name, readers["node"].items(), relationships, concurrency, id_type, force,
+                       server_concurrency, progress, totals, started, create_options)
+    finally:
+        for reader in list(readers.values()):
+            reader.stop()
+
+
+def _import(client, name, node_batches, relationship_batches, concurrency, id_type, force, server_concurrency,
+            progress, totals, started, create_options):
+    client.create_database(name, id_type=id_type.upper(), concurrency=server_concurrency, force=force,
+                           **create_options)
     stats = dict(name=name, node_count=0, relationship_count=0, nodes_sent=0, relationships_sent=0, bytes_sent=0)
     if progress is not None:
         client.on_rows = progress.add
@@ -568,7 +601,7 @@ def import_database(client, name, node_batches, relationship_batches, concurrenc
         stats["node_count"] = int(done.get("node_count", rows))
         if progress is not None:
             progress.phase("sending relationships", totals[1])
-        rows, size = _put_grouped(client, name, "relationship", relationship_batches, concurrency)
+        rows, size = _put_grouped(client, name, "relationship", relationship_batches(), concurrency)
         stats["relationships_sent"], stats["bytes_sent"] = rows, stats["bytes_sent"] + size
         if progress is not None:
             progress.phase("building the database (RELATIONSHIP_LOAD_DONE)", unit=None)

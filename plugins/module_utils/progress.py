@@ -122,8 +122,16 @@ def read(path):
     """The state a :class:`Reporter` wrote to ``path``, or None (not written yet, unreadable)."""
     try:
         with open(path) as handle:
-            state = json.load(handle)
-    except (OSError, ValueError):
+            return parse(handle.read())
+    except OSError:
+        return None
+
+
+def parse(text):
+    """The state in ``text`` (a progress file's content, read here or over a connection), or None."""
+    try:
+        state = json.loads(text)
+    except ValueError:
         return None
     return state if isinstance(state, dict) and state.get("phase") else None
 

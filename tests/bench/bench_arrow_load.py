@@ -47,6 +47,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 PEER_VENV = BUILD / "bench-peer-venv"
+SMALL_SIZE = 1000000  # up to this many relationships a run takes a fraction of a second: --small-rounds
 REQUIREMENTS = pathlib.Path(__file__).resolve().parent / "requirements.txt"
 BATCH_SIZE = 100_000
 NODES_PER_REL = 0.2  # 1M relationships between 200k nodes
@@ -414,8 +415,10 @@ def child(python, kind, port, name, node_file, rel_file, concurrency, collection
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(server_kind, sizes, rounds, concurrency, pythons, collections, delay=0.0):
-    """{size: {variant: [run, ...]}} over interleaved rounds, plus what each variant sent (ack server only)."""
+def measure(server_kind, sizes, rounds, concurrency, pythons, collections, delay=0.0, small_rounds=None):
+    """{size: {variant: [run, ...]}} over interleaved rounds, plus what each variant sent (ack server only).
+    ``small_rounds`` (when given) replaces ``rounds`` for sizes up to SMALL_SIZE, whose runs take a fraction of a
+    second each and whose medians need more rounds to settle."""
     server, info = start_server(server_kind, delay)
     port = info["port"]
     runs, sent = {}, {}
@@ -424,7 +427,7 @@ def measure(server_kind, sizes, rounds, concurrency, pythons, collections, delay
         for size in sizes:
             node_file, rel_file, _nodes = make_data(size, BUILD / "bench-data")
             runs[size] = {kind: [] for kind in kinds}
-            for round_index in range(rounds):
+            for round_index in range(small_rounds if small_rounds and size <= SMALL_SIZE else rounds):
                 shift = round_index % len(kinds)
                 for kind in kinds[shift:] + kinds[:shift]:
                     name = "bench-%s-%d-%d" % (kind.replace("@", "-at-"), size, round_index)
@@ -500,6 +503,9 @@ def main():
     parser.add_argument("--slow-rounds", type=int, default=1, help="rounds against the slow server (memory, not speed)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; each runs every variant once")
+    parser.add_argument("--small-rounds", type=int, default=11,
+                        help="interleaved rounds for sizes up to %d relationships (runs of a fraction of a second, "
+                             "noisier, cheap)" % SMALL_SIZE)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--loader-ref", action="append", default=[],
@@ -540,15 +546,18 @@ def main():
     load_before = os.getloadavg()[0]
     common = "batch %d rows, %d put streams, %d interleaved rounds, %d CPUs" % (
         BATCH_SIZE, args.concurrency, args.rounds, len(os.sched_getaffinity(0)))
-    ack_runs, sent, info = (measure("ack", sizes, args.rounds, args.concurrency, pythons, collections)
-                            if sizes else ({}, {}, {}))
+    small = common.replace("%d interleaved rounds" % args.rounds, "%d interleaved rounds (%d up to %d relationships)"
+                           % (args.rounds, max(args.small_rounds, args.rounds), SMALL_SIZE))
+    small_rounds = max(args.small_rounds, args.rounds)
+    ack_runs, sent, info = (measure("ack", sizes, args.rounds, args.concurrency, pythons, collections,
+                                    small_rounds=small_rounds) if sizes else ({}, {}, {}))
     sim_runs = measure("sim", sim_sizes, args.rounds, args.concurrency, pythons, collections)[0] if sim_sizes else {}
     # raw-mem and the peer hold all the data anyway; this table is about the readers.
     slow = {kind: python for kind, python in pythons.items() if kind not in ("raw-mem", "peer")}
     slow_runs = (measure("ack", slow_sizes, args.slow_rounds, args.concurrency, slow, collections, args.ack_delay)[0]
                  if slow_sizes else {})
     if ack_runs:
-        print_table("Client alone: acknowledge-only Flight server pinned to CPU %s (%s)" % (info.get("cores"), common),
+        print_table("Client alone: acknowledge-only Flight server pinned to CPU %s (%s)" % (info.get("cores"), small),
                     ack_runs)
         print_sent(sent, versions)
     if sim_runs:

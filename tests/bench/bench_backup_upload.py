@@ -116,7 +116,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rss-small-mib", type=int, default=256, help="second file size for the RSS comparison")
     parser.add_argument("--upload", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args, other = parser.parse_known_args()  # make bench passes one BENCH_ARGS to every bench
+    if other:
+        print("(%s ignores %s)" % (pathlib.Path(__file__).name, " ".join(other)))
     if args.upload:
         return upload(json.loads(args.upload))
 

@@ -1,13 +1,21 @@
 """Progress lines of long work in real ansible-playbook output (plugins/plugin_utils/progress_action.py): what they
 say, how often they come, when they stay away, and that the task results are the same with or without them."""
 
+import getpass
 import json
+import os
 import re
+import shutil
+import socket
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
 from moto_s3 import CuttingProxy
+from conftest import PlaybookRun
 from plays import header, play, target_vars
 from simulator.cluster import NEO4J_ADMIN
 from test_neo4j_arrow_load import N_NODES, vars_for, write_graph
@@ -258,3 +266,136 @@ def test_backup_prints_the_run_and_the_bytes_uploaded(run_playbook, make_cluster
                         % (re.escape(artefact), re.escape(s3_bucket), re.escape(artefact)))
     assert any(upload.match(t) for t in texts), run.stdout
     assert moto_s3.secret_key not in run.stdout and moto_s3.access_key not in run.stdout
+
+
+# ----- over a connection that is not local ---------------------------------------------------------
+
+CONNECTION_PLUGINS = str(Path(__file__).resolve().parent / "connection_plugins")
+REMOTE_PLAY = """
+- hosts: remote1
+  gather_facts: false
+  module_defaults:
+    group/graphops.neo4j.neo4j:
+      uri: "{{ neo4j_uri }}"
+      login_user: "{{ neo4j_username }}"
+      login_password: "{{ neo4j_password }}"
+  tasks:
+    - name: create with progress
+      graphops.neo4j.neo4j_database: {name: slow, wait_timeout: 60, progress_interval: 0.5}
+    - name: drop with progress
+      graphops.neo4j.neo4j_database: {name: slow, state: absent, progress_interval: 0.5}
+    - name: create without
+      graphops.neo4j.neo4j_database: {name: slow, wait_timeout: 60, progress_interval: 0}
+    - name: drop without
+      graphops.neo4j.neo4j_database: {name: slow, state: absent, progress_interval: 0}
+    - name: timeout with progress
+      graphops.neo4j.neo4j_database: {name: late1, wait_timeout: 1, progress_interval: 0.5}
+      ignore_errors: true
+    - name: timeout without
+      graphops.neo4j.neo4j_database: {name: late2, wait_timeout: 1, progress_interval: 0}
+      ignore_errors: true
+    - name: check
+      graphops.neo4j.neo4j_database: {name: other, wait_timeout: 60, progress_interval: 0.5}
+      check_mode: true
+"""
+
+
+def assert_remote_run_prints_progress_with_unchanged_results(run, cluster, async_dir):
+    assert run.rc == 0, run
+    lines = progress_lines(run)
+    assert lines and {(host, module) for host, module, _text in lines} == {("remote1", "neo4j_database")}, run.stdout
+    member = cluster.server_name(cluster.members[0])
+    texts = [text for _host, _module, text in lines]
+    assert all(text.startswith("waiting for database '") for text in texts), texts
+    for name in ("slow", "late1"):
+        assert any(text.startswith("waiting for database '%s' to reach its requested status on every member: 1 member "
+                                   "not yet there: %s (127.0.0.1:" % (name, member)) for text in texts), texts
+    results = run.results
+    for name in ("create", "drop"):
+        assert comparable(results["%s with progress" % name]) == comparable(results["%s without" % name])
+        assert not {"ansible_job_id", "finished", "results_file", "started"} & set(results["%s with progress" % name])
+    late1, late2 = results["timeout with progress"], results["timeout without"]
+    assert late1["failed"] is True and late1["msg"] == late2["msg"].replace("late2", "late1")
+    assert set(late1) == set(late2), (late1, late2)
+    assert results["check"]["changed"] is True and "ansible_job_id" not in results["check"]
+    assert not list(Path(async_dir).glob("*")), "the job files are removed"
+
+
+def test_progress_over_a_connection_that_is_not_local(cluster, run_playbook, tmp_path):
+    """The stand-in connection (tests/integration/connection_plugins/graphops_remote.py) is local under another
+    transport name: the action takes the path of ssh and every other connection."""
+    cluster.model.start_delay = 1.5
+    async_dir = tmp_path / "remote-async"
+    run = run_playbook(REMOTE_PLAY, extra_vars=target_vars(cluster),
+                       inventory="remote1 ansible_connection=graphops_remote\n",
+                       env={"ANSIBLE_CONNECTION_PLUGINS": CONNECTION_PLUGINS, "ANSIBLE_ASYNC_DIR": str(async_dir)})
+    assert_remote_run_prints_progress_with_unchanged_results(run, cluster, async_dir)
+
+
+SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.access("/usr/sbin/sshd", os.X_OK) else None)
+
+
+@pytest.fixture
+def sshd(tmp_path):
+    """An OpenSSH server on 127.0.0.1 for this test only (its own host key, config and authorized key), or a
+    skip where no sshd is installed.  Returns (port, private key file)."""
+    if not SSHD or not shutil.which("ssh") or not shutil.which("ssh-keygen"):
+        pytest.skip("no OpenSSH server (sshd) installed here; the stand-in connection test covers the path")
+    folder = tmp_path / "sshd"
+    folder.mkdir()
+    for name in ("host_key", "client_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / name)], check=True)
+    shutil.copy(folder / "client_key.pub", folder / "authorized_keys")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = folder / "sshd_config"
+    config.write_text("\n".join([
+        "Port %d" % port, "ListenAddress 127.0.0.1", "HostKey %s" % (folder / "host_key"),
+        "AuthorizedKeysFile %s" % (folder / "authorized_keys"), "PidFile %s" % (folder / "sshd.pid"),
+        "StrictModes no", "UsePAM no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+        "PermitRootLogin prohibit-password", "Subsystem sftp internal-sftp", ""]))
+    os.makedirs("/run/sshd", exist_ok=True)  # its privilege separation directory, which the package's service makes
+    server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=open(folder / "sshd.log", "w"))
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("sshd did not start: %s" % (folder / "sshd.log").read_text())
+                time.sleep(0.05)
+        yield port, folder / "client_key"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.heavy
+def test_progress_over_ssh(cluster, run_playbook, tmp_path, sshd):
+    """The same over a real ssh connection to an sshd on 127.0.0.1 (skipped where no sshd is installed).  Heavy:
+    every ssh round trip of ansible-core costs a lot here (about a minute in all on a loaded 2-CPU machine); the
+    stand-in test above is its short variant in make test."""
+    port, key = sshd
+    cluster.model.start_delay = 1.5
+    async_dir = tmp_path / "remote-async"
+    inventory = ("remote1 ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=%d ansible_user=%s "
+                 "ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o StrictHostKeyChecking=no "
+                 "-o UserKnownHostsFile=/dev/null'\n" % (port, getpass.getuser(), key))
+    control = tempfile.mkdtemp(prefix="cp", dir="/tmp")  # ssh's ControlPath must fit a Unix socket's 108 bytes
+    try:
+        # Started, then waited for: ssh's master process (ControlPersist) keeps the output files open after
+        # ansible-playbook has ended, which a captured pipe would wait for; it ends with the sshd.
+        proc = run_playbook(REMOTE_PLAY, extra_vars=target_vars(cluster), inventory=inventory, start=True,
+                            env={"ANSIBLE_ASYNC_DIR": str(async_dir), "ANSIBLE_SSH_CONTROL_PATH_DIR": control,
+                                 "ANSIBLE_REMOTE_TMP": str(tmp_path / "remote-tmp")})
+        rc = proc.wait(timeout=240)
+    finally:
+        shutil.rmtree(control, ignore_errors=True)
+    workdir = Path(proc.args[proc.args.index("--inventory") + 1]).parent
+    results = workdir / "results.json"
+    run = PlaybookRun(rc=rc, stdout=(workdir / "stdout").read_text(), stderr=(workdir / "stderr").read_text(),
+                      command=proc.args, tasks=json.loads(results.read_text())["tasks"] if results.exists() else [])
+    assert_remote_run_prints_progress_with_unchanged_results(run, cluster, async_dir)

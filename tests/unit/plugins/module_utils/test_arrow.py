@@ -236,3 +236,28 @@ def test_certificate_for_an_ip_address(model, tls_certs):
 def test_client_not_using_tls_is_named(tls_server):
     with pytest.raises(arrow.ArrowError, match=r"client not using TLS.*set arrow_tls: true"):
         client_for(tls_server).connect()
+
+
+def test_each_phase_is_read_ahead_and_relationships_only_after_every_node(server, model):
+    """The first relationship batches are decoded while the nodes are still being sent (before NODE_LOAD_DONE), but
+    only once every node batch has been read, so the two files never compete; the result is the same."""
+    server.faults.batch_delay = 0.05  # the server takes its time over each batch, as a real one does
+    read = []
+
+    def nodes():
+        for item in node_items(400):
+            read.append(("node", server.imports["ahead"].phase if "ahead" in server.imports else None))
+            yield item
+
+    def rels():
+        for item in rel_items(300):
+            read.append(("relationship", server.imports["ahead"].phase))
+            yield item
+
+    with client_for(server) as client:
+        stats = arrow.import_database(client, "ahead", nodes(), rels(), concurrency=1)
+    assert stats["node_count"] == 400 and stats["relationship_count"] == 300
+    kinds = [kind for kind, _phase in read]
+    assert kinds == ["node"] * 4 + ["relationship"] * 3  # every node batch read before any relationship batch
+    assert read[4] == ("relationship", "nodes")  # the first relationship batch was read before NODE_LOAD_DONE
+    assert model.databases["ahead"].graph.type_counts == {"SELF": 300}

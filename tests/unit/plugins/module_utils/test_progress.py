@@ -138,3 +138,14 @@ def test_progress_interval_rule(value, refused):
     assert (message is not None) == refused
     if refused:
         assert message.startswith("progress_interval: must be 0 (no progress lines) or a number of seconds greater than 0")
+
+
+def test_parse_takes_what_a_connection_returns_and_refuses_anything_else(tmp_path):
+    reporter = progress.Reporter(str(tmp_path / "p.json"))
+    reporter.phase("sending nodes", total=10)
+    written = (tmp_path / "p.json").read_text()
+    # over ssh with a tty the text comes with \r\n around it
+    assert progress.parse("\r\n" + written + "\r\n") == progress.read(str(tmp_path / "p.json"))
+    assert progress.parse(written)["phase"] == "sending nodes"
+    for text in ("", "\r\n", "{", "[]", '{"done": 1}', "cat: no such file"):
+        assert progress.parse(text) is None
