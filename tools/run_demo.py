@@ -161,8 +161,8 @@ def summary(uri, auth, reader, status_file, backups, counts):
     seen = ", ".join("%d movies %d times" % (movies, times) for movies, times in sorted(reader.seen.items()))
     lines = ["", "make demo: summary"] + table(rows) + [
         "  reads through the alias over neo4j://: %d served, %d failed (%s)" % (reader.served, reader.failed, seen or "none"),
-        "  backups taken: %d in %s%s" % (len(backups), os.path.dirname(status_file) + "/backups",
-                                        (": " + ", ".join(backups)) if backups else ""),
+        "  backups taken: %d in %s%s" % (len(backups), os.path.join(os.path.dirname(status_file), "backups"),
+                                         (": " + ", ".join(backups)) if backups else ""),
         "  status file: %s (%d runs in its history)" % (status_file, len(history)),
         "  generated data: release 1 %(movies)d movies, %(persons)d persons" % counts["release_1"]
         + ", release 2 %(movies)d movies, %(persons)d persons" % counts["release_2"],
