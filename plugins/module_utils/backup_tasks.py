@@ -19,7 +19,7 @@ from . import backup, backup_chains, progress
 from .backup import BackupError
 from .backup_s3 import Bucket
 
-STATES = ("present", "shipped", "pruned", "inspected", "aggregated")
+STATES = ("present", "shipped", "pruned", "inspected", "aggregated", "absent")
 TYPES = ("FULL", "DIFF", "AUTO")
 INCLUDE_METADATA = ("all", "none", "users", "roles")
 _PATTERN_OR_NAME = re.compile(r"^[A-Za-z0-9.*?\-]+$")
@@ -65,6 +65,16 @@ def validate(params):
         _fail("to_path is required with state=%s." % state)
     if state == "pruned" and not (to_path or params.get("s3")):
         _fail("state=pruned needs to_path (a local folder) or s3 to prune.")
+    if state == "absent":
+        if not params.get("artifact"):
+            _fail("state=absent needs artifact, the file name of the artefact to delete.")
+        if not params["artifact"].endswith(".backup"):
+            _fail("artifact: %s is not a backup artefact name (<database>-<time>.backup)." % params["artifact"])
+        if not (to_path or params.get("s3")):
+            _fail("state=absent needs to_path (a local folder), s3, or both: where to delete %s." % params["artifact"])
+        if cloud:
+            _fail("state=absent deletes from a local to_path and the s3 bucket; for %s (written by neo4j-admin "
+                  "directly) give it as s3 (bucket and prefix)." % to_path)
     if params.get("s3"):
         if cloud:
             _fail("s3 ships backups neo4j-admin wrote locally; to_path %s is already in cloud storage (neo4j-admin "
@@ -94,8 +104,8 @@ def validate(params):
         _fail("state=pruned needs retention (keep_full and/or keep_days).")
     if params.get("consistency_check") and cloud:
         _fail("consistency_check runs on local artefacts; to_path %s is in cloud storage." % to_path)
-    if params.get("artifact") and state != "aggregated":
-        _fail("artifact only applies to state=aggregated.")
+    if params.get("artifact") and state not in ("aggregated", "absent"):
+        _fail("artifact only applies to state=aggregated and state=absent.")
     if params.get("artifact") and "/" in params["artifact"]:
         _fail("artifact: give the file name of an artefact in to_path (got %s)." % params["artifact"])
     if state == "aggregated" and params.get("artifact") and params.get("database"):
@@ -118,7 +128,7 @@ def ensure(params, check_mode=False, diff=False, reporter=None):
     validate(params)
     state = params.get("state") or "present"
     handler = {"present": take, "shipped": shipped, "pruned": pruned, "inspected": inspected,
-               "aggregated": aggregated}[state]
+               "aggregated": aggregated, "absent": absent}[state]
     if reporter is not None and not check_mode:
         params = dict(params, _reporter=reporter)
     if not diff or state == "inspected":
@@ -151,7 +161,7 @@ def predicted(before, result):
     for upload in result.get("uploads") or []:
         if upload["changed"] and "s3" in after:
             after["s3"].add(upload["artifact"])
-    for where, gone in (result.get("pruned") or {}).items():
+    for where, gone in list((result.get("pruned") or {}).items()) + list((result.get("removed") or {}).items()):
         if where in after:
             after[where] -= set(location.rstrip("/").rsplit("/", 1)[-1] for location in gone)
     return dict((where, sorted(names)) for where, names in after.items())
@@ -320,6 +330,28 @@ def pruned(params, check_mode):
     result["pruned"], result["kept"] = _prune(ctx, listing, check_mode, lambda name: in_scope(params, name))
     result["changed"] = bool(result["pruned"]["local"] or result["pruned"]["s3"])
     return result
+
+
+def absent(params, check_mode):
+    """Delete one artefact by name from the local folder and the bucket (a staged copy that served its purpose).
+    Only that file or object goes: a chain it belongs to is the caller's business, as the name says exactly what."""
+    name = params["artifact"]
+    to_path = params.get("to_path")
+    bucket = Bucket(params["s3"]) if params.get("s3") else None
+    removed = dict(local=[], s3=[])
+    if to_path:
+        path = os.path.join(to_path, name)
+        if os.path.isfile(path):
+            removed["local"].append(path)
+            if not check_mode:
+                os.remove(path)
+    if bucket is not None:
+        bucket.check()
+        if name in bucket.artifact_names():
+            removed["s3"].append(bucket.uri(bucket.key(name)))
+            if not check_mode:
+                bucket.delete([bucket.key(name)])
+    return dict(changed=bool(removed["local"] or removed["s3"]), to_path=to_path, removed=removed)
 
 
 # ----- state: inspected, aggregated -----------------------------------------------------------------------------

@@ -137,7 +137,8 @@ def member_settings(member, cluster):
 
     ``member``: ``advertised_host``, ``listen_host``, ``ports`` (bolt, http, https, cluster, raft, routing, backup,
     arrow), ``role`` (primary or secondary), ``gds`` (bool), ``backup`` (bool), ``mode_constraint`` (optional),
-    ``memory`` (bytes), ``heap_size`` / ``pagecache_size`` (optional overrides).
+    ``memory`` (bytes), ``heap_size`` / ``pagecache_size`` (optional overrides), ``data_directory`` (optional: an
+    existing data directory the member starts from, ``server.directories.data``).
     ``cluster``: ``version``, ``endpoints`` (cluster advertised addresses of the members), ``primaries_count``,
     ``tls`` (scope -> bool), ``tls_directory``, ``gds_license_file``, ``settings`` (extra settings, which win).
     """
@@ -184,6 +185,11 @@ def member_settings(member, cluster):
         s["initial.server.mode_constraint"] = _mode(member.get("mode_constraint") or "NONE",
                                                     "neo4j_cluster_mode_constraint")
         s["server.cluster.system_database_mode"] = "PRIMARY"
+
+    # A member may start from an existing data directory (a restored or copied volume); its store files become
+    # databases with CREATE DATABASE ... OPTIONS {existingData: 'use', existingDataSeedServer: ...}.
+    if member.get("data_directory"):
+        s["server.directories.data"] = str(member["data_directory"])
 
     memory = member.get("memory")
     if memory:

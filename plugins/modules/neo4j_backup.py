@@ -23,7 +23,7 @@ description:
     checksums checked after the upload); with O(retention), old artefacts are deleted locally and in the bucket without ever
     breaking a chain.
   - O(state=shipped), O(state=pruned), O(state=inspected) and O(state=aggregated) ship, prune, list or aggregate without taking
-    a backup.
+    a backup; O(state=absent) deletes one artefact by name (O(artifact)) from O(to_path) and O(s3).
   - Not in the C(group/graphops.neo4j.neo4j) action group, because it takes no Bolt connection options.
 author:
   - graphops.neo4j contributors (@graphops)
@@ -53,8 +53,11 @@ options:
         O(to_path) and O(s3); V(inspected) lists the artefacts in O(to_path) (C(neo4j-admin backup inspect)); V(aggregated)
         aggregates the newest chain of each O(database) (or the chain ending at O(artifact)) into one full artefact
         (C(neo4j-admin backup aggregate), C(database aggregate-backup) before 2025.01).
+      - V(absent) deletes the artefact O(artifact) from the local O(to_path) and from the O(s3) prefix, wherever it is, and
+        nothing else (not the rest of its chain); C(changed) when something was deleted. The
+        C(graphops.neo4j.neo4j_blue_green) role's C(staged) load path removes its staged backup with it.
     type: str
-    choices: [present, shipped, pruned, inspected, aggregated]
+    choices: [present, shipped, pruned, inspected, aggregated, absent]
     default: present
   database:
     description:
@@ -147,7 +150,9 @@ options:
         description: Keep everything younger than this many days (and what it depends on).
         type: float
   artifact:
-    description: With O(state=aggregated), the artefact (file name in O(to_path)) whose chain to aggregate.
+    description:
+      - With O(state=aggregated), the artefact (file name in O(to_path)) whose chain to aggregate.
+      - With O(state=absent), the artefact (file name, C(<database>-<time>.backup)) to delete.
     type: str
   keep_old_backup:
     description: With O(state=aggregated), C(--keep-old-backup), keep the chain that was aggregated.
@@ -218,6 +223,15 @@ EXAMPLES = r'''
     state: aggregated
     database: [movies]
     to_path: /var/backups/neo4j
+
+- name: Delete one artefact locally and in S3
+  graphops.neo4j.neo4j_backup:
+    state: absent
+    artifact: movies-20260101000002-2026-01-05T02-00-03.backup
+    to_path: /var/backups/neo4j/staging
+    s3:
+      bucket: acme-neo4j-backups
+      prefix: staging
 
 - name: Prune S3 only (what would go is shown in check mode)
   graphops.neo4j.neo4j_backup:
@@ -346,6 +360,11 @@ kept:
   description: What O(retention) kept, by location.
   returned: when retention is set
   type: dict
+removed:
+  description: What O(state=absent) deleted (in check mode, would delete), by location (local paths, s3:// URIs).
+  returned: when state is absent
+  type: dict
+  sample: {local: [/var/backups/neo4j/staging/movies-20260101000002-2026-01-05T02-00-03.backup], s3: []}
 backups:
   description: The artefacts in O(to_path), newest first (O(state=inspected)); see M(graphops.neo4j.neo4j_backup_info) for chains.
   returned: when state is inspected

@@ -5,11 +5,14 @@ import getpass
 import grp
 import os
 import socket
+from datetime import datetime, timezone
 
 import neo4j
 import pytest
 
-from simulator.member_conf import ConfigRefused, cluster_from_configs
+from simulator import backups
+from simulator.member_conf import ConfigRefused, cluster_from_configs, write_store
+from simulator.model import GraphData
 
 # Pins the releases it is about (or talks to no server): the calendar-release passes leave it out.
 pytestmark = pytest.mark.own_release_lines
@@ -197,3 +200,57 @@ def test_refuses_an_unsupported_version(run_playbook, layout):
     assert "neo4j_cluster_version must be a full release" in per_host(
         run, "Check the version and this host's place in the cluster")[0]["msg"]
     assert not os.path.exists(layout["conf_root"])
+
+
+def test_a_member_starts_from_its_data_directory_and_databases_are_seeded(run_playbook, layout, tmp_path):
+    """Issue 12's quick start: db2 starts from an existing data directory holding the store of `movies`, which becomes a
+    database with db2 as the designated seeder; `archive` is seeded from a backup URI (file:, FileSeedProvider enabled
+    through neo4j_cluster_settings). A second run leaves both as they are."""
+    version = os.environ.get("GRAPHOPS_SIM_VERSION", "5.26.0")
+    data = tmp_path / "data" / "db2"
+    write_store(str(data), "movies", GraphData(label_counts={"Movie": 7}, type_counts={"SEQUEL_OF": 2}, node_count=7,
+                                               relationship_count=2))
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    when = datetime.now(timezone.utc).replace(microsecond=0)
+    artifact = backups.Artifact(name=backups.artifact_name("archive", when), location="", database="archive",
+                                database_id=backups.uuid_form("ab" * 32), time=when, full=True, compressed=True,
+                                lowest_tx=1, highest_tx=5)
+    (seeds / artifact.name).write_bytes(backups.encode(artifact, {
+        "node_count": 4, "relationship_count": 0, "label_counts": {"Order": 4}, "type_counts": {},
+        "node_properties": [], "relationship_properties": []}))
+    text = "\n".join(line + (" neo4j_cluster_data_directory=%s" % data if line.startswith("db2 ") else "")
+                     for line in layout["inventory"].splitlines())
+    extra = dict(role_vars(layout, version), neo4j_cluster_settings={
+        "dbms.databases.seed_from_uri_providers": "CloudSeedProvider,FileSeedProvider"}, neo4j_cluster_seed_databases=[
+        {"name": "movies", "existing_data_host": "db2", "topology": {"primaries": 3}},
+        {"name": "archive", "seed_uri": "file:%s/%s" % (seeds, artifact.name),
+         "topology": {"primaries": 1, "secondaries": 1}}])
+    configure = run_playbook(PLAY, extra_vars=extra, inventory=text, args=["--tags", "neo4j_cluster_configure"])
+    assert configure.rc == 0, configure
+    db2 = read_conf(conf_paths(layout)[1])
+    assert db2["server.directories.data"] == str(data) and "server.directories.data" not in read_conf(conf_paths(layout)[0])
+
+    with cluster_from_configs(conf_paths(layout), version) as cluster:
+        with cluster.model.lock:
+            assert set(cluster.model.local_stores) == {("server2", "movies")}  # on db2, not yet a database
+        start = run_playbook(PLAY, extra_vars=extra, inventory=text, args=["--tags", "neo4j_cluster_run"])
+        assert start.rc == 0, [r.get("msg") for r in per_host(start, "Create the seeded databases")[0].get("results", [])]
+        created = per_host(start, "Create the seeded databases")[0]["results"]
+        assert [(r["item"]["name"], r["changed"]) for r in created] == [("movies", True), ("archive", True)]
+        with cluster.model.lock:
+            server_id = cluster.model.servers["server2"].server_id
+            movies, archive = cluster.model.databases["movies"], cluster.model.databases["archive"]
+            assert cluster.model.local_stores == {}  # the store files became the database
+            assert (movies.graph.node_count, movies.graph.label_counts, movies.graph.relationship_count) == \
+                (7, {"Movie": 7}, 2)
+            assert (archive.graph.node_count, archive.graph.label_counts) == (4, {"Order": 4})
+            assert {a.current() for a in movies.allocations.values()} == {"online"} and len(movies.allocations) == 3
+            assert {a.current() for a in archive.allocations.values()} == {"online"} and len(archive.allocations) == 2
+        sent = [q["params"] for r in created for q in r["queries"]]
+        assert sent[0]["option_existingDataSeedServer"] == server_id
+        assert sent[1]["option_seedURI"] == "file:%s/%s" % (seeds, artifact.name)
+
+        rerun = run_playbook(PLAY, extra_vars=extra, inventory=text, args=["--tags", "neo4j_cluster_run"])
+        assert rerun.rc == 0, rerun
+        assert not any(r["changed"] for r in per_host(rerun, "Create the seeded databases")[0]["results"])

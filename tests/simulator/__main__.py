@@ -3,7 +3,8 @@
 Prints one JSON line with the endpoints, e.g.
 ``{"version": "5.26.0", "members": [{"name": "server1", "bolt": "bolt://127.0.0.1:41234"}, ...],
 "routing": "neo4j://...", "arrow": "grpc://127.0.0.1:41240", "backup": {"server3": "127.0.0.1:41250"},
-"neo4j_admin": ".../tests/simulator/bin/neo4j-admin", "username": "neo4j", "password": "password"}``.
+"neo4j_admin": ".../tests/simulator/bin/neo4j-admin", "username": "neo4j", "password": "password"}``, and with
+``--loader`` also ``"loader": {"bolt": ..., "arrow": ..., "backup": ...}``.
 """
 
 import argparse
@@ -44,6 +45,10 @@ def parse_args(argv):
                         help="start the members from these neo4j.conf files, one per member (repeatable; "
                              "simulator/member_conf.py): ports, mode constraints, backup listener and GDS Arrow come "
                              "from the files, --members/--gds-member/--backup-member are ignored")
+    parser.add_argument("--loader", action="store_true",
+                        help="also start a standalone loader: a second, single-member instance with GDS Arrow and its "
+                             "backup listener on (the blue/green role's staged load path); its endpoints are printed "
+                             "under \"loader\"")
     parser.add_argument("--secondaries-at-formation", default="free", choices=["free", "enabled"],
                         help="with --conf: state of the SECONDARY-system members at the first start")
     args = parser.parse_args(argv)
@@ -72,25 +77,39 @@ def main(argv=None):
     else:
         cluster = Cluster(members=args.members, version=args.version, arrow=not args.no_arrow,
                           gds_member=args.gds_member, backup_members=args.backup_member, **common).start()
+    loader = None
+    if args.loader:
+        loader = Cluster(members=1, version=args.version, backup_members=["server1"], users={args.username: args.password},
+                         tls=tls, default_language=args.default_language).start()
     try:
-        arrow = None
-        if cluster.arrow_address:
-            arrow = "%s://%s:%d" % ("grpc+tls" if tls else "grpc", *cluster.arrow_address)
+        endpoints = {}
+        if loader is not None:
+            endpoints["loader"] = {"bolt": loader.bolt_uri("server1"), "arrow": arrow_uri(loader, tls),
+                                   "backup": loader.backup_address("server1")}
         print(json.dumps({
             "version": cluster.version,
             "members": [{"name": name, "bolt": cluster.bolt_uri(name)} for name in cluster.members],
             "routing": cluster.routing_uri(),
-            "arrow": arrow,
+            "arrow": arrow_uri(cluster, tls),
             "backup": {name: cluster.backup_address(name) for name in cluster.backup_members},
             "neo4j_admin": NEO4J_ADMIN,
             "username": args.username,
             "password": args.password,
+            **endpoints,
         }), flush=True)
         while not done.wait(1.0):  # wake regularly so signals are handled promptly
             pass
     finally:
         cluster.stop()
+        if loader is not None:
+            loader.stop()
     return 0
+
+
+def arrow_uri(cluster, tls):
+    if not cluster.arrow_address:
+        return None
+    return "%s://%s:%d" % ("grpc+tls" if tls else "grpc", *cluster.arrow_address)
 
 
 if __name__ == "__main__":

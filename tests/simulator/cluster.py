@@ -86,7 +86,7 @@ class Cluster:
         self._ids = itertools.count(1)  # connection ids unique across the cluster help when reading logs
         self._lock = threading.Lock()
         # member_setup: name -> what a member's neo4j.conf fixes (simulator.member_conf): "port" (Bolt), "http_port",
-        # "backup_port", "mode_constraint", "system_mode", "state"; arrow_port: the Arrow Flight port (0: any).
+        # "backup_port", "mode_constraint", "system_mode", "state", "stores" (its data directory's store files); arrow_port: the Arrow Flight port (0: any).
         self.member_setup = dict(member_setup or {})
         self.arrow_port = arrow_port
         self.stuck_on_rejoin = stuck_from_environment(os.environ.get("GRAPHOPS_SIM_STUCK_ON_REJOIN", ""))
@@ -142,6 +142,9 @@ class Cluster:
                 for attr in ("http_port", "mode_constraint", "system_mode", "state"):
                     if attr in setup:
                         setattr(server, attr, setup[attr])
+                # Store files in the member's data directory: there, not yet a database (member_conf.read_stores).
+                for database, files in (setup.get("stores") or {}).items():
+                    self.model.local_stores[(name, database)] = files
 
     def _start_arrow(self):
         try:

@@ -10,7 +10,13 @@ their file:
 * the backup listener: on at ``server.backup.listen_address``'s port when ``server.backup.enabled`` is true (its
   default) and the file sets that address (see ``backup_listener``);
 * GDS and its Arrow Flight server: on the member whose file sets ``gds.arrow.enabled=true`` (port from
-  ``gds.arrow.listen_address``).
+  ``gds.arrow.listen_address``);
+* its data directory (``server.directories.data``): the store files of databases under ``databases/<name>/`` there
+  are on that server when it starts, not registered as databases, until ``CREATE DATABASE name OPTIONS
+  {existingData: 'use', existingDataSeedServer: '<its serverId>'}`` makes them one (clustering/databases.adoc,
+  "Restore a database using a designated seeder").  The simulator's stand-in for a store is one file,
+  ``databases/<name>/simulator-store.json`` (the counts; ``write_store`` writes it); a real store is not read;
+* ``dbms.databases.seed_from_uri_providers``, the seed providers of the whole cluster (the members must agree).
 
 ``version`` is the Neo4j release installed on the members (a neo4j.conf does not say which release reads it).
 
@@ -42,12 +48,15 @@ cluster example shows the members with ``server.cluster.system_database_mode=SEC
 (default) and ``"enabled"``; the collection must work under either.
 """
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
 
 from . import versions
+from .backups import graph_to_dict
 from .cluster import Cluster
+from .model import GraphData, StoreFiles
 
 SETTINGS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "settings")
 STRICT = "server.config.strict_validation.enabled"
@@ -139,6 +148,8 @@ class MemberConf:
     arrow: bool = False
     minimum_primaries: int = 3
     endpoint_setting: str = ""
+    stores: dict = field(default_factory=dict)  # database -> StoreFiles in its data directory
+    seed_providers: list = None  # dbms.databases.seed_from_uri_providers, when the file sets it
 
 
 def validate_member(path, settings, duplicates, version, gds):
@@ -217,10 +228,51 @@ def read_member(path, version, gds=None):
     conf.system_mode = settings.get("server.cluster.system_database_mode", "PRIMARY").upper()
     conf.minimum_primaries = int(settings.get("dbms.cluster.minimum_initial_system_primaries_count", "3"))
     conf.backup_port = backup_listener(settings)
+    conf.stores = read_stores(path, settings)
+    providers = settings.get("dbms.databases.seed_from_uri_providers")
+    conf.seed_providers = None if providers is None else [p.strip() for p in providers.split(",") if p.strip()]
     conf.arrow = gds and _true(settings.get("gds.arrow.enabled"), False)
     if conf.arrow:
         conf.arrow_port = _host_port(settings.get("gds.arrow.listen_address"), "localhost", 8491)[1]
     return conf
+
+
+STORE_FILE = "simulator-store.json"
+
+
+def write_store(data_directory, database, graph):
+    """Put the simulator's stand-in for ``database``'s store files into a data directory (``graph``: a
+    ``model.GraphData``), as a restore or a copied volume would leave them."""
+    folder = os.path.join(data_directory, "databases", database)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, STORE_FILE), "w", encoding="utf-8") as handle:
+        json.dump({"graph": graph_to_dict(graph), "store": "block-block-1.1"}, handle)
+
+
+def read_stores(path, settings):
+    """{database: StoreFiles} found in the member's ``server.directories.data`` (none when it is not set)."""
+    data = settings.get("server.directories.data")
+    if not data:
+        return {}
+    data = data if os.path.isabs(data) else os.path.join(os.path.dirname(os.path.dirname(path)), data)
+    found = {}
+    root = os.path.join(data, "databases")
+    for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        store = os.path.join(root, name, STORE_FILE)
+        if name in ("system", "neo4j") or not os.path.isfile(store):
+            continue
+        try:
+            with open(store, encoding="utf-8") as handle:
+                content = json.load(handle)
+            graph = content["graph"]
+            found[name] = StoreFiles(graph=GraphData(
+                node_count=graph["node_count"], relationship_count=graph["relationship_count"],
+                label_counts=dict(graph["label_counts"]), type_counts=dict(graph["type_counts"]),
+                node_properties=set(graph.get("node_properties", [])),
+                relationship_properties=set(graph.get("relationship_properties", []))), store=content.get("store"))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigRefused(path, "the store of %s in %s cannot be read: %s" % (name, data, exc))
+    return found
 
 
 def backup_listener(settings):
@@ -270,12 +322,18 @@ def cluster_from_configs(paths, version, gds=None, secondaries_at_formation="fre
     setup = {}
     for name, conf in zip(names, confs):
         setup[name] = {"port": conf.bolt_port, "http_port": conf.http_port, "backup_port": conf.backup_port,
-                       "mode_constraint": conf.mode_constraint, "system_mode": conf.system_mode}
+                       "mode_constraint": conf.mode_constraint, "system_mode": conf.system_mode, "stores": conf.stores}
         if conf.system_mode == "SECONDARY" and secondaries_at_formation == "free":
             setup[name]["state"] = "Free"
     gds_member = next((n for n, c in zip(names, confs) if c.arrow), False)
     arrow_port = next((c.arrow_port for c in confs if c.arrow), 0)
     backup_members = [n for n, c in zip(names, confs) if c.backup_port]
+    providers = set(tuple(c.seed_providers) if c.seed_providers is not None else None for c in confs)
+    if len(providers) > 1:
+        raise ConfigRefused(confs[-1].path, "dbms.databases.seed_from_uri_providers differs between the members; the "
+                                            "simulator models one list for the cluster")
+    if providers != {None} and "seed_providers" not in cluster_kwargs:
+        cluster_kwargs["seed_providers"] = list(providers.pop())
     cluster = Cluster(members=len(confs), version=version, gds_member=gds_member, arrow=bool(gds_member),
                       backup_members=backup_members, member_setup=setup, arrow_port=arrow_port, **cluster_kwargs)
     cluster.member_confs = dict(zip(names, confs))

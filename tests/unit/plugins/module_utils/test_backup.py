@@ -102,6 +102,10 @@ def test_outcome_reads_artefacts_not_wording():
     (dict(to_path="gs://b/p/", consistency_check=True), "consistency_check runs on local artefacts"),
     (dict(artifact="x.backup"), "artifact only applies to state=aggregated"),
     (dict(s3=dict(bucket="b", max_concurrency=0)), "s3.max_concurrency must be at least 1"),
+    (dict(state="absent"), "state=absent needs artifact"),
+    (dict(state="absent", artifact="notes.txt"), "artifact: notes.txt is not a backup artefact name"),
+    (dict(state="absent", artifact="x.backup", to_path=None), "state=absent needs to_path (a local folder), s3, or both"),
+    (dict(state="absent", artifact="x.backup", to_path="s3://b/p/"), "give it as s3 (bucket and prefix)"),
 ])
 def test_validate_refuses_bad_combinations(options, message):
     values = dict(state="present", database=["movies"], to_path="/b", timeout=10)
@@ -113,3 +117,16 @@ def test_validate_refuses_bad_combinations(options, message):
 def test_validate_applies_the_timeout_rule():
     with pytest.raises(Neo4jModuleError, match="timeout must be greater than 0 seconds"):
         backup_tasks.validate(dict(state="present", to_path="/b", timeout=-1))
+
+
+def test_absent_deletes_the_named_artefact_only(tmp_path):
+    for name in ("movies-2026-01-01T00-00-00.backup", "movies-2026-01-02T00-00-00.backup"):
+        (tmp_path / name).write_bytes(b"x")
+    params = dict(state="absent", artifact="movies-2026-01-01T00-00-00.backup", to_path=str(tmp_path), timeout=10)
+    planned = backup_tasks.ensure(params, check_mode=True, diff=True)
+    assert planned["changed"] is True and len(list(tmp_path.iterdir())) == 2
+    assert planned["diff"]["after"] == {"local": ["movies-2026-01-02T00-00-00.backup"]}
+    done = backup_tasks.ensure(params)
+    assert done["removed"] == {"local": [str(tmp_path / "movies-2026-01-01T00-00-00.backup")], "s3": []}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movies-2026-01-02T00-00-00.backup"]
+    assert backup_tasks.ensure(params)["changed"] is False
