@@ -31,7 +31,7 @@ BENCH_ARGS ?=
 LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
-.PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 test-real test-molecule \
+.PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 test-heavy test-real test-molecule \
 	test-molecule-cluster test-molecule-docker \
 	collections-path bench build clean
 
@@ -47,6 +47,7 @@ help:
 	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make test-molecule-cluster  extensions/molecule/cluster: the neo4j_cluster role against the simulator"
 	@echo "make test-molecule-docker  extensions/molecule/docker: three real Neo4j containers (needs Docker)"
+	@echo "make test-heavy the long rounds marked heavy (20 race rounds, 20 cutovers, fault runs); not part of make test"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
@@ -131,6 +132,10 @@ pytest-calver: venv
 pytest-driver5: venv
 	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) GRAPHOPS_MODULE_PYTHON=$(DRIVER5_VENV)/bin/python \
 	  $(VPY) -m pytest -n $(MATRIX_WORKERS) $(MODULE_TESTS) $(PYTEST_ARGS)
+
+# The tests marked heavy (pytest.ini leaves them out of every other run): long race rounds, many cutovers, fault runs.
+test-heavy: venv
+	$(VPY) -m pytest -m heavy tests/integration $(PYTEST_ARGS)
 
 # Same integration tests, against the real server named by NEO4J_TEST_URI (see docs/testing.md).
 test-real: venv

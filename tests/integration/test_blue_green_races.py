@@ -2,6 +2,7 @@
 the simulator's rendezvous): exactly one switches, the other fails cleanly naming the winner, and nothing is left
 behind. A short variant runs in make test; the heavy one runs 20 rounds."""
 
+import json
 import threading
 
 import pytest
@@ -25,8 +26,10 @@ def race_rounds(make_cluster, run_playbook, rounds):
         runs = [None, None]
 
         def deploy(i):
-            runs[i] = run_playbook("playbooks/blue_green.yml",
-                                   extra_vars=deploy_vars(target, greens[i][len(ALIAS) + 1:], bg_keep=50))
+            extra = deploy_vars(target, greens[i][len(ALIAS) + 1:], bg_keep=50)
+            if i:  # as an AWX survey sends them: the sources as a JSON string, the count as text
+                extra.update(bg_nodes=json.dumps(extra["bg_nodes"]), bg_keep="50")
+            runs[i] = run_playbook("playbooks/blue_green.yml", extra_vars=extra)
         threads = [threading.Thread(target=deploy, args=(i,)) for i in range(2)]
         for thread in threads:
             thread.start()
