@@ -15,16 +15,23 @@ RELEASES = ["20250101000001", "20250101000002", "20250101000003"]
 BEHAVIOURS = ["abort", "continue"]
 
 
+def two_reads(tx):
+    """One transaction, two statements: a switch in between is what Neo4j may abort (51N35, retried by the driver)."""
+    first = tx.run("MATCH (n) RETURN count(n) AS c").single()["c"]
+    time.sleep(0.002)
+    return first, tx.run("MATCH (n) RETURN count(n) AS c").single()["c"]
+
+
 def reader(cluster, stop, tally, lock):
     with neo4j.GraphDatabase.driver(cluster.routing_uri(), auth=("neo4j", "password"),
                                     max_transaction_retry_time=15) as driver:
         while not stop.is_set():
             try:
                 with driver.session(database=ALIAS) as session:
-                    nodes = session.execute_read(lambda tx: tx.run("MATCH (n) RETURN count(n) AS c").single()["c"])
+                    first, second = session.execute_read(two_reads)
                 with lock:
                     tally["reads"] += 1
-                    tally["wrong"] += nodes != PART1["nodes"]
+                    tally["wrong"] += (first, second) != (PART1["nodes"], PART1["nodes"])
             except Exception as exc:  # every failure a reader sees is counted; none may happen
                 with lock:
                     tally["failed"].append(repr(exc))
