@@ -89,8 +89,8 @@ def _count(value, minimum):
     if isinstance(value, str) and re.match(r"^\s*-?[0-9]+\s*$", value):
         value = int(value)
     if not isinstance(value, int) or value < minimum:
-        raise _Bad("expected an integer >= %d, got %s" % (minimum, "'%s'" % _short(value)
-                                                           if isinstance(value, str) else _short(value)))
+        shown = "'%s'" % _short(value) if isinstance(value, str) else _short(value)
+        raise _Bad("expected an integer >= %d, got %s" % (minimum, shown))
     return value
 
 
@@ -116,8 +116,9 @@ def _deployments(value):
         label = "[%d]" % i + (" (alias '%s')" % entry["alias"] if entry.get("alias") else "")
         unknown = sorted(set(entry) - set(DEPLOYMENT_KEYS))
         if unknown:
-            problems.append("%s: unknown key%s %s (known: %s)" % (label, "s" if len(unknown) > 1 else "",
-                                                                ", ".join(unknown), ", ".join(DEPLOYMENT_KEYS)))
+            plural = "s" if len(unknown) > 1 else ""
+            problems.append("%s: unknown key%s %s (known: %s)" % (label, plural, ", ".join(unknown),
+                                                                  ", ".join(DEPLOYMENT_KEYS)))
         one = {}
         checks = (("alias", _alias), ("release", _release), ("nodes", lambda v: _list_of_dicts(v, required=True)),
                   ("relationships", _list_of_dicts), ("topology", _dict), ("validation_queries", _queries),

@@ -35,9 +35,9 @@ def test_deployments_are_checked_entry_by_entry():
     assert good["errors"] == []
     assert good["values"]["d"] == [{"alias": "movies", "release": "", "nodes": [{"path": "m.csv"}], "relationships": [],
                                     "topology": {"primaries": 1}, "validation_queries": [], "keep": 1}]
-    bad = check_values({"d": [{"nodes": [{"path": "m.csv"}]}, {"alias": "x", "nodes": "[{path: y}]", "release": "1",
-                                                                "validation_queries": [{"query": "q", "expect": 1}]}]},
-                       {"d": "deployments"})
+    entries = [{"nodes": [{"path": "m.csv"}]},
+               {"alias": "x", "nodes": "[{path: y}]", "release": "1", "validation_queries": [{"query": "q", "expect": 1}]}]
+    bad = check_values({"d": entries}, {"d": "deployments"})
     assert bad["errors"] == [
         "d: [0]: alias must be set (the alias applications read); [1] (alias 'x'): release must be 14 digits "
         "(YYYYMMDDHHMMSS), got '1'; [1] (alias 'x'): validation_queries item 0: expect must be the list of rows the "
