@@ -85,5 +85,6 @@ def test_readers_through_the_alias_see_no_failed_read_across_3_cutovers(cluster,
 
 
 @pytest.mark.heavy
+@pytest.mark.timeout(3600)  # pytest.ini bounds a test at 300 s; this one runs many playbooks
 def test_readers_through_the_alias_see_no_failed_read_across_20_cutovers(cluster, run_playbook):
     cutovers(cluster, run_playbook, 20)

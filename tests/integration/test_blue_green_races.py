@@ -61,5 +61,6 @@ def test_two_deployments_of_one_alias_at_once_have_one_winner(make_cluster, run_
 
 
 @pytest.mark.heavy
+@pytest.mark.timeout(3600)  # pytest.ini bounds a test at 300 s; this one runs many playbooks
 def test_two_deployments_of_one_alias_at_once_have_one_winner_20_rounds(make_cluster, run_playbook):
     race_rounds(make_cluster, run_playbook, rounds=20)
