@@ -57,11 +57,11 @@ help:
 	@echo "make pytest     the pytest suite only (PYTEST_ARGS=... to narrow it)"
 	@echo "make pytest-matrix  on a simulated $(MATRIX_VERSION): the release-sensitive tests, and the driver-facing ones with driver 5.28"
 	@echo "make pytest-matrix-full  on a simulated $(MATRIX_VERSION): the whole integration suite, and every module's tests with driver 5.28"
-	@echo "make test-heavy the long rounds (marker heavy): many cutovers, race rounds"
 	@echo "make test-real  integration tests against a real Neo4j (NEO4J_TEST_URI, ...)"
 	@echo "make test-molecule  extensions/molecule/default against a real Neo4j (NEO4J_URI, ...)"
 	@echo "make test-molecule-cluster  extensions/molecule/cluster: the neo4j_cluster role against the simulator"
 	@echo "make test-molecule-docker  extensions/molecule/docker: three real Neo4j containers (needs Docker)"
+	@echo "make test-heavy the long rounds marked heavy (20 race rounds, 20 cutovers, fault runs); not part of make test"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
