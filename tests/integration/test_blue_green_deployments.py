@@ -85,21 +85,25 @@ def test_every_bad_survey_variable_is_reported_at_once_before_anything_is_read(r
     base = dict(neo4j_uri=neo4j_target["uri"], neo4j_username="neo4j", neo4j_password="password")
     single = run_playbook("playbooks/blue_green.yml", extra_vars=dict(
         base, bg_alias="bgx", bg_nodes='[{"path": "x"', bg_topology="[1, 2]", bg_keep="two",
-        bg_validation_queries="[{query: 'RETURN 1'}]", bg_backup="to_path"))
+        bg_validation_queries="[{query: 'RETURN 1'}]", bg_backup="to_path", bg_stage="[to_path]"))
     assert single.rc != 0, single
     message = single.results["Check the deployment variables"]["msg"]
-    assert message.startswith("5 variables are wrong, nothing was read or changed: "), message
+    assert message.startswith("6 variables are wrong, nothing was read or changed: "), message
     for part in ("bg_nodes (neo4j_blue_green_nodes): the string '[{\"path\": \"x\"' is not valid YAML or JSON",
                  "bg_topology (neo4j_blue_green_topology): expected a dict (or a YAML/JSON string of one), got a list.",
                  "bg_keep (neo4j_blue_green_keep): expected an integer >= 0, got 'two'.",
                  "bg_validation_queries (neo4j_blue_green_validation_queries): item 0 has no expect",
-                 "bg_backup (neo4j_blue_green_backup): expected a dict (or a YAML/JSON string of one), got a string."):
+                 "bg_backup (neo4j_blue_green_backup): expected a dict (or a YAML/JSON string of one), got a string.",
+                 "bg_stage (neo4j_blue_green_stage): expected a dict (or a YAML/JSON string of one), got a list."):
         assert part in message, (part, message)
     many = run_playbook("playbooks/blue_green.yml", extra_vars=dict(
-        base, bg_alias="bgx", bg_parallel="0", bg_deployments="[{alias: a, nodes: [{path: x}]}, {alias: A, nodes: []}]"))
+        base, bg_alias="bgx", bg_parallel="0", bg_deployments="[{alias: a, nodes: [{path: x}]}, {alias: A, nodes: []}]",
+        bg_load_path="staged"))
     assert many.rc != 0, many
     message = many.results["Check the deployment variables"]["msg"]
-    assert message.startswith("3 variables are wrong, nothing was read or changed: "), message
+    assert message.startswith("4 variables are wrong, nothing was read or changed: "), message
+    assert ("bg_load_path (neo4j_blue_green_load_path): staged loads one alias per run; with bg_deployments use arrow, "
+            "or run the staged deployments one alias at a time.") in message
     assert ("bg_deployments (neo4j_blue_green_deployments): [1] (alias 'A'): nodes must name at least one source, got an "
             "empty list; [1] (alias 'A'): alias 'a' is deployed by entry [0] already; one entry per alias.") in message
     assert "bg_parallel (neo4j_blue_green_parallel): expected an integer >= 1, got 0." in message

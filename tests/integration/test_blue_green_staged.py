@@ -4,6 +4,7 @@ neo4j_backup and shipped to S3 (moto), and created on the cluster with CREATE DA
 cluster runs no GDS at all, so nothing can reach it through Arrow. A failed staged backup leaves no database on the
 cluster or the loader, and no backup."""
 
+import json
 import os
 
 import pytest
@@ -46,7 +47,8 @@ def staged_vars(cluster, loader, folder, s3=None, **stage):
     if s3:
         stage["s3"] = s3
     return deploy_vars(target, R2, part="*", bg_load_path="staged", bg_topology={"primaries": 3},
-                       bg_loader={"uri": loader.bolt_uri("server1"), "username": "neo4j", "password": "password"},
+                       # The loader as an AWX survey sends it: a JSON string.
+                       bg_loader=json.dumps({"uri": loader.bolt_uri("server1"), "username": "neo4j", "password": "password"}),
                        bg_stage=stage)
 
 
