@@ -44,8 +44,8 @@ def validate(p):
         if p.get(option) is None or (isinstance(p[option], str) and not p[option].strip()):
             raise CloudWatchError("%s: required when state is present" % option)
     if p["comparison_operator"] not in COMPARISON_OPERATORS:
-        raise CloudWatchError("comparison_operator: %r is not one of %s" % (p["comparison_operator"],
-                                                                           ", ".join(COMPARISON_OPERATORS)))
+        raise CloudWatchError("comparison_operator: %r is not one of %s"
+                              % (p["comparison_operator"], ", ".join(COMPARISON_OPERATORS)))
     unit = METRICS[p["metric_name"]][0] if p["metric_name"] in METRICS else None
     if unit is None:
         raise CloudWatchError("metric_name: %r is not one of %s" % (p["metric_name"], ", ".join(sorted(METRICS))))

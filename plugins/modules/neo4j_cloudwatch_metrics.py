@@ -38,8 +38,8 @@ attributes:
 options:
   memory:
     description:
-      - The C(memory) result of M(graphops.neo4j.neo4j_info) (C(gather_subset) C(memory) or C(all)):
-        C({server name: {heap_used_percent, heap: {used, max, ...}, reachable, error}}).
+      - The C(memory) result of M(graphops.neo4j.neo4j_info) (C(gather_subset) C(memory) or C(all)), the members by
+        server name, each with C(heap_used_percent), C(heap) (C(used), C(max), ...), C(reachable) and C(error).
     type: dict
     required: true
   cluster_name:

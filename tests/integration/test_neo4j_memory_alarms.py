@@ -30,10 +30,9 @@ def alarms(cw, prefix):
 def latest(cw, cluster_name, server, metric):
     now = datetime.datetime.now(datetime.timezone.utc)
     dimensions = [{"Name": "ClusterName", "Value": cluster_name}, {"Name": "ServerName", "Value": server}]
+    metric = {"Namespace": "Neo4j", "MetricName": metric, "Dimensions": dimensions}
     answer = cw.get_metric_data(
-        MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {"Namespace": "Neo4j", "MetricName": metric,
-                                                                  "Dimensions": dimensions},
-                                                       "Period": 60, "Stat": "Maximum"}}],
+        MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": metric, "Period": 60, "Stat": "Maximum"}}],
         StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=1))
     return answer["MetricDataResults"][0]["Values"]
 
@@ -149,8 +148,8 @@ def test_alarm_lifecycle_check_mode_diff_and_refusals(run_playbook, moto_cloudwa
 
     metrics = r["publish in check mode"]
     assert metrics["changed"] is True and metrics["not_published"] == {"server2": "down"}
-    assert [(m["metric_name"], m["value"]) for m in metrics["metrics"]] == [("HeapUsedBytes", 512.0),
-                                                                             ("HeapUsedPercent", 50.0)]
+    sent = [(m["metric_name"], m["value"]) for m in metrics["metrics"]]
+    assert sent == [("HeapUsedBytes", 512.0), ("HeapUsedPercent", 50.0)]
     assert cw.list_metrics(Dimensions=[{"Name": "ClusterName", "Value": p}])["Metrics"] == []
 
     assert r["create in check mode"]["changed"] is True
