@@ -40,6 +40,11 @@ def aws_argument_spec(env_fallback):
     )
 
 
+# Error codes that mean "these credentials are not accepted" (the AWS common errors).
+CREDENTIAL_ERRORS = ("InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "UnrecognizedClientException",
+                     "IncompleteSignature", "MissingAuthenticationToken")
+
+
 class CloudWatchError(Exception):
     """A failure with a message naming the option to fix; never carries credentials."""
 
@@ -76,6 +81,15 @@ def failure(action, exc):
         return CloudWatchError("endpoint_url: %s failed, CloudWatch could not be reached: %s" % (action, exc))
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
+        if error.get("Code") in CREDENTIAL_ERRORS:
+            return CloudWatchError("CloudWatch refused the credentials (%s) for %s: check access_key and secret_key "
+                                   "(or session_token, profile, the AWS_* environment)" % (error.get("Code"), action))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if status == 403 and error.get("Code") in (None, "", "403"):
+            # An answer botocore could not parse (a proxy's, or moto's XML to a JSON-protocol client): no code to show.
+            return CloudWatchError("CloudWatch refused %s (HTTP 403): check access_key and secret_key (or session_token, "
+                                   "profile, the AWS_* environment) and that their policy allows cloudwatch:%s"
+                                   % (action, action))
         return CloudWatchError("CloudWatch refused %s: %s: %s" % (action, error.get("Code"), error.get("Message")))
     return CloudWatchError("CloudWatch %s failed: %s" % (action, exc))
 

@@ -86,6 +86,10 @@ BAD_ALARMS = [
     ("unknown comparison operator",
      "name: {p}-bad2\n  cluster_name: c\n  server_name: s\n  threshold: 80\n  comparison_operator: Bigger",
      r"comparison_operator must be one of: .*GreaterThanThreshold.*, got: Bigger"),
+    ("wrong credentials", "name: {p}-bad3\n  cluster_name: c\n  server_name: s\n  threshold: 80\n"
+     "  secret_key: not-the-secret",
+     r"^CloudWatch refused (the credentials \(SignatureDoesNotMatch\) for DescribeAlarms|DescribeAlarms \(HTTP 403\)): "
+     r"check access_key and secret_key"),
 ]
 
 LIFECYCLE = """

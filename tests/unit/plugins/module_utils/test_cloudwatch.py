@@ -89,3 +89,20 @@ def test_each_changed_option_is_named():
     view = summary(before)
     assert view["threshold"] == 85.0 and view["state_value"] == "OK"
     assert view["dimensions"] == [{"name": "ServerName", "value": "s1"}, {"name": "ClusterName", "value": "prod"}]
+
+
+def client_error(code, status, message="refused"):
+    import botocore.exceptions
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message},
+                                            "ResponseMetadata": {"HTTPStatusCode": status}}, "DescribeAlarms")
+
+
+@pytest.mark.parametrize("code, status, message", [
+    ("InvalidClientTokenId", 403, "CloudWatch refused the credentials (InvalidClientTokenId) for DescribeAlarms: check "
+                                  "access_key and secret_key"),
+    ("403", 403, "CloudWatch refused DescribeAlarms (HTTP 403): check access_key and secret_key"),
+    ("LimitExceeded", 400, "CloudWatch refused DescribeAlarms: LimitExceeded: refused"),
+])
+def test_aws_refusals_say_what_to_check(code, status, message):
+    from ansible_collections.graphops.neo4j.plugins.module_utils.cloudwatch import failure
+    assert str(failure("DescribeAlarms", client_error(code, status))).startswith(message)
