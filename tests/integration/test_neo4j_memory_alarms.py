@@ -51,6 +51,12 @@ def test_role_publishes_every_members_heap_and_keeps_one_alarm_each(run_playbook
     env = {"AWS_ACCESS_KEY_ID": moto_cloudwatch.access_key, "AWS_SECRET_ACCESS_KEY": moto_cloudwatch.secret_key}
     playbook = "playbooks/memory_alarms.yml"
 
+    checked = run_playbook(playbook, extra_vars=extra, env=env, check=True)
+    assert checked.rc == 0, checked
+    assert [r["changed"] for r in checked.all_results("Alarm on each member's heap")] in ([True], [True] * 3)
+    assert cw.list_metrics(Dimensions=[{"Name": "ClusterName", "Value": name}])["Metrics"] == []
+    assert alarms(cw, "neo4j-%s-" % name) == {}  # --check sent nothing
+
     first = run_playbook(playbook, extra_vars=extra, env=env)
     assert first.rc == 0, first
     published = first.results["Publish the heap use to CloudWatch"]
@@ -78,6 +84,10 @@ def test_role_publishes_every_members_heap_and_keeps_one_alarm_each(run_playbook
     assert second.results["Publish the heap use to CloudWatch"]["changed"] is True
     assert [r["changed"] for r in second.all_results("Alarm on each member's heap")] in ([False], [False] * 3)
     assert alarms(cw, "neo4j-%s-" % name) == made
+
+    removed = run_playbook(playbook, extra_vars=dict(extra, memory_alarms_state="absent"), env=env)
+    assert removed.rc == 0, removed
+    assert alarms(cw, "neo4j-%s-" % name) == {}
 
 
 BAD_ALARMS = [
