@@ -98,6 +98,17 @@ def moto_s3():
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def moto_cloudwatch():
+    """CloudWatch for the session: a moto server on 127.0.0.1 whose IAM user may only use CloudWatch."""
+    from moto_s3 import CLOUDWATCH_POLICY, MotoS3
+    server = MotoS3(policy=CLOUDWATCH_POLICY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def s3_bucket(moto_s3, request):
     """A fresh bucket in ``moto_s3`` for one test."""

@@ -20,6 +20,9 @@ import time
 REGION = "eu-west-1"
 SETUP_ACTIONS = 3  # create_user, put_user_policy, create_access_key
 S3_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+# CloudWatch's IAM prefix is cloudwatch:; moto checks its endpoint prefix, monitoring:.
+CLOUDWATCH_POLICY = {"Version": "2012-10-17",
+                     "Statement": [{"Effect": "Allow", "Action": ["cloudwatch:*", "monitoring:*"], "Resource": "*"}]}
 
 
 def free_port():
@@ -73,9 +76,14 @@ class MotoS3:
         return boto3.client(service, endpoint_url=endpoint or self.endpoint, region_name=self.region,
                             aws_access_key_id=access_key, aws_secret_access_key=secret_key)
 
-    def client(self, endpoint=None):
-        """An S3 client with the valid credentials."""
-        return self._client("s3", self.access_key, self.secret_key, endpoint)
+    def client(self, endpoint=None, service="s3"):
+        """An S3 (or ``service``) client with the valid credentials."""
+        return self._client(service, self.access_key, self.secret_key, endpoint)
+
+    def module_options(self):
+        """The AWS options of the CloudWatch modules for this server (credentials, region, endpoint)."""
+        return {"region": self.region, "endpoint_url": self.endpoint, "access_key": self.access_key,
+                "secret_key": self.secret_key}
 
     def create_bucket(self, name):
         self.client().create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})

@@ -57,3 +57,19 @@ attributes:
     details: The module calls the AWS API through boto3 from the host it runs on, usually the controller or the host
       that builds the image.
 '''
+
+    # The memory metrics and alarms in CloudWatch: AWS options shared by module_defaults, no Neo4j connection (the
+    # figures come from neo4j_info).
+    CLOUDWATCH_MODULES = r'''
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/graphops.neo4j.neo4j_cloudwatch) in C(module_defaults) to set the AWS options once.
+    support: full
+    membership:
+      - graphops.neo4j.neo4j_cloudwatch
+  platform:
+    platforms: all
+    details: The module calls the CloudWatch API through boto3 from the host it runs on, usually the controller or the
+      execution environment; it takes no Neo4j connection.
+'''

@@ -82,8 +82,8 @@ def test_database_wait_names_the_members_not_yet_online_at_a_bounded_rate(cluste
     phase = "waiting for database 'slow' to reach its requested status on every member: "
     # On a busy machine the first tick can come before the first poll has answered: then the line has only the
     # time, and no member yet.
-    early = [text for _, _, text in lines if re.fullmatch(re.escape(phase) + r"\d+ s elapsed", text)]
-    assert [text for _, _, text in lines[:len(early)]] == early, run.stdout
+    early = [text for dummy, dummy, text in lines if re.fullmatch(re.escape(phase) + r"\d+ s elapsed", text)]
+    assert [text for dummy, dummy, text in lines[:len(early)]] == early, run.stdout
     lines = lines[len(early):]
     assert len(lines) >= 2, run.stdout
     member = cluster.server_name(cluster.members[0])
