@@ -152,12 +152,15 @@ def summary(uri, auth, reader, status_file, backups, counts):
                 for query in ("MATCH (m:Movie) RETURN count(m) AS movies", "MATCH (n) RETURN count(n) AS nodes",
                               "MATCH ()-[r]->() RETURN count(r) AS relationships"))
     runs = dict((run.get("green"), run) for run in history)
-    rows = [("step", "alias %s ->" % ALIAS, "movies", "nodes", "relationships", "outcome", "backup of blue before the switch")]
+    rows = [("step", "alias %s ->" % ALIAS, "movies", "nodes", "relationships", "outcome", "backup of the release left, before the switch")]
     for step, database in RELEASES:
         run = runs.get(database, {})
         backup = run.get("backup") or ("none (first deployment, no blue yet)" if not run.get("blue") else "none")
         rows.append((step, database, *held[database], run.get("outcome", "?"), backup))
-    rows.append(("rollback", aliases.get(ALIAS, "?"), *held.get(aliases.get(ALIAS), ("?", "?", "?")), "succeeded", "-"))
+    # The rollback writes no status-file entry; its backup is the one of the release it left (release 2).
+    left = [name for name in backups if name.startswith(RELEASES[-1][1] + "-")]
+    rows.append(("rollback", aliases.get(ALIAS, "?"), *held.get(aliases.get(ALIAS), ("?", "?", "?")), "succeeded",
+                 left[-1] if left else "none"))
     seen = ", ".join("%d movies %d times" % (movies, times) for movies, times in sorted(reader.seen.items()))
     lines = ["", "make demo: summary"] + table(rows) + [
         "  reads through the alias over neo4j://: %d served, %d failed (%s)" % (reader.served, reader.failed, seen or "none"),

@@ -2,6 +2,7 @@
 neo4j_backup from the simulator's backup member through the neo4j-admin stand-in before the switch; a failed backup
 stops the deployment before the switch, drops green, and blue keeps serving."""
 
+import json
 import os
 
 import pytest
@@ -14,6 +15,7 @@ from test_blue_green import ALIAS, PART1, R1, R2, db, deploy_vars, releases, tar
 BACKUP = "Back up blue before the switch"
 SWITCH = "Switch the alias to green, only if it still points at blue"
 STOP = "Stop, blue keeps serving"
+ROLLBACK_BACKUP = BACKUP  # the rollback entry point runs the same backup task on the release it leaves
 
 
 @pytest.fixture
@@ -85,3 +87,32 @@ def test_no_backup_target_and_a_first_deployment_take_no_backup(make_cluster, ru
     assert plain.rc == 0, plain
     assert plain.results[BACKUP].get("skipped") is True
     assert target_of(cluster.model) == db(R2) and backups(tmp_path / "b") == []
+
+
+def test_a_rollback_backs_up_the_release_it_leaves_and_a_failed_backup_keeps_the_alias(cluster, run_playbook, tmp_path):
+    """A rollback is a cutover too: with bg_backup the live release is backed up first; when that backup fails the alias
+    stays where it was. The backup target arrives as a JSON string, as an AWX survey sends it."""
+    with cluster.model.lock:
+        cluster.model.create_database(db(R2), primaries=1, secondaries=2, start_delay=0.0, graph=GraphData(
+            label_counts=dict(PART1["labels"]), type_counts=dict(PART1["types"]),
+            node_count=PART1["nodes"], relationship_count=PART1["relationships"]))
+        cluster.model.aliases[ALIAS] = Alias(name=ALIAS, database=db(R2))
+    folder = tmp_path / "backups"
+    address = cluster.backup_address("server3")
+    backup = json.dumps({"from": [address], "to_path": str(folder), "neo4j_admin": NEO4J_ADMIN})
+    rollback_vars = {"neo4j_uri": cluster.routing_uri(), "neo4j_username": "neo4j", "neo4j_password": "password",
+                     "bg_alias": ALIAS, "bg_backup": backup}
+    cluster.disable_backup("server3")
+    refused = run_playbook("playbooks/rollback.yml", extra_vars=rollback_vars)
+    assert refused.rc != 0 and refused.results[ROLLBACK_BACKUP]["failed"] is True, refused
+    assert target_of(cluster.model) == db(R2) and backups(folder) == []
+
+    cluster.enable_backup("server3")
+    run = run_playbook("playbooks/rollback.yml", extra_vars=rollback_vars)
+    assert run.rc == 0, run
+    taken = run.results[ROLLBACK_BACKUP]["databases"][db(R2)]["name"]
+    assert backups(folder) == [taken] and taken.startswith(db(R2) + "-")
+    names = [t["task"].split(" : ", 1)[-1] for t in run.tasks]
+    assert names.index(ROLLBACK_BACKUP) < names.index("Switch the alias back, only if it still points at the current release")
+    assert target_of(cluster.model) == db(R1)
+    assert "backup of %s before the switch: %s" % (db(R2), taken) in run.results["Summary"]["msg"]

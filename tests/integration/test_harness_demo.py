@@ -44,9 +44,11 @@ def test_make_demo_tells_the_whole_story(collections_path, tmp_path):
     assert rows["release 1"][2:7] == [R1, str(one["movies"]), str(nodes[R1]), str(rels[R1]), "succeeded"]
     assert rows["release 2"][2:7] == [R2, str(two["movies"]), str(nodes[R2]), str(rels[R2]), "succeeded"]
     assert rows["rollback"][1:3] == [R1, str(one["movies"])]
-    # A backup of release 1 was taken before release 2's cutover, and it is on disk.
+    # A backup of release 1 was taken before release 2's cutover, and one of release 2 before the rollback left it;
+    # both are on disk.
     backups = sorted(p.name for p in (out / "backups").iterdir())
-    assert len(backups) == 1 and backups[0].startswith(R1 + "-") and rows["release 2"][7] == backups[0]
+    assert len(backups) == 2 and backups[0].startswith(R1 + "-") and rows["release 2"][7] == backups[0]
+    assert backups[1].startswith(R2 + "-") and rows["rollback"][6] == backups[1]
     # Reads through the alias over neo4j:// never failed, and they saw release 1, release 2 and release 1 again.
     reads = re.search(r"reads through the alias over neo4j://: (\d+) served, (\d+) failed \((.*)\)", text)
     assert reads and int(reads.group(1)) > 0 and reads.group(2) == "0", text[-3000:]
@@ -54,7 +56,7 @@ def test_make_demo_tells_the_whole_story(collections_path, tmp_path):
     # The status file holds both runs.
     status = json.loads((out / "blue-green-status.json").read_text())
     assert [(run["green"], run["outcome"], run["backup"]) for run in status["history"]] == [
-        (R1, "succeeded", None), (R2, "succeeded", backups[0])]
+        (R1, "succeeded", None), (R2, "succeeded", backups[0])]  # a rollback adds no entry
     assert "status file: %s (2 runs in its history)" % (out / "blue-green-status.json") in text
 
 
