@@ -28,8 +28,9 @@ PYTEST_ARGS ?=
 MATRIX_VERSION ?= 2026.07.0
 MATRIX_WORKERS ?= 2
 PYTEST_WORKERS ?= 2
-# make test leaves out the long rounds (pytest marker heavy); make test-heavy runs them.
-PYTEST_MARKERS ?= not heavy
+# make test leaves out the long rounds (pytest marker heavy; make test-heavy runs them) and the full reliability
+# suites (marker reliability; make reliability runs them, make test their short variants).
+PYTEST_MARKERS ?= not heavy and not reliability
 CALVER_TESTS := $(addprefix tests/integration/,test_neo4j_database.py test_neo4j_alias.py test_neo4j_user.py \
 	test_neo4j_role.py test_neo4j_server.py test_neo4j_query.py test_neo4j_info.py test_neo4j_access.py \
 	test_neo4j_arrow_load_cluster.py test_blue_green.py test_alias_races.py test_connection_errors.py)
@@ -44,7 +45,7 @@ LINT_DIR := tests/lint
 LINT_STAMP := $(if $(wildcard $(LINT_DIR)/package.json),$(LINT_DIR)/node_modules/.graphops-stamp)
 
 .PHONY: help venv demo test sanity lint pytest pytest-matrix pytest-calver pytest-driver5 pytest-matrix-full \
-	pytest-calver-full pytest-driver5-full test-heavy test-real test-molecule \
+	pytest-calver-full pytest-driver5-full test-heavy reliability test-real test-molecule \
 	test-molecule-cluster test-molecule-docker \
 	collections-path bench build clean
 
@@ -62,6 +63,7 @@ help:
 	@echo "make test-molecule-cluster  extensions/molecule/cluster: the neo4j_cluster role against the simulator"
 	@echo "make test-molecule-docker  extensions/molecule/docker: three real Neo4j containers (needs Docker)"
 	@echo "make test-heavy the long rounds marked heavy (20 race rounds, 20 cutovers, fault runs); not part of make test"
+	@echo "make reliability  the reliability suites (bad input, ...), one table of figures (docs/reliability.md)"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 
@@ -166,6 +168,11 @@ test-heavy: venv
 	  $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Same integration tests, against the real server named by NEO4J_TEST_URI (see docs/testing.md).
+# The reliability suites (issue 14): one pytest session, so the figures of every suite end up in one table (printed
+# at the end, written to build/reliability.json).  docs/reliability.md records them.
+reliability: venv
+	$(VPY) -m pytest -m reliability tests/reliability $(PYTEST_ARGS)
+
 test-real: venv
 	@if [ -z "$${NEO4J_TEST_URI:-}" ]; then \
 	  echo "make test-real: set NEO4J_TEST_URI (and NEO4J_TEST_USERNAME, NEO4J_TEST_PASSWORD, optionally NEO4J_TEST_ARROW) to a real Neo4j; see docs/testing.md" >&2; \

@@ -19,8 +19,9 @@ import pytest
 from simulator.cluster import Cluster
 from simulator.versions import DEFAULT_VERSION, version_key
 
-# The Cypher lint gate runs in every session, whatever part of the suite it collects.
-pytest_plugins = ["lint_collector"]
+# The Cypher lint gate runs in every session, whatever part of the suite it collects; the reliability figures
+# table prints whatever the session's suites recorded (tests/reliability/figures.py).
+pytest_plugins = ["lint_collector", "reliability.figures"]
 
 USERNAME = "neo4j"
 PASSWORD = "password"

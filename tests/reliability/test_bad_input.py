@@ -1,0 +1,147 @@
+"""Bad-input suite (issue 14): every option of every module, wrong in every way its spec allows.
+
+The inputs come from the modules' own argument specs (``bad_inputs.py``), on top of one valid set of options
+per module (``BASES``), and run as tasks of one ansible-playbook run (``ignore_errors``) against a simulated
+cluster, with moto for the S3 and CloudWatch options.  Figures: inputs tried, failures with a message naming
+the option (must equal inputs tried), state changes (must be 0): the whole simulator state (databases per member
+with their status and data, aliases and targets, users, roles, privileges, servers) and the S3 objects and
+CloudWatch alarms and metrics are snapshotted before and after the batch.
+
+``make reliability`` runs every input (marker ``reliability``); ``make test`` runs a few per module.
+"""
+
+import dataclasses
+import json
+
+import pytest
+from neo4j import GraphDatabase
+
+from reliability import bad_inputs
+
+COMMAND_FULL = "make reliability  (pytest -m reliability tests/reliability/test_bad_input.py)"
+COMMAND_SHORT = "pytest tests/reliability/test_bad_input.py -m 'not reliability'"
+
+
+def _bases(cluster, moto_s3, moto_cloudwatch, bucket, nodes_file):
+    """One valid set of options per module; each would change something if a bad input slipped through."""
+    bolt = {"uri": cluster.routing_uri(), "login_user": "neo4j", "login_password": "password",
+            "connection_timeout": 5, "retry_timeout": 2}
+    aws = moto_s3.module_options()
+    s3 = {"bucket": bucket, "endpoint_url": aws["endpoint_url"], "region": aws["region"],
+          "access_key": aws["access_key"], "secret_key": aws["secret_key"]}
+    cloud = moto_cloudwatch.module_options()
+    server = cluster.model.servers["server3"].server_id
+    return {
+        "neo4j_alias": dict(bolt, name="relalias", target="neo4j"),
+        "neo4j_arrow_load": dict(bolt, database="relload", wait_timeout=20, timeout=60,
+                                 nodes=[{"path": nodes_file, "format": "csv", "id_column": "id", "label": ["Rel"]}]),
+        "neo4j_database": dict(bolt, name="reldb", wait_timeout=20),
+        "neo4j_info": dict(bolt),
+        "neo4j_privileges_copy": dict(bolt, source="neo4j", target="relcopy"),
+        "neo4j_query": dict(bolt, query="CREATE (:Reliability)", database="neo4j"),
+        "neo4j_role": dict(bolt, name="relrole"),
+        "neo4j_rolling_upgrade": dict(bolt, step="plan"),
+        "neo4j_server": dict(bolt, server=server, tags=["reliability"], wait_timeout=20),
+        "neo4j_user": dict(bolt, name="reluser", password="reliability-pass"),
+        "neo4j_backup": dict(state="pruned", s3=s3, retention={"keep_full": 1}, timeout=60),
+        "neo4j_backup_info": dict(s3=s3, timeout=60),
+        "neo4j_cloudwatch_alarm": dict(cloud, name="relalarm", cluster_name="rel", server_name="server1", threshold=90),
+        "neo4j_cloudwatch_metrics": dict(cloud, cluster_name="rel", memory={}),
+        "neo4j_ecr_token": dict(cloud),
+    }
+
+
+def _snapshot(cluster, moto_s3, moto_cloudwatch):
+    """Everything a module could change, as plain data."""
+    model = cluster.model
+    with model.lock:
+        state = {
+            "servers": {name: repr(dataclasses.asdict(server)) for name, server in model.servers.items()},
+            "databases": {name: repr(dataclasses.asdict(db)) for name, db in model.databases.items()},
+            "aliases": {name: repr(dataclasses.asdict(alias)) for name, alias in model.aliases.items()},
+            "users": {name: repr(dataclasses.asdict(user)) for name, user in model.users.items()},
+            "roles": {name: repr(sorted(members)) for name, members in model.roles.items()},
+            "privileges": {"all": repr(sorted(map(repr, model.privileges)))},
+        }
+    s3 = moto_s3.client()
+    state["s3_objects"] = {bucket["Name"]: repr(sorted(moto_s3.keys(bucket["Name"])))
+                           for bucket in s3.list_buckets()["Buckets"]}
+    cloudwatch = moto_cloudwatch.client(service="cloudwatch")
+    state["cloudwatch"] = {"alarms": repr(sorted(a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"])),
+                           "metrics": repr(sorted(json.dumps(m, sort_keys=True) for m in cloudwatch.list_metrics()["Metrics"]))}
+    return state
+
+
+def _differences(before, after):
+    return ["%s %s" % (kind, key) for kind in before for key in sorted(set(before[kind]) | set(after[kind]))
+            if before[kind].get(key) != after[kind].get(key)]
+
+
+# The inputs are spread over this many inventory hosts (all local) that ansible-playbook runs in parallel forks.
+HOSTS = 3
+INVENTORY = "".join("worker%d ansible_connection=local\n" % n for n in range(HOSTS))
+
+
+def _task(number, case):
+    return {"name": case.label, "graphops.neo4j.%s" % case.module: case.args, "ignore_errors": True,
+            "when": "inventory_hostname == 'worker%d'" % (number % HOSTS)}
+
+
+def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
+    nodes_file = tmp_path / "nodes.csv"
+    nodes_file.write_text("id,name\n1,a\n2,b\n", encoding="utf-8")
+    corrupt = tmp_path / "corrupt.pem"
+    corrupt.write_bytes(b"\x00\xffnot a certificate, not a parquet file\n" * 4)
+    files = {"missing": str(tmp_path / "missing" / "file.pem"), "corrupt": str(corrupt)}
+    bucket = moto_s3.create_bucket("reliability-%s" % tmp_path.name[-8:].lower().replace("_", "-"))
+    moto_s3.client().put_object(Bucket=bucket, Key="keep/this.txt", Body=b"kept")
+    with GraphDatabase.driver(cluster.routing_uri(), auth=("neo4j", "password")) as driver:
+        driver.execute_query("CREATE DATABASE relcopy WAIT", database_="system")
+    bases = _bases(cluster, moto_s3, moto_cloudwatch, bucket, str(nodes_file))
+    specs = bad_inputs.argument_specs()
+    assert sorted(bases) == sorted(specs), "every module needs a valid base in BASES (a new module?)"
+    cases = pick([case for module in sorted(specs)
+                  for case in bad_inputs.cases(module, specs[module], bases[module], files)])
+    before = _snapshot(cluster, moto_s3, moto_cloudwatch)
+    playbook = [{"hosts": "all", "gather_facts": False, "strategy": "free",
+                 "tasks": [_task(number, case) for number, case in enumerate(cases)]}]
+    run = run_playbook(json.dumps(playbook) + "\n", inventory=INVENTORY,
+                       env={"ANSIBLE_FORKS": str(HOSTS), "ANSIBLE_PIPELINING": "true"})
+    after = _snapshot(cluster, moto_s3, moto_cloudwatch)
+    results = {record["task"]: record["result"] for record in run.tasks if record["status"] != "skipped"}
+    findings = []
+    named = 0
+    for case in cases:
+        result = results.get(case.label)
+        message = str((result or {}).get("msg", ""))
+        if result is None:
+            findings.append("%s: never ran" % case.label)
+        elif not result.get("failed"):
+            findings.append("%s: accepted (%s)" % (case.label, result.get("changed")))
+        elif not any(name in message for name in case.names):
+            findings.append("%s: message names none of %s: %s" % (case.label, case.names, message[:300]))
+        else:
+            named += 1
+    changes = _differences(before, after)
+    return run, cases, named, findings, changes
+
+
+def _check(reliability_figures, command, run, cases, named, findings, changes):
+    reliability_figures("bad input", command=command, must_be_zero=("state_changes",),
+                        must_equal=(("named", "inputs_tried"),), inputs_tried=len(cases), named=named,
+                        state_changes=len(changes), modules=len({case.module for case in cases}))
+    assert run.rc == 0, run
+    assert not changes, changes
+    assert not findings, "\n".join(findings)
+
+
+@pytest.mark.reliability
+def test_bad_input_full(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, reliability_figures):
+    outcome = _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, lambda cases: cases)
+    assert len(outcome[1]) >= 300
+    _check(reliability_figures, COMMAND_FULL, *outcome)
+
+
+def test_bad_input_short(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, reliability_figures):
+    outcome = _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, bad_inputs.short)
+    _check(reliability_figures, COMMAND_SHORT, *outcome)
