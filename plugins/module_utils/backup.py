@@ -122,6 +122,14 @@ def _flag(name, value):
     return "%s=%s" % (name, "true" if value else "false")
 
 
+def check_additional_config(params):
+    """Refuse an additional_config that is not a readable file before anything runs (neo4j-admin would only
+    fail later, and an S3-only run would never read it)."""
+    path = params.get("additional_config")
+    if path and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+        raise BackupError("additional_config: %s is not a readable file." % path)
+
+
 def common_options(params):
     argv = []
     if params.get("additional_config"):

@@ -24,6 +24,7 @@ from .backup_s3 import Bucket
 def validate(params):
     from .connection import check_timeouts
     check_timeouts(params, ("timeout",))
+    backup.check_additional_config(params)
     if not params.get("path") and not params.get("s3"):
         raise BackupError("path or s3 is required: where to look for backups.")
     if params.get("path") and "://" in params["path"] and not backup.is_cloud(params["path"]):

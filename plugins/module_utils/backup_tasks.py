@@ -41,6 +41,7 @@ def validate(params):
     from .cypher import InvalidName, validate_database_name
     state = params.get("state") or "present"
     check_timeouts(params, ("timeout",))
+    backup.check_additional_config(params)
     wrong_interval = progress.check_interval(params.get("progress_interval"))
     if wrong_interval:
         _fail(wrong_interval)

@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from .cypher import InvalidName, validate_alias_name, validate_database_name
+
 ROUTING = ("write", "read")
 
 CHECK_MODE_SKIP_MSG = ("Check mode: the query was not run because routing is 'write'; whether it would change "
@@ -40,6 +42,29 @@ def all_parameters(parameters, secret_parameters):
     merged = dict(parameters or {})
     merged.update(secret_parameters or {})
     return merged
+
+
+def validate_database(name, option="database"):
+    """A statement's database: system, a database name or an alias name (Neo4j's naming rules, cypher.py).
+
+    The driver sends it as a string, never as Cypher, but an illegal name can only end in "database does not
+    exist"; refusing it here names the option."""
+    if name is None or name.lower() == "system":
+        return
+    try:
+        validate_database_name(name, option)
+    except InvalidName:
+        try:
+            validate_alias_name(name, option)
+        except InvalidName:
+            raise ValueError("%s: %r is neither a database name nor an alias name (ASCII letters, digits, '_', '.' "
+                             "and '-', an ASCII letter first)." % (option, name))
+
+
+def validate(params):
+    """Refuse a bad database name or a parameter given twice before connecting."""
+    validate_database(params.get("database"))
+    all_parameters(params.get("parameters"), params.get("secret_parameters"))
 
 
 def run_query(client, query, parameters=None, database=None, routing="write", check_mode=False):

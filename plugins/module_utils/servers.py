@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from .connection import Neo4jModuleError
+from .cypher import validate_database_name
 from .results import snake_columns
 from .wait import WaitTimeout, poll
 
@@ -60,6 +61,9 @@ def validate(params):
         raise ValueError("server: give the server's name, id or Bolt address (SHOW SERVERS).")
     if params.get("name") is not None and not str(params["name"]).strip():
         raise ValueError("name: the new server name must not be empty.")
+    for option in ("allowed_databases", "denied_databases"):
+        for name in params.get(option) or []:
+            validate_database_name(name, option)  # an InvalidName is a ValueError: run_module reports it
     if params.get("allowed_databases") and params.get("denied_databases"):
         raise ValueError("allowed_databases and denied_databases are mutually exclusive (Neo4j refuses both on one server).")
     tags = params.get("tags") or []

@@ -181,7 +181,7 @@ skipped_in_check_mode:
 '''
 
 from ansible_collections.graphops.neo4j.plugins.module_utils.connection import neo4j_module, run_module
-from ansible_collections.graphops.neo4j.plugins.module_utils.query import ROUTING, all_parameters, run_query
+from ansible_collections.graphops.neo4j.plugins.module_utils.query import ROUTING, all_parameters, run_query, validate
 
 
 def main():
@@ -196,7 +196,7 @@ def main():
     run_module(module,
                lambda client: run_query(client, p["query"], all_parameters(p["parameters"], p["secret_parameters"]),
                                         p["database"], p["routing"], module.check_mode),
-               validate=lambda params: all_parameters(params["parameters"], params["secret_parameters"]),
+               validate=validate,
                fail_extra=dict(query=p["query"]))
 
 
