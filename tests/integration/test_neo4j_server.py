@@ -111,7 +111,7 @@ def test_refusals_leave_the_cluster_as_it_was(four, run_playbook):
         ("deallocate a single primary", "{server: %s, state: deallocated}" % single_host,
          r"hosts single with a single primary"),
         ("unknown server", "{server: nope, state: cordoned}", r"No server called nope"),
-        ("both lists", "{server: server1, allowed_databases: [a], denied_databases: [b]}", r"mutually exclusive"),
+        ("both lists", "{server: server1, allowed_databases: [db1], denied_databases: [db2]}", r"mutually exclusive"),
     ]
     tasks = "\n".join("- name: %s\n  graphops.neo4j.neo4j_server: %s\n  ignore_errors: true" % (label, options)
                       for label, options, _pattern in cases)

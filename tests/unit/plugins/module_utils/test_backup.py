@@ -130,3 +130,8 @@ def test_absent_deletes_the_named_artefact_only(tmp_path):
     assert done["removed"] == {"local": [str(tmp_path / "movies-2026-01-01T00-00-00.backup")], "s3": []}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["movies-2026-01-02T00-00-00.backup"]
     assert backup_tasks.ensure(params)["changed"] is False
+
+
+def test_validate_refuses_an_additional_config_that_is_not_a_file(tmp_path):
+    with pytest.raises(backup.BackupError, match="^additional_config: .* is not a readable file"):
+        backup_tasks.validate({"state": "pruned", "additional_config": str(tmp_path / "missing.conf")})

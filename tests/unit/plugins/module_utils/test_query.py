@@ -1,14 +1,8 @@
 """Pure logic of neo4j_query: routing, changed from counters, check mode."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[4] / "plugins" / "module_utils" / "query.py"
-_spec = importlib.util.spec_from_file_location("graphops_neo4j_query", _PATH)
-query = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(query)
+from ansible_collections.graphops.neo4j.plugins.module_utils import query
 
 
 class Outcome:
@@ -92,3 +86,14 @@ def test_secret_parameters_join_the_parameters():
 def test_a_parameter_given_twice_is_refused_by_name():
     with pytest.raises(ValueError, match="^parameters and secret_parameters both give 'password'; give each"):
         query.all_parameters({"password": "a", "name": "x"}, {"password": "b"})
+
+
+@pytest.mark.parametrize("name", ["a`b", "x;DROP DATABASE neo4j", "$param", "white space", "", "_hidden"])
+def test_validate_refuses_a_database_that_is_no_name_naming_the_option(name):
+    with pytest.raises(ValueError, match="^database: "):
+        query.validate({"database": name, "parameters": {}, "secret_parameters": {}})
+
+
+@pytest.mark.parametrize("name", [None, "system", "SYSTEM", "neo4j", "movies-2024.01", "my_alias", "composite.alias"])
+def test_validate_accepts_system_databases_and_aliases(name):
+    query.validate({"database": name, "parameters": {}, "secret_parameters": {}})

@@ -104,9 +104,15 @@ def test_unsettled_names_what_is_stuck():
 
 
 def test_validate_refuses_contradictions():
-    for params, pattern in [(dict(server="a", allowed_databases=["x"], denied_databases=["y"]), "mutually exclusive"),
+    for params, pattern in [(dict(server="a", allowed_databases=["db1"], denied_databases=["db2"]), "mutually exclusive"),
                             (dict(server="a", tags=["eu", "eu"]), "duplicate"),
                             (dict(server="a", state="dropped", tags=["eu"]), "cannot be set with state=dropped"),
                             (dict(server=""), "server:")]:
         with pytest.raises(ValueError, match=pattern):
             servers.validate(params)
+
+
+@pytest.mark.parametrize("option", ["allowed_databases", "denied_databases"])
+def test_validate_refuses_illegal_database_names_naming_the_option(option):
+    with pytest.raises(ValueError, match="^%s: database name 'x;DROP DATABASE neo4j'" % option):
+        servers.validate({"server": "server1", option: ["neo4j", "x;DROP DATABASE neo4j"]})
