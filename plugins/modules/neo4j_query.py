@@ -50,6 +50,7 @@ options:
   database:
     description:
       - Database (or alias) to run the statement on. Defaults to the home database of the user.
+      - V(system), a database name or an alias name (Neo4j's naming rules); anything else is refused before connecting.
     type: str
   routing:
     description:

@@ -73,11 +73,13 @@ options:
     description:
       - Only these databases may be hosted on the server (C(allowedDatabases)). Setting it clears O(denied_databases).
       - V([]) removes the restriction. Databases the server may no longer host are moved away.
+      - Each must be a legal database name (Neo4j's naming rules); an illegal one is refused before anything is sent.
     type: list
     elements: str
   denied_databases:
     description:
       - These databases may not be hosted on the server (C(deniedDatabases)). Setting it clears O(allowed_databases).
+      - Each must be a legal database name; an illegal one is refused before anything is sent.
     type: list
     elements: str
   tags:
