@@ -53,6 +53,8 @@ class Case:
     label: str  # unique task name
     args: dict  # the task's options
     names: tuple  # option names, one of which the failure message must contain
+    what: str = ""  # the input without the module: the same for a connection option on every Bolt module
+    shared: bool = False  # a connection option (or a combination of them): the same code in every Bolt module
 
 
 class _Captured(Exception):
@@ -127,8 +129,11 @@ def cases(module, kwargs, base, files):
     spec = kwargs["argument_spec"]
     found = []
 
+    connection = connection_options()
+
     def add(what, args, names):
-        found.append(Case(module, "%s %s #%d" % (module, what, len(found) + 1), args, tuple(names)))
+        shared = all(name in connection for name in names if name in spec)
+        found.append(Case(module, "%s %s #%d" % (module, what, len(found) + 1), args, tuple(names), what, shared))
 
     def with_option(option, value):
         args = dict(base)
@@ -188,6 +193,29 @@ def cases(module, kwargs, base, files):
         args[together[0]] = _placeholder(spec[together[0]])
         add("%s without %s" % (together[0], "/".join(together[1:])), args, tuple(together))
     return found
+
+
+def connection_options():
+    """The connection options every Bolt module shares (connection.neo4j_argument_spec)."""
+    register_collection_packages()
+    from ansible_collections.graphops.neo4j.plugins.module_utils import connection  # pylint: disable=import-outside-toplevel
+    return set(connection.neo4j_argument_spec())
+
+
+def spread_shared(all_cases):
+    """Each connection-option input once, on the Bolt modules in turn, instead of once per module: they all go
+    through the same neo4j_module()/run_module() code, and this keeps make reliability's run time in bounds.
+    Every Bolt module still gets some of them, and every other input is kept."""
+    kept, inputs = [], {}
+    for case in all_cases:
+        if case.shared:
+            inputs.setdefault(case.what, []).append(case)
+        else:
+            kept.append(case)
+    for number, what in enumerate(sorted(inputs)):
+        on_modules = inputs[what]
+        kept.append(on_modules[number % len(on_modules)])
+    return kept
 
 
 def _required_subs(sub):

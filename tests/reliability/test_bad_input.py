@@ -100,8 +100,8 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
     bases = _bases(cluster, moto_s3, moto_cloudwatch, bucket, str(nodes_file))
     specs = bad_inputs.argument_specs()
     assert sorted(bases) == sorted(specs), "every module needs a valid base in BASES (a new module?)"
-    cases = pick([case for module in sorted(specs)
-                  for case in bad_inputs.cases(module, specs[module], bases[module], files)])
+    cases = pick(bad_inputs.spread_shared([case for module in sorted(specs)
+                                           for case in bad_inputs.cases(module, specs[module], bases[module], files)]))
     before = _snapshot(cluster, moto_s3, moto_cloudwatch)
     playbook = [{"hosts": "all", "gather_facts": False, "strategy": "free",
                  "tasks": [_task(number, case) for number, case in enumerate(cases)]}]
