@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
+import ssl
 import time
 
 from . import arrow, arrow_cluster, arrow_sources, cypher, databases, progress
@@ -30,6 +32,18 @@ class LoadError(Exception):
         self.extra = extra
 
 
+def check_ca_file(path, option):
+    """A CA file that is given must hold certificates Python's ssl can load, whether TLS is on or not."""
+    if not path:
+        return
+    if not os.path.isfile(path):
+        raise LoadError("%s: %s is not a file." % (option, path))
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise LoadError("%s: %s holds no certificate Python's ssl can load: %s" % (option, path, exc))
+
+
 def check_params(params):
     try:
         name = cypher.validate_database_name(params["database"], option="database")
@@ -42,6 +56,9 @@ def check_params(params):
     if params["server_concurrency"] is not None and params["server_concurrency"] < 1:
         raise LoadError("server_concurrency must be at least 1.")
     check_timeouts(params, ("timeout", "wait_timeout"))
+    if not 0 < params["arrow_port"] < 65536:
+        raise LoadError("arrow_port: %s is not a port number (1 to 65535)." % params["arrow_port"])
+    check_ca_file(params.get("arrow_ca_file"), "arrow_ca_file")
     wrong_interval = progress.check_interval(params.get("progress_interval"))
     if wrong_interval:
         raise LoadError(wrong_interval)

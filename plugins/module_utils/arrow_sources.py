@@ -376,7 +376,9 @@ class Source:
 
     def _open(self, path):
         try:
-            return arrow_files.open_file(self.filesystem, path, self.format, self.delimiter)
+            reader = arrow_files.open_file(self.filesystem, path, self.format, self.delimiter)
+            reader.schema.names  # pylint: disable=pointless-statement  # column names that are no UTF-8 fail here
+            return reader
         except Exception as exc:
             raise SourceError("%s cannot be read as %s: %s" % (self._where(path), self.format, _short(exc)))
 

@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import codecs
 import os
 import re
 import shutil
@@ -122,12 +123,25 @@ def _flag(name, value):
     return "%s=%s" % (name, "true" if value else "false")
 
 
-def check_additional_config(params):
-    """Refuse an additional_config that is not a readable file before anything runs (neo4j-admin would only
-    fail later, and an S3-only run would never read it)."""
+def check_local_files(params):
+    """Refuse a neo4j_admin that is not an executable file and an additional_config that is not a readable file
+    before anything runs (neo4j-admin would only fail later, and an S3-only run would never use them)."""
+    if params.get("neo4j_admin"):
+        find_neo4j_admin(params["neo4j_admin"])
     path = params.get("additional_config")
-    if path and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+    if not path:
+        return
+    if not (os.path.isfile(path) and os.access(path, os.R_OK)):
         raise BackupError("additional_config: %s is not a readable file." % path)
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at 64 KiB is fine
+        text = b"\0" not in head
+    except UnicodeDecodeError:
+        text = False
+    if not text:
+        raise BackupError("additional_config: %s is not a text file of settings (neo4j-admin.conf format)." % path)
 
 
 def common_options(params):

@@ -18,13 +18,15 @@ import os
 
 from . import backup, backup_chains
 from .backup import BackupError
+from . import backup_s3
 from .backup_s3 import Bucket
 
 
 def validate(params):
     from .connection import check_timeouts
     check_timeouts(params, ("timeout",))
-    backup.check_additional_config(params)
+    backup.check_local_files(params)
+    backup_s3.check_transfer_options(params.get("s3"))
     if not params.get("path") and not params.get("s3"):
         raise BackupError("path or s3 is required: where to look for backups.")
     if params.get("path") and "://" in params["path"] and not backup.is_cloud(params["path"]):

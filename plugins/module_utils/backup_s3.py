@@ -66,6 +66,20 @@ CREDENTIAL_ERRORS = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToke
                      "TokenRefreshRequired", "InvalidClientTokenId", "UnrecognizedClientException")
 
 
+MIN_PART = 5 * MIB  # S3's smallest part
+
+
+def check_transfer_options(s3):
+    """Refuse transfer settings boto3 cannot use (a part below 5 MiB, no threads), before anything runs; both backup
+    modules call it, so a value a listing never uses is refused there too."""
+    for option in ("multipart_chunksize", "multipart_threshold"):
+        value = (s3 or {}).get(option)
+        if value is not None and value < MIN_PART:
+            raise S3Error("s3.%s: %d bytes is below S3's minimum part size of 5 MiB (%d bytes)." % (option, value, MIN_PART))
+    if (s3 or {}).get("max_concurrency") is not None and s3["max_concurrency"] < 1:
+        raise S3Error("s3.max_concurrency must be at least 1.")
+
+
 class S3Error(Exception):
     """A failure with a message naming the option to fix; never carries credentials."""
 

@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 
-from . import backup, backup_chains, progress
+from . import backup, backup_chains, backup_s3, progress
 from .backup import BackupError
 from .backup_s3 import Bucket
 
@@ -24,7 +24,6 @@ TYPES = ("FULL", "DIFF", "AUTO")
 INCLUDE_METADATA = ("all", "none", "users", "roles")
 _PATTERN_OR_NAME = re.compile(r"^[A-Za-z0-9.*?\-]+$")
 _ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
-MIN_PART = 5 * 1024 * 1024  # S3's smallest part
 
 
 def _fail(msg):
@@ -41,7 +40,7 @@ def validate(params):
     from .cypher import InvalidName, validate_database_name
     state = params.get("state") or "present"
     check_timeouts(params, ("timeout",))
-    backup.check_additional_config(params)
+    backup.check_local_files(params)
     wrong_interval = progress.check_interval(params.get("progress_interval"))
     if wrong_interval:
         _fail(wrong_interval)
@@ -80,12 +79,10 @@ def validate(params):
         if cloud:
             _fail("s3 ships backups neo4j-admin wrote locally; to_path %s is already in cloud storage (neo4j-admin "
                   "writes there itself). Drop s3, or give a local to_path." % to_path)
-        for option in ("multipart_chunksize", "multipart_threshold"):
-            value = params["s3"].get(option)
-            if value is not None and value < MIN_PART:
-                _fail("s3.%s: %d bytes is below S3's minimum part size of 5 MiB (%d bytes)." % (option, value, MIN_PART))
-        if params["s3"].get("max_concurrency") is not None and params["s3"]["max_concurrency"] < 1:
-            _fail("s3.max_concurrency must be at least 1.")
+        try:
+            backup_s3.check_transfer_options(params["s3"])
+        except backup_s3.S3Error as exc:
+            _fail(exc.msg)
     elif state == "shipped":
         _fail("state=shipped needs s3 (where to ship the local backups).")
     if state == "shipped" and cloud:

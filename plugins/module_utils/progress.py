@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 import os
 import threading
 import time
@@ -35,7 +36,7 @@ def check_interval(value):
     """``progress_interval``: 0 (no progress lines) or seconds greater than 0; returns the error or None."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         return "progress_interval: must be 0 (no progress lines) or a number of seconds greater than 0 (got %s)." % (value,)
     return None
 

@@ -42,6 +42,9 @@ NAME_OPTIONS = {
     "neo4j_user": {"name": "user", "home_database": "database"},
 }
 PORT_OPTIONS = ("bolt_port", "arrow_port")
+# Folders neo4j-admin writes into (and may create): a missing one is no bad input.  Whether neo4j-admin refuses a
+# file where the folder goes is not documented; not tried yet.
+OUTPUT_LOCATIONS = {"temp_path", "report_path"}
 # Options whose every value is legal or whose content is the user's own (a Cypher statement, its parameters,
 # free text); they get only the wrong-type inputs their type has.
 FREE_OPTIONS = {"query", "parameters", "secret_parameters", "description", "properties"}
@@ -104,8 +107,10 @@ def _wrong_values(option, spec, kind=None):
             values += [("port 0", 0), ("port above 65535", 70000)]
     elif kind == "float":
         values.append(("not a number", "not-a-number"))
-        if option.endswith("timeout") or option.endswith("interval") or option.startswith("keep_"):
+        if option.endswith("timeout") or option.startswith("keep_"):
             values += [("zero", 0), ("negative", -1), ("not finite", "nan")]
+        elif option.endswith("interval"):  # progress_interval: 0 turns the progress lines off
+            values += [("negative", -1), ("not finite", "nan")]
     elif kind == "bool":
         values.append(("not a boolean", "maybe"))
     elif kind == "dict":
@@ -153,7 +158,7 @@ def cases(module, kwargs, base, files):
             as_list = option_spec.get("type") == "list"
             for bad in ILLEGAL[names_of[option]]:
                 add("%s illegal name %r" % (option, bad), with_option(option, [bad] if as_list else bad), names)
-        if option_spec.get("type") == "path" or option in ("trusted_ca_file",):
+        if (option_spec.get("type") == "path" or option in ("trusted_ca_file",)) and option not in OUTPUT_LOCATIONS:
             for what, path in sorted(files.items()):
                 args = with_option(option, path)
                 if option == "trusted_ca_file":

@@ -135,3 +135,12 @@ def test_absent_deletes_the_named_artefact_only(tmp_path):
 def test_validate_refuses_an_additional_config_that_is_not_a_file(tmp_path):
     with pytest.raises(backup.BackupError, match="^additional_config: .* is not a readable file"):
         backup_tasks.validate({"state": "pruned", "additional_config": str(tmp_path / "missing.conf")})
+
+
+def test_validate_refuses_a_binary_additional_config_and_a_missing_neo4j_admin(tmp_path):
+    binary = tmp_path / "neo4j-admin.conf"
+    binary.write_bytes(b"\x00\xffnot settings")
+    with pytest.raises(backup.BackupError, match="^additional_config: .* is not a text file"):
+        backup_tasks.validate({"state": "pruned", "additional_config": str(binary)})
+    with pytest.raises(backup.BackupError, match="^neo4j_admin: .* is not an executable file"):
+        backup_tasks.validate({"state": "pruned", "neo4j_admin": str(tmp_path / "missing")})
