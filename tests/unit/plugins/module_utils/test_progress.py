@@ -149,3 +149,8 @@ def test_parse_takes_what_a_connection_returns_and_refuses_anything_else(tmp_pat
     assert progress.parse(written)["phase"] == "sending nodes"
     for text in ("", "\r\n", "{", "[]", '{"done": 1}', "cat: no such file"):
         assert progress.parse(text) is None
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1])
+def test_check_interval_refuses_what_is_not_seconds(value):
+    assert progress.check_interval(value).startswith("progress_interval: ")
