@@ -30,6 +30,8 @@ ILLEGAL = {
     # Database or alias (neo4j_query's database): only what is illegal for both.
     "database_or_alias": INJECTIONS,
 }
+# A user's home database is a database or an alias, and "" removes it (REMOVE HOME DATABASE).
+ILLEGAL["home_database"] = [name for name in ILLEGAL["alias"] if name]
 # Which options are names, per module (``option[]`` is a list of names).
 NAME_OPTIONS = {
     "neo4j_alias": {"name": "alias", "target": "database", "expected_target": "database"},
@@ -39,7 +41,7 @@ NAME_OPTIONS = {
     "neo4j_query": {"database": "database_or_alias"},
     "neo4j_role": {"name": "role", "copy_from": "role", "members": "user"},
     "neo4j_server": {"allowed_databases": "database", "denied_databases": "database"},
-    "neo4j_user": {"name": "user", "home_database": "database"},
+    "neo4j_user": {"name": "user", "home_database": "home_database"},
 }
 PORT_OPTIONS = ("bolt_port", "arrow_port")
 # Folders neo4j-admin writes into (and may create): a missing one is no bad input.  Whether neo4j-admin refuses a

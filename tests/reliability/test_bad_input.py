@@ -47,7 +47,9 @@ def _bases(cluster, moto_s3, moto_cloudwatch, bucket, nodes_file):
         "neo4j_privileges_copy": dict(bolt, source="neo4j", target="relcopy"),
         "neo4j_query": dict(bolt, query="CREATE (:Reliability)", database="neo4j"),
         "neo4j_role": dict(bolt, name="relrole"),
-        "neo4j_rolling_upgrade": dict(bolt, step="plan"),
+        "neo4j_rolling_upgrade": dict(bolt, step="plan", target_version="2026.07.0",
+                                      members=[{"host": "member%d" % n, "server": cluster.model.servers["server%d" % n].server_id}
+                                               for n in (1, 2, 3)]),
         "neo4j_server": dict(bolt, server=server, tags=["reliability"], wait_timeout=20),
         "neo4j_user": dict(bolt, name="reluser", password="reliability-pass"),
         "neo4j_backup": dict(state="pruned", s3=s3, retention={"keep_full": 1}, timeout=60),
