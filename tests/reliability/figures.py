@@ -10,7 +10,7 @@ the command behind it and its figures.  ``must_be_zero`` / ``must_equal`` say wh
 table marks each row ``ok`` or ``FAILED`` by them (the suite's own assertions fail the test as well).
 
 Rows are written as JSON files under ``build/reliability/parts/`` (so pytest-xdist workers hand them to the
-controller), and the controller prints the rows of this session in ``pytest_terminal_summary`` and writes them
+controller), tagged with the session (``GRAPHOPS_RELIABILITY_SESSION``), and the controller prints the rows of this session in ``pytest_terminal_summary`` and writes them
 to ``build/reliability.json``.  Later suites (faults, concurrency, TLS and secrets) add rows the same way.
 """
 
@@ -26,11 +26,14 @@ BUILD = os.path.join(REPO_ROOT, "build")
 PARTS = os.path.join(BUILD, "reliability", "parts")
 SUMMARY = os.path.join(BUILD, "reliability.json")
 
-_session = {"started": None}
+# The session the rows belong to: set by the controller before pytest-xdist starts its workers, which inherit it,
+# so two pytest runs in one tree at once never mix their rows.
+SESSION_VARIABLE = "GRAPHOPS_RELIABILITY_SESSION"
+_session = {"id": None}
 
 
-def pytest_sessionstart(session):  # pylint: disable=unused-argument
-    _session["started"] = time.time()
+def pytest_configure(config):  # pylint: disable=unused-argument
+    _session["id"] = os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex)
 
 
 def record(suite, variant, command, figures, must_be_zero=(), must_equal=()):
@@ -39,7 +42,7 @@ def record(suite, variant, command, figures, must_be_zero=(), must_equal=()):
     verdicts += [figures[left] == figures[right] for left, right in must_equal]
     row = {"suite": suite, "variant": variant, "command": command, "figures": figures,
            "must_be_zero": list(must_be_zero), "must_equal": [list(pair) for pair in must_equal],
-           "ok": all(verdicts), "at": time.time()}
+           "ok": all(verdicts), "at": time.time(), "session": _session["id"]}
     os.makedirs(PARTS, exist_ok=True)
     path = os.path.join(PARTS, "%s-%s.json" % (suite.replace(" ", "_"), uuid.uuid4().hex[:8]))
     with open(path, "w", encoding="utf-8") as handle:
@@ -60,7 +63,6 @@ def reliability_figures(request):
 
 
 def _rows_of_this_session():
-    started = _session["started"] or 0
     rows = []
     if not os.path.isdir(PARTS):
         return rows
@@ -71,7 +73,7 @@ def _rows_of_this_session():
                 row = json.load(handle)
         except (OSError, ValueError):
             continue
-        if row.get("at", 0) >= started:
+        if row.get("session") == _session["id"]:
             rows.append(row)
     return sorted(rows, key=lambda row: (row["suite"], row["variant"]))
 
