@@ -10,8 +10,8 @@ the command behind it and its figures.  ``must_be_zero`` / ``must_equal`` say wh
 table marks each row ``ok`` or ``FAILED`` by them (the suite's own assertions fail the test as well).
 
 Rows are written as JSON files under ``build/reliability/parts/`` (so pytest-xdist workers hand them to the
-controller), tagged with the session (``GRAPHOPS_RELIABILITY_SESSION``), and the controller prints the rows of this session in ``pytest_terminal_summary`` and writes them
-to ``build/reliability.json``.  Later suites (faults, concurrency, TLS and secrets) add rows the same way.
+controller), tagged with the session (``GRAPHOPS_RELIABILITY_SESSION``), and the controller prints the rows of this
+session in ``pytest_terminal_summary`` and writes them to ``build/reliability.json``.  Later suites (faults, concurrency, TLS and secrets) add rows the same way.
 """
 
 import json
