@@ -11,7 +11,8 @@ table marks each row ``ok`` or ``FAILED`` by them (the suite's own assertions fa
 
 Rows are written as JSON files under ``build/reliability/parts/`` (so pytest-xdist workers hand them to the
 controller), tagged with the session (``GRAPHOPS_RELIABILITY_SESSION``), and the controller prints the rows of this
-session in ``pytest_terminal_summary`` and writes them to ``build/reliability.json``.  Later suites (faults, concurrency, TLS and secrets) add rows the same way.
+session in ``pytest_terminal_summary`` and writes them to ``build/reliability.json``.  Later suites (faults,
+concurrency, TLS and secrets) add rows the same way.
 """
 
 import json
