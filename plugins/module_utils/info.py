@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 from .databases import server_names, summarize
 from .results import alias_result, database_result, keyed_results
 
@@ -180,7 +182,8 @@ def page_cache_from_jmx_rows(rows):
         for ratio in ("usage_ratio", "hit_ratio"):
             if metric.endswith(".page_cache." + ratio):
                 value = ((row.get("attributes") or {}).get("Value") or {}).get("value")
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                # A ratio with nothing to divide (no page-cache lookups yet) can be NaN: no figure, not a zero.
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                     found[ratio] = float(value)
     if not found:
         return None
