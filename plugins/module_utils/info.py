@@ -168,8 +168,8 @@ def heap_from_jmx_rows(rows):
 def _object_name_key(object_name, key):
     """The value of ``key`` in a JMX ObjectName string ``domain:k=v,k2=v2`` (None when absent)."""
     for item in object_name.partition(":")[2].split(","):
-        name, _, value = item.partition("=")
-        if name == key:
+        name, equals, value = item.partition("=")
+        if equals and name == key:
             return value.strip('"')
     return None
 

@@ -80,8 +80,7 @@ def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
 
 
 @pytest.mark.parametrize("mbean_keys", ["name", "name,type"])
-def test_page_cache_next_to_heap_per_member_and_null_with_reason_where_metrics_are_off(run_playbook, cluster,
-                                                                                     mbean_keys):
+def test_page_cache_next_to_heap_and_null_with_reason_where_metrics_are_off(run_playbook, cluster, mbean_keys):
     # Neo4j does not document the metric MBeans' ObjectName keys: the module reads both namings the simulator offers.
     model = cluster.model
     first, second, off = cluster.members
