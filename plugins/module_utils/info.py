@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 from .databases import server_names, summarize
 from .results import alias_result, database_result, keyed_results
 
@@ -28,6 +30,14 @@ SHOW_USERS = "SHOW USERS YIELD *"
 SHOW_ROLES = "SHOW ROLES WITH USERS YIELD role, member"
 QUERY_JMX = "CALL dbms.queryJmx($query) YIELD name, attributes RETURN name, attributes"
 MEMORY_MBEAN = "java.lang:type=Memory"
+# Neo4j Enterprise's page-cache gauges over JMX (server.metrics.jmx.enabled, default true): MBeans in the domain
+# neo4j.metrics named after the metric, <server.metrics.prefix>.dbms.page_cache.usage_ratio and .hit_ratio
+# (Operations Manual, monitoring/metrics/reference.adoc and expose.adoc).  The pattern leaves the prefix open and,
+# with the trailing `,*`, any further key of the ObjectName, which the manual does not fix.
+PAGE_CACHE_MBEANS = "neo4j.metrics:name=*.page_cache.*_ratio,*"
+PAGE_CACHE_OFF = ("dbms.queryJmx found no page-cache metrics (neo4j.metrics:name=*.page_cache.*_ratio): metrics are "
+                  "off on this member (server.metrics.enabled, server.metrics.jmx.enabled), filtered out "
+                  "(server.metrics.filter) or not in this edition")
 
 
 class SubsetError(ValueError):
@@ -155,6 +165,35 @@ def heap_from_jmx_rows(rows):
     return None
 
 
+def _object_name_key(object_name, key):
+    """The value of ``key`` in a JMX ObjectName string ``domain:k=v,k2=v2`` (None when absent)."""
+    for item in object_name.partition(":")[2].split(","):
+        name, equals, value = item.partition("=")
+        if equals and name == key:
+            return value.strip('"')
+    return None
+
+
+def page_cache_from_jmx_rows(rows):
+    """dbms.queryJmx(PAGE_CACHE_MBEANS) rows -> {usage_ratio, hit_ratio} (0 to 1), or None when there is neither."""
+    found = {}
+    for row in rows:
+        metric = _object_name_key(row.get("name") or "", "name") or ""
+        for ratio in ("usage_ratio", "hit_ratio"):
+            if metric.endswith(".page_cache." + ratio):
+                value = ((row.get("attributes") or {}).get("Value") or {}).get("value")
+                # A ratio with nothing to divide (no page-cache lookups yet) can be NaN: no figure, not a zero.
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+                    found[ratio] = float(value)
+    if not found:
+        return None
+    return dict(usage_ratio=found.get("usage_ratio"), hit_ratio=found.get("hit_ratio"))
+
+
+def _percent(ratio):
+    return None if ratio is None else round(100.0 * ratio, 1)
+
+
 # ----- health ----------------------------------------------------------------------------------
 
 def server_problems(servers):
@@ -232,16 +271,19 @@ def gather_memory(servers, member_client):
     out = {}
     for name, info in servers.items():
         address = info.get("address")
-        entry = dict(address=address, reachable=False, heap=None, non_heap=None, heap_used_percent=None, error=None)
+        entry = dict(address=address, reachable=False, heap=None, non_heap=None, heap_used_percent=None, error=None,
+                     page_cache=None, page_cache_usage_percent=None, page_cache_hit_percent=None,
+                     page_cache_error=None)
         out[name] = entry
         if not address or member_client is None:
-            entry["error"] = "no Bolt address known for this server"
+            entry["error"] = entry["page_cache_error"] = "no Bolt address known for this server"
             continue
         try:
             with member_client(address) as member:
                 rows = member.read(QUERY_JMX, {"query": MEMORY_MBEAN}, database="system").rows
+                cache_rows = member.read(QUERY_JMX, {"query": PAGE_CACHE_MBEANS}, database="system").rows
         except Exception as exc:  # an unreachable member is a fact to report, not a failure
-            entry["error"] = str(exc)
+            entry["error"] = entry["page_cache_error"] = str(exc)
             continue
         entry["reachable"] = True
         memory = heap_from_jmx_rows(rows)
@@ -249,6 +291,12 @@ def gather_memory(servers, member_client):
             entry["error"] = "dbms.queryJmx returned no HeapMemoryUsage for %s" % MEMORY_MBEAN
         else:
             entry.update(memory)
+        cache = page_cache_from_jmx_rows(cache_rows)
+        if cache is None:
+            entry["page_cache_error"] = PAGE_CACHE_OFF
+        else:
+            entry.update(page_cache=cache, page_cache_usage_percent=_percent(cache["usage_ratio"]),
+                         page_cache_hit_percent=_percent(cache["hit_ratio"]))
     return out
 
 

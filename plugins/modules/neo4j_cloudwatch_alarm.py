@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: neo4j_cloudwatch_alarm
-short_description: An Amazon CloudWatch alarm on a Neo4j cluster member's heap use
+short_description: An Amazon CloudWatch alarm on a Neo4j cluster member's heap or page-cache use
 version_added: 0.1.0
 description:
   - Creates, updates or deletes one CloudWatch metric alarm on a metric that M(graphops.neo4j.neo4j_cloudwatch_metrics)
@@ -52,7 +52,7 @@ options:
   metric_name:
     description: The metric to watch.
     type: str
-    choices: [HeapUsedPercent, HeapUsedBytes]
+    choices: [PageCacheUsagePercent, PageCacheHitPercent, HeapUsedPercent, HeapUsedBytes]
     default: HeapUsedPercent
   namespace:
     description: The CloudWatch namespace of the metric.
@@ -70,7 +70,8 @@ options:
     default: GreaterThanThreshold
   threshold:
     description:
-      - The value compared with the statistic. From 0 to 100 for C(HeapUsedPercent), 0 or more for C(HeapUsedBytes).
+      - The value compared with the statistic. From 0 to 100 for the C(*Percent) metrics, 0 or more for
+        C(HeapUsedBytes).
       - Required when present.
     type: float
   period:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: neo4j_cloudwatch_metrics
-short_description: Publish the Neo4j cluster members' heap use as Amazon CloudWatch metrics
+short_description: Publish the Neo4j cluster members' heap and page-cache use as Amazon CloudWatch metrics
 version_added: 0.1.0
 description:
   - Takes the C(memory) result of M(graphops.neo4j.neo4j_info) (each member's JVM heap, read through
@@ -20,7 +20,11 @@ description:
     C(ClusterName) (O(cluster_name)) and C(ServerName) (the member's name in C(SHOW SERVERS)).
   - A member that did not answer neo4j_info sends nothing and is listed in RV(not_published), so an alarm on it sees
     missing data, never a made-up value.
-  - Page-cache use is not published; neo4j_info does not read it.
+  - Page-cache use from the same result (Neo4j's gauges C(page_cache.usage_ratio) and C(page_cache.hit_ratio), which
+    neo4j_info reads from Neo4j's JMX metrics) as C(PageCacheUsagePercent) and C(PageCacheHitPercent) (unit
+    C(Percent), 0 to 100), with the same dimensions.
+  - A member whose page-cache metrics are off (C(server.metrics.jmx.enabled=false), C(server.metrics.filter)) sends its
+    heap figures but no page-cache datapoint, and is listed in RV(page_cache_not_published).
   - Every run sends new datapoints, so it reports C(changed) whenever it sends any; in check mode nothing is sent.
 author:
   - graphops.neo4j contributors (@graphops)
@@ -39,7 +43,8 @@ options:
   memory:
     description:
       - The C(memory) result of M(graphops.neo4j.neo4j_info) (C(gather_subset) C(memory) or C(all)), the members by
-        server name, each with C(heap_used_percent), C(heap) (C(used), C(max), ...), C(reachable) and C(error).
+        server name, each with C(heap_used_percent), C(heap) (C(used), C(max), ...), C(page_cache_usage_percent),
+        C(page_cache_hit_percent), C(page_cache_error), C(reachable) and C(error).
     type: dict
     required: true
   cluster_name:
@@ -53,7 +58,7 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: Read every member's heap
+- name: Read every member's heap and page cache
   graphops.neo4j.neo4j_info:
     gather_subset: [memory]
   register: neo4j
@@ -86,6 +91,12 @@ not_published:
   returned: always
   type: dict
   sample: {"3f6c...": "Unable to connect to 10.0.0.3:7687"}
+page_cache_not_published:
+  description:
+    - The members that answered but sent no page-cache datapoint, with the reason (neo4j_info's C(page_cache_error)).
+  returned: always
+  type: dict
+  sample: {"8d7e...": "dbms.queryJmx found no page-cache metrics (...): metrics are off on this member (...)"}
 '''
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -109,12 +120,13 @@ def main():
         module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO3_IMPORT_ERROR)
     p = module.params
     try:
-        data, skipped = datapoints(p["cluster_name"], p["memory"])
+        data, skipped, cache_skipped = datapoints(p["cluster_name"], p["memory"])
         if data and not module.check_mode:
             publish(client(p), p["namespace"], data)
     except CloudWatchError as exc:
         module.fail_json(msg=str(exc), changed=False)
-    module.exit_json(changed=bool(data), namespace=p["namespace"], metrics=metric_results(data), not_published=skipped)
+    module.exit_json(changed=bool(data), namespace=p["namespace"], metrics=metric_results(data), not_published=skipped,
+                     page_cache_not_published=cache_skipped)
 
 
 if __name__ == "__main__":

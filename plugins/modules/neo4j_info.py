@@ -195,6 +195,14 @@ memory:
   description:
     - JVM memory of every member from C(dbms.queryJmx('java.lang:type=Memory')), keyed by server name, in bytes.
     - C(reachable) is false and C(error) says why when the member could not be queried.
+    - Page-cache use next to it, from Neo4j Enterprise's metrics over JMX (C(server.metrics.jmx.enabled), on by
+      default), the gauges C(<server.metrics.prefix>.dbms.page_cache.usage_ratio) and C(.hit_ratio) read with
+      C(dbms.queryJmx('neo4j.metrics:name=*.page_cache.*_ratio,*')) on the same connection. C(page_cache) holds
+      C(usage_ratio) and C(hit_ratio) (0 to 1, as Neo4j reports them), C(page_cache_usage_percent) and
+      C(page_cache_hit_percent) the same in percent.
+    - When a member has no such metrics (C(server.metrics.enabled) or C(server.metrics.jmx.enabled) false, the gauges
+      left out by C(server.metrics.filter), Community Edition) or cannot be reached, the page-cache keys are null and
+      C(page_cache_error) says why; this does not fail the task.
   returned: when V(memory) is gathered
   type: dict
   sample:
@@ -205,6 +213,10 @@ memory:
       non_heap: {init: 7667712, used: 120000000, committed: 130000000, max: -1}
       heap_used_percent: 25.0
       error: null
+      page_cache: {usage_ratio: 0.25, hit_ratio: 0.99}
+      page_cache_usage_percent: 25.0
+      page_cache_hit_percent: 99.0
+      page_cache_error: null
     server3:
       address: db3.example.com:7687
       reachable: false
@@ -212,6 +224,10 @@ memory:
       non_heap: null
       heap_used_percent: null
       error: "Could not reach Neo4j at bolt://db3.example.com:7687: ..."
+      page_cache: null
+      page_cache_usage_percent: null
+      page_cache_hit_percent: null
+      page_cache_error: "Could not reach Neo4j at bolt://db3.example.com:7687: ..."
 healthy:
   description: Whether the cluster passes every health check (see the notes).
   returned: when V(health) is gathered

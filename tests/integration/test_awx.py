@@ -23,8 +23,8 @@ pytestmark = pytest.mark.own_release_lines
 
 REPO = Path(__file__).resolve().parents[2]
 AWX = REPO / "docs" / "awx"
-SURVEYS = {"rolling_upgrade.json": "rolling_upgrade.yml", "blue_green.json": "blue_green.yml", "rollback.json": "rollback.yml", "rollback_to.json": "rollback.yml",
-           "backup.json": "backup.yml", "restore.json": "restore.yml"}
+SURVEYS = {"blue_green.json": "blue_green.yml", "rollback.json": "rollback.yml", "rollback_to.json": "rollback.yml",
+           "backup.json": "backup.yml", "restore.json": "restore.yml", "rolling_upgrade.json": "rolling_upgrade.yml"}
 # AWX survey question types (the job template survey_spec API: text, textarea, password, integer, float,
 # multiplechoice, multiselect).
 QUESTION_TYPES = {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}

@@ -79,6 +79,35 @@ def test_everything_about_a_healthy_cluster(run_playbook, neo4j_target):
         assert set(result["databases"]["neo4j"]["members"]) == set(map(c.server_name, neo4j_db.allocations))
 
 
+@pytest.mark.parametrize("mbean_keys", ["name", "name,type"])
+def test_page_cache_next_to_heap_and_null_with_reason_where_metrics_are_off(run_playbook, cluster, mbean_keys):
+    # Neo4j does not document the metric MBeans' ObjectName keys: the module reads both namings the simulator offers.
+    model = cluster.model
+    first, second, off = cluster.members
+    with model.lock:
+        model.metrics_mbean_keys = mbean_keys
+        model.metrics_prefix = "prod"  # server.metrics.prefix is the user's
+        model.page_cache[first] = (0.5, 0.97)
+        model.page_cache[second] = (0.125, 1.0)
+        model.page_cache[off] = None  # server.metrics.jmx.enabled=false: no beans
+    run, result = info(run_playbook, cluster_target(cluster), subset=["memory"])
+    assert run.rc == 0, run
+    memory = result["memory"]
+    assert memory[cluster.server_name(first)]["page_cache"] == {"usage_ratio": 0.5, "hit_ratio": 0.97}
+    assert (memory[cluster.server_name(first)]["page_cache_usage_percent"],
+            memory[cluster.server_name(first)]["page_cache_hit_percent"]) == (50.0, 97.0)
+    assert (memory[cluster.server_name(second)]["page_cache_usage_percent"],
+            memory[cluster.server_name(second)]["page_cache_hit_percent"]) == (12.5, 100.0)
+    for member in (first, second):
+        assert memory[cluster.server_name(member)]["page_cache_error"] is None
+    disabled = memory[cluster.server_name(off)]
+    assert disabled["reachable"] is True and disabled["heap_used_percent"] == 25.0  # heap still read
+    assert (disabled["page_cache"], disabled["page_cache_usage_percent"], disabled["page_cache_hit_percent"]) == \
+        (None, None, None)
+    assert "found no page-cache metrics" in disabled["page_cache_error"]
+    assert "server.metrics.jmx.enabled" in disabled["page_cache_error"]
+
+
 def test_subsets_and_exclusions(run_playbook, cluster):
     run, result = info(run_playbook, cluster_target(cluster), subset=["health"])
     assert run.rc == 0, run
@@ -122,6 +151,7 @@ def test_killed_member_makes_the_cluster_unhealthy(run_playbook, cluster):
     # JMX is per member: the dead one is reported, the others still answer.
     assert result["memory"][dead]["reachable"] is False
     assert result["memory"][dead]["error"]
+    assert result["memory"][dead]["page_cache"] is None and result["memory"][dead]["page_cache_error"]
     assert all(result["memory"][n]["reachable"] for n in names(cluster) if n != dead)
 
 
@@ -186,4 +216,4 @@ def test_member_connections_keep_tls(run_playbook, make_cluster, tls_cert):
     assert result["healthy"] is True, result["health_reasons"]
     assert [m for m, mem in result["memory"].items() if mem["reachable"]] == names(secure), result["memory"]
     jmx = [s.member for s in secure.statements if "dbms.queryJmx" in s.query]
-    assert sorted(jmx) == sorted(secure.members)
+    assert sorted(jmx) == sorted(secure.members * 2)  # heap, then page cache, on each member's own connection

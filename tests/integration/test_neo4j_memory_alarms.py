@@ -37,14 +37,20 @@ def latest(cw, cluster_name, server, metric):
     return answer["MetricDataResults"][0]["Values"]
 
 
-def test_role_publishes_every_members_heap_and_keeps_one_alarm_each(run_playbook, cluster, moto_cloudwatch):
+def test_role_publishes_every_members_heap_and_page_cache_and_keeps_two_alarms_each(run_playbook, cluster, moto_cloudwatch):
     cw = moto_cloudwatch.client(service="cloudwatch")
     name = "c-" + uuid.uuid4().hex[:8]
-    heaps = {}
+    heaps, caches = {}, {}
     with cluster.model.lock:
+        cluster.model.metrics_mbean_keys = "name,type"  # the other naming than neo4j_info's default-naming tests
         for i, member in enumerate(cluster.members):
             cluster.model.heap[member] = ((200 + 300 * i) * MIB, 1000 * MIB)
             heaps[cluster.server_name(member)] = (200 + 300 * i) / 10.0
+            cluster.model.page_cache[member] = (0.5 + 0.25 * i, 0.96)
+            caches[cluster.server_name(member)] = 50.0 + 25.0 * i
+        cluster.model.page_cache[cluster.members[-1]] = None  # server.metrics.jmx.enabled=false on this one
+    off = cluster.server_name(cluster.members[-1])
+    del caches[off]
     # playbooks/memory_alarms.yml over the role; the credentials reach boto3 through its default chain (AWS_*).
     extra = target_vars(cluster, memory_alarms_cluster_name=name, memory_alarms_alarm_actions=[SNS],
                         aws_region=moto_cloudwatch.region, aws_endpoint_url=moto_cloudwatch.endpoint)
@@ -54,21 +60,36 @@ def test_role_publishes_every_members_heap_and_keeps_one_alarm_each(run_playbook
     checked = run_playbook(playbook, extra_vars=extra, env=env, check=True)
     assert checked.rc == 0, checked
     assert [r["changed"] for r in checked.all_results("Alarm on each member's heap")] in ([True], [True] * 3)
+    assert [r["changed"] for r in checked.all_results("Alarm on each member's page-cache use")] in ([True], [True] * 3)
     assert cw.list_metrics(Dimensions=[{"Name": "ClusterName", "Value": name}])["Metrics"] == []
     assert alarms(cw, "neo4j-%s-" % name) == {}  # --check sent nothing
 
     first = run_playbook(playbook, extra_vars=extra, env=env)
     assert first.rc == 0, first
-    published = first.results["Publish the heap use to CloudWatch"]
+    published = first.results["Publish the heap and page-cache use to CloudWatch"]
     assert published["changed"] is True and published["not_published"] == {}
+    assert list(published["page_cache_not_published"]) == [off]
+    assert "server.metrics.jmx.enabled" in published["page_cache_not_published"][off]
     listed = cw.list_metrics(Namespace="Neo4j", Dimensions=[{"Name": "ClusterName", "Value": name}])["Metrics"]
     assert sorted((m["MetricName"], {d["Name"]: d["Value"] for d in m["Dimensions"]}["ServerName"]) for m in listed) \
-        == sorted((metric, server) for server in heaps for metric in ("HeapUsedBytes", "HeapUsedPercent"))
+        == sorted([(metric, server) for server in heaps for metric in ("HeapUsedBytes", "HeapUsedPercent")] +
+                  [(metric, server) for server in caches for metric in ("PageCacheHitPercent", "PageCacheUsagePercent")])
     for server, percent in heaps.items():
         assert latest(cw, name, server, "HeapUsedPercent") == [percent]
         assert latest(cw, name, server, "HeapUsedBytes") == [percent * 10 * MIB]
+    for server, percent in caches.items():
+        assert latest(cw, name, server, "PageCacheUsagePercent") == [percent]
+        assert latest(cw, name, server, "PageCacheHitPercent") == [96.0]
+    assert latest(cw, name, off, "PageCacheUsagePercent") == []  # metrics off: nothing made up
     made = alarms(cw, "neo4j-%s-" % name)
-    assert sorted(made) == sorted("neo4j-%s-%s-heap" % (name, server) for server in heaps)
+    assert sorted(made) == sorted(["neo4j-%s-%s-heap" % (name, server) for server in heaps] +
+                                  ["neo4j-%s-%s-page-cache" % (name, server) for server in heaps])
+    for server in heaps:  # the member without page-cache metrics keeps its alarm: it sees missing data
+        alarm = made["neo4j-%s-%s-page-cache" % (name, server)]
+        assert (alarm["MetricName"], alarm["Namespace"], alarm["Threshold"], alarm["TreatMissingData"]) == \
+            ("PageCacheUsagePercent", "Neo4j", 95.0, "missing")
+        assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {"ClusterName": name, "ServerName": server}
+        assert alarm["AlarmActions"] == [SNS]
     for server in heaps:
         alarm = made["neo4j-%s-%s-heap" % (name, server)]
         assert alarm["MetricName"] == "HeapUsedPercent" and alarm["Namespace"] == "Neo4j"
@@ -81,8 +102,10 @@ def test_role_publishes_every_members_heap_and_keeps_one_alarm_each(run_playbook
     # Scheduled again: new datapoints, no alarm rewritten.
     second = run_playbook(playbook, extra_vars=extra, env=env)
     assert second.rc == 0, second
-    assert second.results["Publish the heap use to CloudWatch"]["changed"] is True
+    assert second.results["Publish the heap and page-cache use to CloudWatch"]["changed"] is True
     assert [r["changed"] for r in second.all_results("Alarm on each member's heap")] in ([False], [False] * 3)
+    assert [r["changed"] for r in second.all_results("Alarm on each member's page-cache use")] in \
+        ([False], [False] * 3)
     assert alarms(cw, "neo4j-%s-" % name) == made
 
     removed = run_playbook(playbook, extra_vars=dict(extra, memory_alarms_state="absent"), env=env)

@@ -12,6 +12,7 @@ heading for and when it gets there, so ``SHOW DATABASES`` and ``WAIT`` see real 
 ``model.fail_start``.
 """
 
+import os
 import re
 import threading
 import time
@@ -248,6 +249,14 @@ class ClusterModel:
         self.arrow = {"enabled": True, "running": False, "listenAddress": None, "versions": ["v1"],
                       "batchSize": 10000, "abortionTimeout": "10m"}
         self.heap = {}  # server name -> (used bytes, max bytes) for JMX
+        # Page-cache metrics over JMX (Enterprise metrics, server.metrics.jmx.enabled): server name ->
+        # (usage_ratio, hit_ratio) from 0 to 1, or None for a member whose metrics are off or filtered out
+        # (dbms.queryJmx then finds no bean, as on a real server).  metrics_prefix is server.metrics.prefix.
+        self.page_cache = {}
+        self.metrics_prefix = "neo4j"
+        # Neo4j does not document the metric MBeans' ObjectName keys: `name` only (as Neo4j's own 4.x tests and
+        # Neo4j Browser query them) or `name` and Dropwizard 4's `type` (gauges).  docs/testing.md, switches.
+        self.metrics_mbean_keys = os.environ.get("GRAPHOPS_SIM_METRICS_MBEAN_KEYS") or "name"
         self.dumps = []  # names of databases dropped with DUMP DATA, in order
         # Transactions on the system graph: write locks held to commit (locks.py), and the behaviours
         # around them that Neo4j does not document, each a switch (docs/testing.md, "Simulator switches").
@@ -311,6 +320,7 @@ class ClusterModel:
             if self.system_leader is None:
                 self.system_leader = name
             self.heap.setdefault(name, (256 * 1024 * 1024, 1024 * 1024 * 1024))
+            self.page_cache.setdefault(name, (0.25, 0.99))
             return server
 
     def server(self, name):

@@ -121,6 +121,23 @@ def test_query_jmx_reports_heap_of_the_member(model):
     assert q(model, "CALL dbms.queryJmx('org.neo4j:*')").records == []
 
 
+@pytest.mark.parametrize("keys, suffix", [("name", ""), ("name,type", ",type=gauges")])
+def test_query_jmx_page_cache_metrics_per_member_under_both_mbean_namings(model, keys, suffix):
+    model.metrics_mbean_keys = keys
+    model.metrics_prefix = "prod"
+    model.page_cache["server2"] = (0.5, 0.97)
+    model.page_cache["server3"] = None  # metrics off: no beans, no error
+    pattern = "neo4j.metrics:name=*.page_cache.*_ratio,*"
+    rows = q(model, "CALL dbms.queryJmx($q) YIELD name, attributes RETURN name, attributes.Value.value AS value "
+                    "ORDER BY name", {"q": pattern}, member="server2").records
+    assert rows == [["neo4j.metrics:name=prod.dbms.page_cache.hit_ratio" + suffix, 0.97],
+                    ["neo4j.metrics:name=prod.dbms.page_cache.usage_ratio" + suffix, 0.5]]
+    # An exact name without the property-list wildcard only matches the naming it spells.
+    exact = q(model, "CALL dbms.queryJmx('neo4j.metrics:name=prod.dbms.page_cache.usage_ratio')", member="server2")
+    assert len(exact.records) == (1 if keys == "name" else 0)
+    assert q(model, "CALL dbms.queryJmx($q)", {"q": pattern}, member="server3").records == []
+
+
 def test_gds_debug_arrow(model):
     model.arrow.update(running=True, listenAddress="127.0.0.1:8491")
     result = q(model, "CALL gds.debug.arrow() YIELD running, enabled, listenAddress", database="neo4j")

@@ -53,7 +53,7 @@ def _jmx_beans(model, ctx):
     non_heap = {"description": "java.lang.management.MemoryUsage",
                 "properties": {"committed": 128 * 1024 * 1024, "init": 7667712, "max": -1,
                                "used": 120 * 1024 * 1024}}
-    return {
+    beans = {
         "java.lang:type=Memory": {
             "description": "Information on the management interface of the MBean",
             "attributes": {
@@ -65,6 +65,32 @@ def _jmx_beans(model, ctx):
             },
         },
     }
+    beans.update(_page_cache_beans(model, ctx.member))
+    return beans
+
+
+METRICS_MBEAN_KEYS = ("name", "name,type")
+
+
+def _page_cache_beans(model, member):
+    """The page-cache gauges as Neo4j's JMX metrics reporter registers them (domain ``neo4j.metrics``, metric names
+    ``<server.metrics.prefix>.dbms.page_cache.<metric>`` from the metrics reference, the value in the attribute
+    ``Value``, a ratio from 0 to 1 as Neo4j Browser reads it).  None for a member: metrics off, no beans."""
+    figures = model.page_cache.get(member)
+    if figures is None:
+        return {}
+    if model.metrics_mbean_keys not in METRICS_MBEAN_KEYS:
+        raise ValueError("metrics_mbean_keys %r is not one of %s" % (model.metrics_mbean_keys, METRICS_MBEAN_KEYS))
+    out = {}
+    for metric, value in zip(("usage_ratio", "hit_ratio"), figures):
+        metric_name = "%s.dbms.page_cache.%s" % (model.metrics_prefix, metric)
+        object_name = "neo4j.metrics:name=" + metric_name
+        if model.metrics_mbean_keys == "name,type":
+            object_name += ",type=gauges"
+        out[object_name] = {"description": "Information on the management interface of the MBean",
+                            "attributes": {"Value": {"description": "Attribute exposed for management",
+                                                     "value": float(value)}}}
+    return out
 
 
 def _query_jmx(model, ctx, db, args):

@@ -17,13 +17,20 @@ OPTIONS = dict(name="neo4j-prod-s1-heap", state="present", cluster_name="prod", 
 
 
 def test_datapoints_per_member_and_unanswered_members():
-    memory = {"s2": {"heap_used_percent": None, "reachable": False, "error": "connection refused"},
-              "s1": {"heap_used_percent": 25.0, "heap": {"used": 256, "max": 1024}}}
-    data, skipped = datapoints("prod", memory)
-    assert [(d["MetricName"], d["Unit"], d["Value"]) for d in data] == [("HeapUsedBytes", "Bytes", 256.0),
-                                                                        ("HeapUsedPercent", "Percent", 25.0)]
+    memory = {"s2": {"heap_used_percent": None, "reachable": False, "error": "connection refused",
+                     "page_cache_usage_percent": None, "page_cache_error": "connection refused"},
+              "s1": {"heap_used_percent": 25.0, "heap": {"used": 256, "max": 1024},
+                     "page_cache_usage_percent": 50.0, "page_cache_hit_percent": 97.5},
+              "s3": {"heap_used_percent": 10.0, "heap": {"used": 100, "max": 1000}, "page_cache_usage_percent": None,
+                     "page_cache_hit_percent": None, "page_cache_error": "metrics are off"}}
+    data, skipped, cache_skipped = datapoints("prod", memory)
+    sent = [(d["Dimensions"][1]["Value"], d["MetricName"], d["Unit"], d["Value"]) for d in data]
+    assert sent == [("s1", "HeapUsedBytes", "Bytes", 256.0), ("s1", "HeapUsedPercent", "Percent", 25.0),
+                    ("s1", "PageCacheHitPercent", "Percent", 97.5), ("s1", "PageCacheUsagePercent", "Percent", 50.0),
+                    ("s3", "HeapUsedBytes", "Bytes", 100.0), ("s3", "HeapUsedPercent", "Percent", 10.0)]
     assert data[0]["Dimensions"] == [{"Name": "ClusterName", "Value": "prod"}, {"Name": "ServerName", "Value": "s1"}]
     assert skipped == {"s2": "connection refused"}
+    assert cache_skipped == {"s3": "metrics are off"}  # s2 sent nothing at all: listed once, in skipped
 
 
 @pytest.mark.parametrize("cluster_name, memory, message", [
@@ -31,6 +38,8 @@ def test_datapoints_per_member_and_unanswered_members():
     ("prod", {}, "memory: expected neo4j_info's memory result"),
     ("prod", {"s1": "25"}, "memory: the entry of server s1"),
     ("prod", {"s1": {"heap_used_percent": 140.0}}, "memory: HeapUsedPercent of server s1 is 140.0, not a percentage"),
+    ("prod", {"s1": {"heap_used_percent": 1.0, "page_cache_usage_percent": -3}},
+     "memory: PageCacheUsagePercent of server s1 is -3, not a percentage"),
 ])
 def test_datapoints_refuse_what_is_not_neo4j_info_memory(cluster_name, memory, message):
     with pytest.raises(CloudWatchError, match="^" + message.replace("(", r"\(")):

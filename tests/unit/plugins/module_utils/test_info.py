@@ -129,6 +129,28 @@ def test_heap_without_a_max_has_no_percentage():
     assert info.heap_from_jmx_rows([jmx_row(maximum=-1)])["heap_used_percent"] is None
 
 
+def gauge_row(object_name, value):
+    return {"name": object_name, "attributes": {"Value": {"description": "Attribute exposed for management",
+                                                          "value": value}}}
+
+
+@pytest.mark.parametrize("suffix", ["", ",type=gauges"])
+def test_page_cache_from_jmx_rows_any_prefix_and_key_order(suffix):
+    rows = [gauge_row("neo4j.metrics:name=prod.dbms.page_cache.usage_ratio" + suffix, 0.5),
+            gauge_row("neo4j.metrics:name=prod.dbms.page_cache.hit_ratio" + suffix, 0.97)]
+    assert info.page_cache_from_jmx_rows(rows) == {"usage_ratio": 0.5, "hit_ratio": 0.97}
+    reordered = [gauge_row("neo4j.metrics:type=gauges,name=neo4j.dbms.page_cache.usage_ratio", 1)]
+    assert info.page_cache_from_jmx_rows(reordered) == {"usage_ratio": 1.0, "hit_ratio": None}
+
+
+def test_page_cache_absent_or_not_a_number_is_no_figure():
+    assert info.page_cache_from_jmx_rows([]) is None  # metrics off or filtered out: queryJmx finds nothing
+    assert info.page_cache_from_jmx_rows([gauge_row("neo4j.metrics:name=neo4j.dbms.page_cache.hits", 5)]) is None
+    nan = [gauge_row("neo4j.metrics:name=neo4j.dbms.page_cache.hit_ratio", float("nan")),
+           gauge_row("neo4j.metrics:name=neo4j.dbms.page_cache.usage_ratio", 0.0)]
+    assert info.page_cache_from_jmx_rows(nan) == {"usage_ratio": 0.0, "hit_ratio": None}
+
+
 def test_heap_missing_from_jmx_rows():
     assert info.heap_from_jmx_rows([]) is None
     assert info.heap_from_jmx_rows([{"name": "java.lang:type=Memory", "attributes": {}}]) is None
@@ -247,7 +269,12 @@ def test_gather_everything_reports_unreachable_members():
     assert facts["memory"]["server1"]["heap"]["used"] == 268435456
     assert facts["memory"]["server3"] == {"address": "127.0.0.1:7689", "reachable": False, "heap": None,
                                           "non_heap": None, "heap_used_percent": None,
-                                          "error": "Connection refused"}
+                                          "error": "Connection refused", "page_cache": None,
+                                          "page_cache_usage_percent": None, "page_cache_hit_percent": None,
+                                          "page_cache_error": "Connection refused"}
+    # The stub's queryJmx answers only java.lang:type=Memory: no page-cache beans, as with metrics off.
+    assert facts["memory"]["server1"]["page_cache"] is None
+    assert facts["memory"]["server1"]["page_cache_error"] == info.PAGE_CACHE_OFF
     assert facts["healthy"] is False
     assert all(database == "system" for _q, _p, database in client.sent)
     # Neo4j's columns leave as the collection's snake_case result keys
