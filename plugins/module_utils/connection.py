@@ -561,6 +561,34 @@ class Neo4jClient:
             raise Neo4jModuleError(
                 "Could not reach Neo4j at %s: %s. Nothing listens there, so nothing was retried; check uri/host/bolt_port "
                 "and that the server is running." % (self.target, "; ".join(failures)), query=query)
+        if refusal(exc) is None and _tls_cause(exc) is None:
+            self._refuse_when_tls_fails(timeout, query)
+
+    def _refuse_when_tls_fails(self, timeout, query):
+        """Raise at once when a TLS handshake with the same settings fails at every address.
+
+        The 5.x driver reports a failed routing table fetch without its reason, TLS failures included, and
+        no retry fixes a certificate or a scheme: one handshake per address, with the SSL context the
+        driver got (or the one its scheme implies), tells them apart from a member that is restarting.
+        """
+        context = self._probe_ssl_context()
+        if context is None:
+            return
+        causes = [probe_tls(address, context, timeout) for address in self._addresses()]
+        if causes and all(causes):
+            raise Neo4jModuleError("TLS failed with %s: %s. Check trusted_ca_file, check_hostname, validate_certs and the "
+                                   "scheme (+s / +ssc)." % (self.target, causes[0]), query=query)
+
+    def _probe_ssl_context(self):
+        """The SSL context the driver uses for this target, or None for an unencrypted scheme."""
+        if "ssl_context" in self._kwargs:
+            return self._kwargs["ssl_context"]
+        security = (_target(self.params)[0].split("+", 1) + [""])[1]
+        if security == "s":
+            return _ssl_context(None, True, True)
+        if security == "ssc":
+            return _ssl_context(None, False, False)
+        return None
 
     def _addresses(self):
         """The addresses the driver starts from: the endpoints, else the one of the URI (or host/bolt_port)."""
@@ -723,6 +751,20 @@ def _causes(exc, limit=50):
         members = getattr(current, "exceptions", None)
         if isinstance(members, (list, tuple)):
             stack.extend(reversed(members))
+
+
+def probe_tls(address, context, timeout):
+    """What fails in a TLS handshake with ``address`` (the words of :func:`_tls_cause`), or None when it succeeds
+    or the address cannot be reached at all (then the connection failure, not TLS, is the story)."""
+    host, port = address
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            with context.wrap_socket(sock, server_hostname=host):
+                return None
+    except ssl.SSLError as exc:
+        return _tls_cause(exc)
+    except OSError:
+        return None
 
 
 _SSL_DECORATION = re.compile(r"^\[SSL: [A-Z0-9_]+\] |\s*\(_ssl\.c:\d+\)$")
