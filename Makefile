@@ -31,6 +31,8 @@ PYTEST_WORKERS ?= 2
 # make test leaves out the long rounds (pytest marker heavy; make test-heavy runs them) and the full reliability
 # suites (marker reliability; make reliability runs them, make test their short variants).
 PYTEST_MARKERS ?= not heavy and not reliability
+# The slowest tests of each pass are listed at its end: where make test's time goes (it is over its 20-minute target).
+PYTEST_DURATIONS ?= --durations=25
 CALVER_TESTS := $(addprefix tests/integration/,test_neo4j_database.py test_neo4j_alias.py test_neo4j_user.py \
 	test_neo4j_role.py test_neo4j_server.py test_neo4j_query.py test_neo4j_info.py test_neo4j_access.py \
 	test_neo4j_arrow_load_cluster.py test_blue_green.py test_alias_races.py test_connection_errors.py)
@@ -135,7 +137,7 @@ lint: venv
 # Two pytest-xdist workers: the integration tests wait mostly on ansible-playbook processes, so the two
 # cores stay busy; PYTEST_WORKERS=0 runs everything in one process.
 pytest: venv
-	$(VPY) -m pytest -n $(PYTEST_WORKERS) -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(PYTEST_WORKERS) -m "$(PYTEST_MARKERS)" $(PYTEST_DURATIONS) $(PYTEST_ARGS)
 
 pytest-matrix:
 	$(MAKE) --no-print-directory pytest-calver
@@ -144,7 +146,7 @@ pytest-matrix:
 # Against a simulated calendar release (Bolt 6.0, system running Cypher 25) with the neo4j 6.x driver.
 pytest-calver: venv
 	GRAPHOPS_SIM_VERSION=$(MATRIX_VERSION) $(VPY) -m pytest -n $(MATRIX_WORKERS) -m "$(PYTEST_MARKERS)" \
-	  $(CALVER_TESTS) $(PYTEST_ARGS)
+	  $(PYTEST_DURATIONS) $(CALVER_TESTS) $(PYTEST_ARGS)
 
 # The modules on .venv-driver5 (neo4j 5.28, which negotiates Bolt 5.8) against the calendar release.
 pytest-driver5: venv
