@@ -35,7 +35,7 @@ from simulator.cluster import NEO4J_ADMIN
 from test_blue_green import ALIAS, ALL_PARTS, BLUE_GREEN, PART1, R1, R2, db, deploy_vars, graph_of, target_of
 from test_blue_green_faults import blue_serving, target
 from test_neo4j_backup import MIB, backup_serving, local_sha256, s3_options
-from test_rolling_upgrade import MEMBERS, TARGET, build, inventory, upgrade_vars, versions
+from test_rolling_upgrade import TARGET, build, inventory, upgrade_vars, versions
 
 AUTH = ("neo4j", "password")
 BACKUP = "playbooks/backup.yml"
@@ -154,9 +154,10 @@ def bg_outcome(kind, cluster, rc, injected, backup_folder=None, detail=""):
     else:
         ended, expected_names, expected = "wrong: the alias points at %r" % on, {BLUE, GREEN}, None
     served = read_counts(cluster, ALIAS)
-    if expected is not None and served != (expected["nodes"], expected["relationships"]):
+    if expected is not None and served is not None and served != (expected["nodes"], expected["relationships"]):
         data_lost += 1
-    correct = (ended == "done" or (ended == "rolled back" and rc != 0)) and served is not None
+    serving = expected is not None and served == (expected["nodes"], expected["relationships"])
+    correct = (ended == "done" or (ended == "rolled back" and rc != 0)) and serving
     if ended == "rolled back" and rc == 0:
         ended = "wrong: the run succeeded but the alias stayed on blue"
     with model.lock:
@@ -465,9 +466,9 @@ def upgrade_outcome(kind, cluster, rc, injected, detail=""):
         except Exception:  # noqa: BLE001
             writable = False
     correct = (ended == "done" or ended == "stopped") and served is not None and writable
+    detail = "rc=%s served=%s writable=%s versions=%s %s" % (rc, served, writable, versions(cluster), detail)
     return Outcome(kind, injected=bool(injected), correct=correct, ended=ended, data_lost=data_lost, stray=stray,
-                   detail="rc=%s served=%s writable=%s versions=%s %s" % (rc, served, writable, versions(cluster),
-                                                                         detail))
+                   detail=detail)
 
 
 def member_killed_during_upgrade(bench):
