@@ -26,8 +26,12 @@ STOP = "Stop, blue keeps serving"
 
 @pytest.fixture
 def cluster(make_cluster):
+    return blue_serving(make_cluster)
+
+
+def blue_serving(make_cluster):
     """Three members, server3 the backup member; blue (R1) on every member (so server3 can back it up) behind the
-    alias."""
+    alias (also the reliability suite's starting point, tests/reliability/fault_kinds.py)."""
     c = make_cluster(3, backup_members=["server3"])
     with c.model.lock:
         c.model.create_database(db(R1), primaries=1, secondaries=2, start_delay=0.0, graph=GraphData(

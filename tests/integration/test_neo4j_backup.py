@@ -31,8 +31,12 @@ def play(tasks):
 
 @pytest.fixture
 def backup_cluster(make_cluster):
+    return backup_serving(make_cluster)
+
+
+def backup_serving(make_cluster):
     """Three members; server3 is the backup member (its backup listener is on); movies and people are hosted on
-    every member (1 primary, 2 secondaries)."""
+    every member (1 primary, 2 secondaries).  Also the reliability suite's (tests/reliability/fault_kinds.py)."""
     c = make_cluster(3, backup_members=["server3"])
     with c.model.lock:
         movies = c.model.create_database("movies", primaries=1, secondaries=2, start_delay=0.0,

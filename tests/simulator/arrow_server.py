@@ -81,6 +81,8 @@ class Faults:
         self.batch_delay = 0.0  # seconds the server takes over every batch it receives (a slow import)
         self.delayed_running = 0  # delayed actions still sleeping (tests wait for 0)
         self._cuts = []  # [entity_type or None, after_batches, times, error]
+        # How often each fault really happened ("CREATE_DATABASE", ..., "cut"): tests prove an injection took place.
+        self.fired = collections.Counter()
 
     def fail_action(self, action, message=None, times=1):
         name = action.split("/")[-1]
@@ -117,7 +119,12 @@ class Faults:
             entry[0] -= 1
             if entry[0] <= 0:
                 del self._actions[name]
+            self.fired[name] += 1
             return entry[1]
+
+    def note(self, fault):
+        with self.lock:
+            self.fired[fault] += 1
 
     def take_cut(self, entity_type):
         """The batch count after which this new stream is cut, or None."""
@@ -481,6 +488,7 @@ class ArrowServer:
             for chunk in reader:
                 batch = chunk.data
                 if cut is not None and batches >= cut[0]:
+                    self.faults.note("cut")
                     raise cut[1] or flight.FlightUnavailableError(
                         "Connection reset: stream of import process `%s` was cut after %d batches." % (imp.name, batches))
                 if imp.failure is not None:
