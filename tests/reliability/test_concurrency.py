@@ -7,9 +7,9 @@ exactly one winner (the alias points at its green, which holds every row), the l
 drop their green, and nothing is stray (databases, locks) after any round.
 
 (b) Readers: 4 reader threads, each with its own ``neo4j`` driver over ``neo4j://``, read through the alias (managed
-read transactions) while one ``ansible-playbook`` run makes the cutovers.  A *cutover* is one compare-and-swap
+read transactions) while ``ansible-playbook`` runs make the cutovers (25 per run).  A *cutover* is one compare-and-swap
 retarget of the alias by ``graphops.neo4j.neo4j_alias`` (``expected_target`` the current release) to another complete
-release; the same run loads new releases through ``graphops.neo4j.neo4j_arrow_load`` (GDS Arrow Flight) between
+release; the same runs load new releases through ``graphops.neo4j.neo4j_arrow_load`` (GDS Arrow Flight) between
 cutovers, and every new release becomes the next target once its load has returned.  Meanwhile the simulator's
 ``alias_switch_transactions`` flips between ``abort`` and ``continue`` every half second, so readers are caught by
 cutovers both ways.  Every release has different counts (release j: 10+j movies, 20+2j persons, 15+j ACTED_IN,
@@ -35,6 +35,7 @@ COMMAND_FULL = "make reliability  (pytest -m reliability tests/reliability/test_
 COMMAND_SHORT = "pytest tests/reliability/test_concurrency.py -m 'not reliability'"
 PARTIES = 3
 READERS = 4
+CUTOVERS_PER_RUN = 25
 LIVE = "live"
 OUTDATED = "Neo.TransientError.Transaction.Outdated"
 # One transaction per read: the four counts together identify a complete release.
@@ -101,6 +102,19 @@ def cutover_schedule(cutovers, load_every):
         steps.append(("cutover", n, current, nxt))
         current = nxt
     return steps, loaded
+
+
+def chunks(steps, cutovers_per_run=CUTOVERS_PER_RUN):
+    """The steps cut into ansible-playbook runs of at most ``cutovers_per_run`` cutovers (loads go with the cutover
+    that follows them)."""
+    runs, current, count = [], [], 0
+    for step in steps:
+        if step[0] == "cutover" and count == cutovers_per_run:
+            runs.append(current)
+            current, count = [], 0
+        current.append(step)
+        count += step[0] == "cutover"
+    return runs + [current]
 
 
 def cutover_playbook(tmp_path, steps):
@@ -198,18 +212,23 @@ def cutovers_under_readers(cluster, run_playbook, tmp_path, cutovers, load_every
     flipper.start()
     try:
         with Readers(cluster.routing_uri(), LIVE, complete, alias_exists) as readers:
-            run = run_playbook(cutover_playbook(tmp_path, steps), extra_vars=target_vars(cluster))
+            runs = []
+            for chunk in chunks(steps):  # each run stays well inside run_playbook's 300 s bound on a busy machine
+                runs.append(run_playbook(cutover_playbook(tmp_path, chunk), extra_vars=target_vars(cluster)))
+                assert runs[-1].rc == 0, runs[-1]
             time.sleep(0.3)  # a few reads on the last target
     finally:
         stop_flipping.set()
         flipper.join(5)
-    assert run.rc == 0, run
+    results = {}
+    for run in runs:
+        results.update(run.results)
     switched = [s for s in cluster.statements
                 if s.error is None and s.query.startswith("ALTER ALIAS `%s` SET DATABASE TARGET" % LIVE)]
     wrong_steps = []
     for step in steps:
         if step[0] == "cutover":
-            result = run.results["cutover %d" % step[1]]
+            result = results["cutover %d" % step[1]]
             if not (result["changed"] and result["previous_target"] == release_db(step[2])):
                 wrong_steps.append((step, result))
     with model.lock:
@@ -256,7 +275,7 @@ def test_concurrency_short(make_cluster, run_playbook, tmp_path, reliability_fig
 
 
 @pytest.mark.reliability
-@pytest.mark.timeout(1800)  # pytest.ini bounds a test at 300 s; this one runs 61 playbooks
+@pytest.mark.timeout(3600)  # pytest.ini bounds a test at 300 s; this one runs 64 playbooks
 def test_concurrency_full(make_cluster, run_playbook, tmp_path, reliability_figures):
     figures = concurrency(make_cluster, run_playbook, tmp_path, reliability_figures, rounds=20, cutovers=100,
                           load_every=10, command=COMMAND_FULL)
