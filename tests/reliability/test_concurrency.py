@@ -241,8 +241,8 @@ def cutovers_under_readers(cluster, run_playbook, tmp_path, cutovers, load_every
         "half_loaded_reads": len(readers.half_loaded),
         "reads_aborted_and_retried": sum(1 for s in cluster.statements if s.error == OUTDATED),
         "releases_read": len(readers.seen),
-        "problems": wrong_steps + readers.failed[:5] + readers.half_loaded[:5]
-                    + ([("final target", final)] if final != release_db(steps[-1][3]) else []),
+        "problems": (wrong_steps + readers.failed[:5] + readers.half_loaded[:5]
+                     + ([("final target", final)] if final != release_db(steps[-1][3]) else [])),
     }
 
 
