@@ -217,11 +217,14 @@ collections-path: $(COLLECTION_LINK)
 	@echo "ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS)"
 
 # Every tests/bench/bench_*.py gets BENCH_ARGS (each ignores the options it does not have), e.g.
-# BENCH_ARGS="--rounds 3 --sizes 1000000"; see docs/bench.md.
+# BENCH_ARGS="--rounds 3 --sizes 1000000"; see docs/bench.md.  Each writes its headline figures to
+# build/bench/<name>.json; tests/bench/summary_table.py then prints them as one table, each against its goal.
 bench: venv
 	@shopt -s nullglob; benches=(tests/bench/bench_*.py); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "no benchmarks under tests/bench/"; exit 0; fi; \
-	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=tests $(VPY) "$$b" $(BENCH_ARGS); done
+	rm -f build/bench/*.json; rc=0; \
+	for b in "$${benches[@]}"; do echo "== $$b"; PYTHONPATH=tests $(VPY) "$$b" $(BENCH_ARGS) || rc=1; done; \
+	PYTHONPATH=tests $(VPY) tests/bench/summary_table.py; exit $$rc
 
 build: venv
 	rm -rf $(BUILD)/dist

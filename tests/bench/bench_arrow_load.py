@@ -44,6 +44,8 @@ import sys
 import threading
 import time
 
+import summary_table
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 PEER_VENV = BUILD / "bench-peer-venv"
@@ -493,6 +495,45 @@ def print_sent(sent, versions):
                 entity, rows, batches, (size or 0) / 2 ** 20, labels, schema, ", ".join(kinds)))
 
 
+def _size(rels):
+    return "%gM" % (rels / 1e6) if rels >= 1000000 else "%dk" % (rels // 1000)
+
+
+def _ok(results):
+    return results and not any("error" in r for r in results)
+
+
+def headline_figures(ack_runs, slow_runs):
+    """The summary's figures (summary_table): per size of the client-alone table, the loader against the best raw
+    client and against the graphdatascience peer (paired per round, as the table's ratios) and the loader's CPU
+    seconds per million rows; the loader's peak RSS at each size of the slow-server table (the memory table; the
+    client-alone table when there is none) and how it grows from the smallest size to the largest."""
+    figures = []
+    for kind, label, goal in (("raw", "best raw pyarrow.flight client", 1.0), ("peer", "graphdatascience peer", 1.3)):
+        for size, by_kind in ack_runs.items():
+            loader = by_kind.get("loader", [])
+            if _ok(loader) and _ok(by_kind.get(kind)):
+                figures.append(summary_table.figure(
+                    "loader vs %s, %s rels" % (label, _size(size)),
+                    [v["seconds"] / l["seconds"] for v, l in zip(by_kind[kind], loader)], "x", (">=", goal)))
+    for size, by_kind in ack_runs.items():
+        if _ok(by_kind.get("loader")):
+            figures.append(summary_table.figure("loader client CPU s per Mrow, %s rels" % _size(size),
+                                                [r["cpu"] / r["rows"] * 1e6 for r in by_kind["loader"]], "CPU s/Mrow"))
+    memory = slow_runs or ack_runs
+    rss = {size: [r["peak_rss_mib"] for r in by_kind["loader"]] for size, by_kind in memory.items()
+           if _ok(by_kind.get("loader"))}
+    for size, values in rss.items():
+        figures.append(summary_table.figure("loader peak RSS, %s rels" % _size(size), values, "MiB"))
+    if len(rss) >= 2:
+        small, large = min(rss), max(rss)
+        # "flat": 10 times the data may cost at most a quarter more memory (docs/bench.md)
+        figures.append(summary_table.figure(
+            "loader peak RSS %s / %s rels (flat)" % (_size(large), _size(small)),
+            [max(rss[large]) / max(rss[small])], "x", ("<=", 1.25)))
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000", help="relationship counts against the ack server")
@@ -572,8 +613,13 @@ def main():
           "goals: >= 1.0x raw, >= 1.3x peer.")
     print("RSS (+run) pool: the process's peak RSS, how much of it came during the measured run, and the peak of "
           "Arrow's memory pool (all MiB, worst round); raw-mem's batches are in memory before its run.")
+    load_after = os.getloadavg()[0]
     print("1-minute load average: %.1f before, %.1f after (other work on the machine shows in every variant alike)."
-          % (load_before, os.getloadavg()[0]))
+          % (load_before, load_after))
+    path = summary_table.record("arrow_load", headline_figures(ack_runs, slow_runs), context={
+        "load average": "%.1f before, %.1f after" % (load_before, load_after), "rounds": args.rounds,
+        "small rounds": small_rounds, "pyarrow": versions.get("loader"), "peer pyarrow": versions.get("peer", "-")})
+    print("headline figures written to %s" % path.relative_to(ROOT))
     return 0
 
 

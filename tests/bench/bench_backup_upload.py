@@ -30,6 +30,8 @@ import subprocess
 import sys
 import time
 
+import summary_table
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "bench-backup"
 MIB = 1024 * 1024
@@ -163,6 +165,18 @@ def main():
         print()
         print("ship peak RSS: %.1f MiB for %d MiB, %.1f MiB for %d MiB"
               % (small_rss, args.rss_small_mib, max(rss["ship"]), args.size_mib))
+        figures = [summary_table.figure("upload (ship) vs boto3 upload_file, %d MiB" % args.size_mib,
+                                        [b / s for b, s in zip(times["boto3"], times["ship"])], "x", (">=", 0.9)),
+                   summary_table.figure("upload (ship-crc32) vs boto3 upload_file, %d MiB" % args.size_mib,
+                                        [b / s for b, s in zip(times["boto3"], times["ship-crc32"])], "x",
+                                        (">=", 0.9)),
+                   summary_table.figure("upload (ship) vs boto3 with SHA256, %d MiB" % args.size_mib,
+                                        [b / s for b, s in zip(times["boto3-sha"], times["ship"])], "x"),
+                   summary_table.figure("upload (ship) peak RSS, %d MiB file" % args.rss_small_mib, [small_rss], "MiB"),
+                   summary_table.figure("upload (ship) peak RSS, %d MiB file" % args.size_mib, rss["ship"], "MiB")]
+        path = summary_table.record("backup_upload", figures, context={"rounds": args.rounds,
+                                                                       "file MiB": args.size_mib})
+        print("headline figures written to %s" % path.relative_to(ROOT))
     finally:
         server.stop()
 

@@ -28,6 +28,8 @@ import sys
 import tempfile
 import textwrap
 
+import summary_table
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 from run_demo import read_endpoints  # noqa: E402  pylint: disable=wrong-import-position
@@ -204,7 +206,20 @@ def main():
         print("%-8s %-26s %-24s %-26s %-24s" % tuple(cells))
     print("wall: first task start to last task end / tasks; CPU: the whole ansible-playbook run's CPU (its workers and"
           " modules; not the simulator's) minus a one-task run's, / tasks; ratios are medians of per-round ratios.")
-    print("1-minute load average: %.1f before, %.1f after." % (load_before, os.getloadavg()[0]))
+    load_after = os.getloadavg()[0]
+    print("1-minute load average: %.1f before, %.1f after." % (load_before, load_after))
+    figures = []
+    for kind in kinds:
+        if kind == "ping" or "ping" not in kinds:
+            continue
+        for values, what in ((seconds, "wall"), (cpu_seconds, "CPU")):
+            figures.append(summary_table.figure(
+                "%s task vs ansible.builtin.ping, %s" % (VARIANTS[kind].split(":")[0], what),
+                [a / b for a, b in zip(values[kind], values["ping"])], "x", ("<=", 1.5)))
+    path = summary_table.record("task_overhead", figures, context={
+        "load average": "%.1f before, %.1f after" % (load_before, load_after), "rounds": args.rounds,
+        "tasks per playbook": args.tasks})
+    print("headline figures written to %s" % path.relative_to(ROOT))
     print()
     print("Imports in a fresh interpreter (median of 5)")
     for name, statement in IMPORTS.items():
