@@ -1,6 +1,7 @@
 """Two deployments of the same alias started at once (two ansible-playbook processes, released together at the switch by
 the simulator's rendezvous): exactly one switches, the other fails cleanly naming the winner, and nothing is left
-behind. A short variant runs in make test; the heavy one runs 20 rounds. The machinery is in deploy_races.py (the
+behind. The heavy test runs 20 rounds; make test's short race is the reliability concurrency suite's
+(one round of three at once). The machinery is in deploy_races.py (the
 reliability concurrency suite runs it with three at once)."""
 
 import pytest
@@ -12,10 +13,6 @@ def assert_one_winner_per_round(figures, rounds, parties):
     assert figures["problems"] == []
     assert (figures["rounds"], figures["winners"], figures["clean_failures"], figures["stray"]) == (
         rounds, rounds, rounds * (parties - 1), 0)
-
-
-def test_two_deployments_of_one_alias_at_once_have_one_winner(make_cluster, run_playbook):
-    assert_one_winner_per_round(race_rounds(make_cluster, run_playbook, rounds=2), 2, 2)
 
 
 @pytest.mark.heavy
