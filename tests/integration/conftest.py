@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook_run import PlaybookRun
+from integration.playbook_run import PlaybookRun
 
 # plays.py (the shared playbook builders) holds assert helpers: rewrite them for detailed failures.
 pytest.register_assert_rewrite("plays")

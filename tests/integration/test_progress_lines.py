@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from moto_s3 import CuttingProxy
-from playbook_run import PlaybookRun
+from integration.playbook_run import PlaybookRun
 from plays import header, play, target_vars
 from simulator.cluster import NEO4J_ADMIN
 from test_neo4j_arrow_load import N_NODES, vars_for, write_graph
