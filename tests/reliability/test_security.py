@@ -285,8 +285,8 @@ SECRET_TASKS_HEADER = """\
 
 def _secret_tasks(new_user, new_user_password):
     return [
-        {"name": "bearer token", "graphops.neo4j.neo4j_info": {"auth_type": "bearer", "token": "{{ secret_token }}",
-                                                              "gather_subset": ["version", "users"]}},
+        {"name": "bearer token", "graphops.neo4j.neo4j_info": {
+            "auth_type": "bearer", "token": "{{ secret_token }}", "gather_subset": ["version", "users"]}},
         {"name": "new user", "graphops.neo4j.neo4j_user": {"name": new_user, "password": new_user_password}},
         {"name": "same user, password always", "graphops.neo4j.neo4j_user": {
             "name": new_user, "password": new_user_password, "update_password": "always"}, "ignore_errors": True},
@@ -297,8 +297,8 @@ def _secret_tasks(new_user, new_user_password):
             "from": ["{{ secret_backup_from }}"], "database": "{{ secret_blue }}", "to_path": "{{ secret_backup_path }}",
             "neo4j_admin": "{{ secret_neo4j_admin }}", "s3": "{{ secret_s3 }}"}},
         {"name": "seed a database from it with seedCredentials", "graphops.neo4j.neo4j_database": {
-            "name": "secseeded", "seed_uri": "s3://{{ secret_s3.bucket }}/{{ secret_s3.prefix }}/"
-                                            "{{ short_backup.databases[secret_blue].name }}",
+            "name": "secseeded",
+            "seed_uri": "s3://{{ secret_s3.bucket }}/{{ secret_s3.prefix }}/{{ short_backup.databases[secret_blue].name }}",
             "seed_config": "region={{ secret_s3.region }}", "seed_credentials": "{{ secret_seed_credentials }}"},
          "when": "not ansible_check_mode"},
         {"name": "a failing statement with a secret in its parameters", "graphops.neo4j.neo4j_query": {
