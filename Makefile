@@ -67,7 +67,7 @@ help:
 	@echo "make test-molecule-cluster  extensions/molecule/cluster: the neo4j_cluster role against the simulator"
 	@echo "make test-molecule-docker  extensions/molecule/docker: three real Neo4j containers (needs Docker)"
 	@echo "make test-heavy the long rounds marked heavy (20 race rounds, 20 cutovers, fault runs); not part of make test"
-	@echo "make reliability  the reliability suites (bad input, ...), one table of figures (docs/reliability.md)"
+	@echo "make reliability  the reliability suites (bad input, security), one table of figures (docs/reliability.md)"
 	@echo "make bench      benchmarks under tests/bench/"
 	@echo "make build      ansible-galaxy collection build into build/dist"
 

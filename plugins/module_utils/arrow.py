@@ -436,6 +436,8 @@ def _close_quietly(writer):
 
 # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH (ssl.SSLCertVerificationError.verify_code).
 _NAME_MISMATCH = (62, 64)
+# X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED: the CA is right, the dates are not.
+_OUT_OF_DATE = (9, 10)
 
 
 def _handshake(host, port, context, timeout):
@@ -486,6 +488,11 @@ def tls_check(host, port, ca_file=None, validate_certs=True, check_hostname=True
                 "'%s'. Set arrow_host to one of those names, or check_hostname: false to verify the certificate "
                 "without its name." % (where, ", ".join("'%s'" % n for n in names) or "other names", host),
                 "unavailable")
+        if exc.verify_code in _OUT_OF_DATE:
+            raise ArrowError(
+                "TLS with the GDS Arrow Flight server at %s failed: the server's certificate is outside its validity "
+                "period (%s). Renew it on the server, or check the clocks of both machines."
+                % (where, exc.verify_message or exc.reason or exc), "unavailable")
         raise ArrowError(
             "TLS with the GDS Arrow Flight server at %s failed: certificate not trusted (%s). Give the CA that signed "
             "it in arrow_ca_file (default: trusted_ca_file, else the system CAs), or set validate_certs: false."

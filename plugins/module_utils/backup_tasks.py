@@ -228,6 +228,8 @@ def take(params, check_mode):
     done = sorted(name for name, entry in databases.items() if entry["status"] == "backed_up")
     if rc != 0 or failed or not databases:
         result["output"] = backup.tail_lines(output)
+        # Changed only if something is left: an artefact (a partial one under keep_failed too) or the created folder.
+        result["changed"] = bool(new) or bool(result.get("created_to_path"))
         raise BackupError(_failure_message(rc, failed, done, databases, result["output"], ctx.bucket), result)
     if params.get("consistency_check"):
         _check(ctx, new, databases, result)

@@ -10,13 +10,12 @@ CloudWatch alarms and metrics are snapshotted before and after the batch.
 ``make reliability`` runs every input (marker ``reliability``); ``make test`` runs a few per module.
 """
 
-import dataclasses
 import json
 
 import pytest
 from neo4j import GraphDatabase
 
-from reliability import bad_inputs
+from reliability import bad_inputs, state_snapshot
 
 COMMAND_FULL = "make reliability  (pytest -m reliability tests/reliability/test_bad_input.py)"
 COMMAND_SHORT = "pytest tests/reliability/test_bad_input.py -m 'not reliability'"
@@ -62,28 +61,8 @@ def _bases(cluster, moto_s3, moto_cloudwatch, bucket, nodes_file):
 
 def _snapshot(cluster, moto_s3, moto_cloudwatch):
     """Everything a module could change, as plain data."""
-    model = cluster.model
-    with model.lock:
-        state = {
-            "servers": {name: repr(dataclasses.asdict(server)) for name, server in model.servers.items()},
-            "databases": {name: repr(dataclasses.asdict(db)) for name, db in model.databases.items()},
-            "aliases": {name: repr(dataclasses.asdict(alias)) for name, alias in model.aliases.items()},
-            "users": {name: repr(dataclasses.asdict(user)) for name, user in model.users.items()},
-            "roles": {name: repr(sorted(members)) for name, members in model.roles.items()},
-            "privileges": {"all": repr(sorted(map(repr, model.privileges)))},
-        }
-    s3 = moto_s3.client()
-    state["s3_objects"] = {bucket["Name"]: repr(sorted(moto_s3.keys(bucket["Name"])))
-                           for bucket in s3.list_buckets()["Buckets"]}
-    cloudwatch = moto_cloudwatch.client(service="cloudwatch")
-    state["cloudwatch"] = {"alarms": repr(sorted(a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"])),
-                           "metrics": repr(sorted(json.dumps(m, sort_keys=True) for m in cloudwatch.list_metrics()["Metrics"]))}
-    return state
-
-
-def _differences(before, after):
-    return ["%s %s" % (kind, key) for kind in before for key in sorted(set(before[kind]) | set(after[kind]))
-            if before[kind].get(key) != after[kind].get(key)]
+    return dict(state_snapshot.cluster_state(cluster), **state_snapshot.s3_state(moto_s3),
+                **state_snapshot.cloudwatch_state(moto_cloudwatch))
 
 
 # The inputs are spread over this many inventory hosts (all local) that ansible-playbook runs in parallel forks.
@@ -137,7 +116,7 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
             core_unnamed.append(case.label)
         else:
             findings.append("%s: message names none of %s: %s" % (case.label, case.names, message[:300]))
-    changes = _differences(before, after)
+    changes = state_snapshot.differences(before, after)
     return runs, cases, named, core_unnamed, findings, changes
 
 

@@ -10,7 +10,10 @@ request line, one JSON reply line.
   "consistent", "metadata", "version"}``: a copy of the database as this member has it, or
   ``{"ok": false, "error": ...}`` when the member does not host it online.
 
-Like Neo4j's backup port it needs no credentials (the Operations Manual's warning: firewall it).  The
+Like Neo4j's backup port it needs no credentials (the Operations Manual's warning: firewall it).  With a TLS policy
+(``dbms.ssl.policy.backup.*``, ``simulator.backup_tls``) it speaks TLS and, under ``client_auth=REQUIRE`` (the backup
+default), accepts only clients whose certificate a trusted CA signed; a handshake it refuses is recorded in
+``model.backup_tls_refusals`` as (member, OpenSSL's reason), so a test can prove the refusal happened there.  The
 listener is off unless a test enables it (``Cluster.enable_backup``), and a member that is down refuses
 connections.  Every request is recorded in ``model.backup_requests`` as (member, op, database), so a test
 can show which member served a backup.  ``model.backup_inconsistent`` (database names) makes the copy of
@@ -20,13 +23,32 @@ those stores inconsistent, which ``neo4j-admin database check`` then reports; ``
 
 import json
 import socketserver
+import ssl
 import threading
 
 from .backups import graph_to_dict
 
 
 class _Handler(socketserver.StreamRequestHandler):
+    def setup(self):
+        self.refused = False
+        context = self.server.ssl_context
+        if context is not None:
+            try:
+                self.request = context.wrap_socket(self.request, server_side=True)
+            except (ssl.SSLError, OSError) as exc:
+                self.server.refused_handshake(exc)
+                self.refused = True
+                return
+        super().setup()
+
+    def finish(self):
+        if not self.refused:
+            super().finish()
+
     def handle(self):
+        if self.refused:
+            return
         line = self.rfile.readline(1024 * 1024)
         try:
             request = json.loads(line.decode("utf-8"))
@@ -40,10 +62,16 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, model, member):
+    def __init__(self, address, model, member, ssl_context=None):
         self.model = model
         self.member = member
+        self.ssl_context = ssl_context
         super().__init__(address, _Handler)
+
+    def refused_handshake(self, exc):
+        reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
+        with self.model.lock:
+            self.model.backup_tls_refusals.append((self.member, reason))
 
     def answer(self, request):
         model, member = self.model, self.member
@@ -87,10 +115,12 @@ def _metadata(model, name):
 
 
 class BackupServer:
-    """The backup listener of ``member`` on ``host`` (port 0: any free port)."""
+    """The backup listener of ``member`` on ``host`` (port 0: any free port); ``ssl_policy``: a
+    ``backup_tls.BackupSslPolicy`` (None: plain TCP)."""
 
-    def __init__(self, model, member, host="127.0.0.1", port=0):
-        self._server = _Server((host, port), model, member)
+    def __init__(self, model, member, host="127.0.0.1", port=0, ssl_policy=None):
+        context = ssl_policy.server_context() if ssl_policy is not None else None
+        self._server = _Server((host, port), model, member, context)
         self.host, self.port = self._server.server_address[:2]
         self._thread = threading.Thread(target=self._server.serve_forever, name="backup-%s" % member, daemon=True)
 

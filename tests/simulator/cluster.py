@@ -76,6 +76,7 @@ class Cluster:
         self.backup_members = list(backup_members)
         self._backup_servers = {}
         self._backup_ports = {}  # a member's backup port survives its restarts
+        self._backup_policies = {}  # and so does its TLS policy (dbms.ssl.policy.backup.*)
         self.members = ["server%d" % i for i in range(1, members + 1)]
         self.gds_member = gds_member
         self.arrow_address = None
@@ -204,12 +205,18 @@ class Cluster:
 
     # ----- backups -------------------------------------------------------------------------
 
-    def enable_backup(self, name):
-        """Start ``name``'s backup listener (off by default); returns its ``host:port`` for ``--from``."""
+    def enable_backup(self, name, ssl_policy=None):
+        """Start ``name``'s backup listener (off by default); returns its ``host:port`` for ``--from``.
+        ``ssl_policy``: TLS on the port, a ``backup_tls.BackupSslPolicy`` (``policy_from_settings`` reads one from
+        ``dbms.ssl.policy.backup.*`` settings); kept across restarts."""
         if name not in self._servers:
             raise ValueError("%r is not one of %s" % (name, self.members))
+        if ssl_policy is not None:
+            self._stop_backup(name)
+            self._backup_policies[name] = ssl_policy
         if name not in self._backup_servers:
-            backup = BackupServer(self.model, name, HOST, self._backup_ports.get(name, 0)).start()
+            backup = BackupServer(self.model, name, HOST, self._backup_ports.get(name, 0),
+                                  ssl_policy=self._backup_policies.get(name)).start()
             self._backup_servers[name] = backup
             self._backup_ports[name] = backup.port
             with self.model.lock:

@@ -243,6 +243,10 @@ class ClusterModel:
         self.privileges = builtin_privileges()
         self.min_password_length = 8  # dbms.security.auth_minimum_password_length (default 8, 5.3+)
         self.statements = []
+        # Whether the query log obfuscates seedCredentials as it does passwords (undocumented; simulator/query_log.py).
+        self.query_log_seed_credentials = "logged"
+        # (member, reason) of every TLS handshake a backup listener refused (simulator/backup_server.py).
+        self.backup_tls_refusals = []
         self.start_delay = 0.0  # seconds a database takes to start, unless start_delays says otherwise
         self.start_delays = {}
         self.start_failures = {}  # database name -> status message of the failure
@@ -754,6 +758,15 @@ class ClusterModel:
             return False
 
     # ----- statement log -------------------------------------------------------------------
+
+    def query_log(self, obfuscate_literals=False, parameter_logging=True):
+        """The statements as Neo4j's query log would show them: passwords obfuscated (simulator/query_log.py);
+        ``db.logs.query.obfuscate_literals`` and ``db.logs.query.parameter_logging_enabled`` as arguments."""
+        from . import query_log
+        with self.lock:
+            received = list(self.statements)
+        return [query_log.logged(entry, self.query_log_seed_credentials, obfuscate_literals, parameter_logging)
+                for entry in received]
 
     def log_statement(self, member, database, query, parameters, user):
         entry = Statement(member=member, database=database, query=query, parameters=dict(parameters or {}),

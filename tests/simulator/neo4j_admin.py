@@ -54,13 +54,14 @@ import os
 import posixpath
 import shutil
 import socket
+import ssl
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from urllib.parse import unquote, urlsplit
 
-from . import backups, versions
+from . import backup_tls, backups, versions
 
 DEFAULT_FROM = "localhost:6362"  # server.backup.listen_address defaults to 127.0.0.1:6362 (ports.adoc)
 CONNECT_TIMEOUT = 5.0
@@ -339,10 +340,32 @@ class Unreachable(Exception):
     pass
 
 
-def ask(address, request):
+def client_ssl_context(options):
+    """The backup client's TLS from ``dbms.ssl.policy.backup.*`` in ``--additional-config`` (the client "uses the SSL
+    policy specified in dbms.ssl.policy.backup.*", ssl-framework.adoc), or None (plain TCP).  A relative
+    base_directory is taken under NEO4J_HOME (else the current folder)."""
+    path = options.get("--additional-config")
+    if not path:
+        return None
+    try:
+        policy = backup_tls.policy_from_settings(backup_tls.read_settings(path), os.environ.get("NEO4J_HOME", "."),
+                                                 admin_version())
+        return policy.client_context() if policy is not None else None
+    except (OSError, ssl.SSLError, backup_tls.PolicyError) as exc:
+        raise Failed("[simulator] The SSL policy 'backup' in %s cannot be used: %s" % (path, exc))
+
+
+def ask(address, request, ssl_context=None):
     host, _sep, port = address.rpartition(":")
     try:
-        with socket.create_connection((host or "localhost", int(port)), timeout=CONNECT_TIMEOUT) as sock:
+        with socket.create_connection((host or "localhost", int(port)), timeout=CONNECT_TIMEOUT) as raw:
+            sock = raw
+            if ssl_context is not None:
+                try:
+                    sock = ssl_context.wrap_socket(raw, server_hostname=host or "localhost")
+                except ssl.SSLError as exc:
+                    reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
+                    raise Unreachable("%s: TLS handshake failed: %s" % (address, reason))
             sock.sendall(json.dumps(request).encode("utf-8") + b"\n")
             data = b""
             while not data.endswith(b"\n"):
@@ -350,6 +373,8 @@ def ask(address, request):
                 if not chunk:
                     break
                 data += chunk
+    except ssl.SSLError as exc:  # the server refused our certificate after the handshake (TLS 1.3 alerts come late)
+        raise Unreachable("%s: TLS failed: %s" % (address, exc.reason or exc))
     except (OSError, ValueError) as exc:
         raise Unreachable("%s: %s" % (address, exc))
     if not data:
@@ -390,12 +415,13 @@ def cmd_backup(args):
         raise Failed("[simulator] The temporary path %s does not exist" % temp)
     servers = options.get("--from") or [DEFAULT_FROM]
     run = BackupRun(location, servers, kind, options.get("--compress", True), options.get("--keep-failed", False),
-                    metadata, temp)
+                    metadata, temp, client_ssl_context(options))
     return run.run(names or ["neo4j"])
 
 
 class BackupRun:
-    def __init__(self, location, servers, kind, compress, keep_failed, metadata, temp):
+    def __init__(self, location, servers, kind, compress, keep_failed, metadata, temp, ssl_context=None):
+        self.ssl_context = ssl_context
         self.location = location
         self.servers = servers
         self.kind = kind
@@ -404,16 +430,16 @@ class BackupRun:
         self.metadata = metadata
         self.temp = temp
         self.problems = False  # a server did not answer: exit 1 even when every backup succeeded
-        self.unreachable = set()
+        self.unreachable = {}  # address -> why
         self.budget = DiskBudget()
         self.reserved = set()
 
     def _ask(self, address, request):
         try:
-            return ask(address, request)
+            return ask(address, request, self.ssl_context)
         except Unreachable as exc:
             if address not in self.unreachable:
-                self.unreachable.add(address)
+                self.unreachable[address] = str(exc)
                 log_sim("Unable to connect to %s (%s)" % (address, exc))
             self.problems = True
             return None
@@ -460,8 +486,9 @@ class BackupRun:
                 break
             log_sim("%s cannot serve a backup of database '%s': %s" % (address, database, reply.get("error")))
         if copy is None:
-            log_sim("Backup of database '%s' failed: no server in [%s] could serve it"
-                    % (database, ", ".join(self.servers)))
+            why = "; ".join(self.unreachable[a] for a in self.servers if a in self.unreachable)
+            log_sim("Backup of database '%s' failed: no server in [%s] could serve it%s"
+                    % (database, ", ".join(self.servers), " (%s)" % why if why else ""))
             return False
         log("Using remote server %s for backup of database '%s'." % (source, database))
         try:
