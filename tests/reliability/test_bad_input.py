@@ -10,13 +10,13 @@ CloudWatch alarms and metrics are snapshotted before and after the batch.
 ``make reliability`` runs every input (marker ``reliability``); ``make test`` runs a few per module.
 """
 
-import dataclasses
 import json
 
 import pytest
 from neo4j import GraphDatabase
 
 from reliability import bad_inputs
+from reliability.state_snapshot import differences, snapshot
 
 COMMAND_FULL = "make reliability  (pytest -m reliability tests/reliability/test_bad_input.py)"
 COMMAND_SHORT = "pytest tests/reliability/test_bad_input.py -m 'not reliability'"
@@ -60,32 +60,6 @@ def _bases(cluster, moto_s3, moto_cloudwatch, bucket, nodes_file):
     }
 
 
-def _snapshot(cluster, moto_s3, moto_cloudwatch):
-    """Everything a module could change, as plain data."""
-    model = cluster.model
-    with model.lock:
-        state = {
-            "servers": {name: repr(dataclasses.asdict(server)) for name, server in model.servers.items()},
-            "databases": {name: repr(dataclasses.asdict(db)) for name, db in model.databases.items()},
-            "aliases": {name: repr(dataclasses.asdict(alias)) for name, alias in model.aliases.items()},
-            "users": {name: repr(dataclasses.asdict(user)) for name, user in model.users.items()},
-            "roles": {name: repr(sorted(members)) for name, members in model.roles.items()},
-            "privileges": {"all": repr(sorted(map(repr, model.privileges)))},
-        }
-    s3 = moto_s3.client()
-    state["s3_objects"] = {bucket["Name"]: repr(sorted(moto_s3.keys(bucket["Name"])))
-                           for bucket in s3.list_buckets()["Buckets"]}
-    cloudwatch = moto_cloudwatch.client(service="cloudwatch")
-    state["cloudwatch"] = {"alarms": repr(sorted(a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"])),
-                           "metrics": repr(sorted(json.dumps(m, sort_keys=True) for m in cloudwatch.list_metrics()["Metrics"]))}
-    return state
-
-
-def _differences(before, after):
-    return ["%s %s" % (kind, key) for kind in before for key in sorted(set(before[kind]) | set(after[kind]))
-            if before[kind].get(key) != after[kind].get(key)]
-
-
 # The inputs are spread over this many inventory hosts (all local) that ansible-playbook runs in parallel forks.
 HOSTS = 3
 INVENTORY = "".join("worker%d ansible_connection=local\n" % n for n in range(HOSTS))
@@ -111,7 +85,7 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
     assert sorted(bases) == sorted(specs), "every module needs a valid base in BASES (a new module?)"
     cases = pick(bad_inputs.spread_shared([case for module in sorted(specs)
                                            for case in bad_inputs.cases(module, specs[module], bases[module], files)]))
-    before = _snapshot(cluster, moto_s3, moto_cloudwatch)
+    before = snapshot(cluster, moto_s3, moto_cloudwatch)
     runs, results = [], {}
     for start in range(0, len(cases), CHUNK):
         chunk = cases[start:start + CHUNK]
@@ -121,7 +95,7 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
                            env={"ANSIBLE_FORKS": str(HOSTS), "ANSIBLE_PIPELINING": "true"})
         runs.append(run)
         results.update((record["task"], record["result"]) for record in run.tasks if record["status"] != "skipped")
-    after = _snapshot(cluster, moto_s3, moto_cloudwatch)
+    after = snapshot(cluster, moto_s3, moto_cloudwatch)
     findings, core_unnamed = [], []
     named = 0
     for case in cases:
@@ -137,7 +111,7 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
             core_unnamed.append(case.label)
         else:
             findings.append("%s: message names none of %s: %s" % (case.label, case.names, message[:300]))
-    changes = _differences(before, after)
+    changes = differences(before, after)
     return runs, cases, named, core_unnamed, findings, changes
 
 
