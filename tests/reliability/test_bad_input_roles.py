@@ -39,6 +39,9 @@ APP_PASSWORD = "Application-Secret-1"
 HOSTS = {"neo4j_access": "rel_access", "neo4j_backup_server": "rel_backup", "neo4j_cluster": "rel_cluster",
          "neo4j_image": "rel_image", "neo4j_memory_alarms": "rel_alarms", "neo4j_rolling_upgrade": "rel_upgrade",
          "neo4j_blue_green": "rel_bg"}
+# neo4j_blue_green's inputs are the slowest (a refused run still writes the status file): spread over this many
+# playbooks of one host each, run at once.
+BLUE_GREEN_HOSTS = 3
 # Roles whose inputs run in a playbook of their own, next to the others (see _playbooks).
 OWN_PLAYBOOK = ("neo4j_blue_green", "neo4j_rolling_upgrade")
 ROLLBACK_ALIAS = "relrb"
@@ -328,32 +331,49 @@ def _block(number, case):
     ]}
 
 
+def _hosts():
+    """Every inventory host inputs run on: one per role, neo4j_blue_green's split over BLUE_GREEN_HOSTS."""
+    return sorted(host for role, host in HOSTS.items() if role != "neo4j_blue_green") + \
+        ["%s%d" % (HOSTS["neo4j_blue_green"], n) for n in range(BLUE_GREEN_HOSTS)]
+
+
+def _host_of(case, index):
+    """The host of a case, ``index`` its position among its role's cases."""
+    if case.role == "neo4j_blue_green":
+        return "%s%d" % (HOSTS[case.role], index % BLUE_GREEN_HOSTS)
+    return HOSTS[case.role]
+
+
 def _inventory(cluster):
     members = ["member%d ansible_connection=local neo4j_rolling_upgrade_server=%s" % (n, server.server_id)
                for n, server in enumerate(cluster.model.servers.values(), 1)]
-    lines = ["[rel_workers]"]
-    lines += ["%s ansible_connection=local" % host for role, host in sorted(HOSTS.items()) if role not in OWN_PLAYBOOK]
-    lines += ["", "[rel_own_playbook]"] + ["%s ansible_connection=local" % HOSTS[role] for role in OWN_PLAYBOOK]
+    own = [host for host in _hosts() if host.startswith(tuple(HOSTS[role] for role in OWN_PLAYBOOK))]
+    lines = ["[rel_workers]"] + ["%s ansible_connection=local" % host for host in _hosts() if host not in own]
+    lines += ["", "[rel_own_playbook]"] + ["%s ansible_connection=local" % host for host in own]
     lines += ["", "[neo4j_primaries]", "rel_cluster", "", "[rel_members]"] + members
     lines += ["", "[rel_bad_members]", "bad_member ansible_connection=local neo4j_rolling_upgrade_server=no-such-server"]
     return "\n".join(lines) + "\n"
 
 
-def _playbooks(cluster, moto_cloudwatch, cases, folder):
-    """Playbooks run at once: neo4j_blue_green's inputs on one host (the role refuses plays of more than one), the
-    same for neo4j_rolling_upgrade; every other role's on a host of its own, in parallel forks of one playbook."""
+def _playbooks(cluster, moto_cloudwatch, cases, folder, spread=True):
+    """Playbooks run at once: neo4j_blue_green's inputs in BLUE_GREEN_HOSTS playbooks of one host each (the role
+    refuses plays of more than one host), neo4j_rolling_upgrade's in one of its own; every other role's on a host of
+    its own, in parallel forks of one playbook.  ``spread=False`` runs every neo4j_blue_green case on one host, in
+    order (the bases: the rollback must run before the cleanup)."""
     defaults = {"group/graphops.neo4j.neo4j": {"uri": cluster.routing_uri(), "login_user": "neo4j",
                                                "login_password": PASSWORD, "connection_timeout": 5, "retry_timeout": 2},
                 "group/graphops.neo4j.neo4j_cloudwatch": moto_cloudwatch.module_options()}
-    numbered = list(enumerate(cases))
-    for host in HOSTS.values():
-        blocks = [_block(number, case) for number, case in numbered if HOSTS[case.role] == host]
-        (folder / ("%s.yml" % host)).write_text(json.dumps(blocks, indent=1) + "\n", encoding="utf-8")
+    blocks, seen = {}, {}
+    for number, case in enumerate(cases):
+        index = seen[case.role] = seen.get(case.role, -1) + 1
+        blocks.setdefault(_host_of(case, index if spread else 0), []).append(_block(number, case))
+    for host in _hosts():
+        (folder / ("%s.yml" % host)).write_text(json.dumps(blocks.get(host, []), indent=1) + "\n", encoding="utf-8")
     # neo4j_rolling_upgrade's plan ends in add_host, which the free strategy does not run: a linear play of its own.
-    own = [{"name": role, "hosts": HOSTS[role], "gather_facts": False, "module_defaults": defaults,
-            "tasks": [{"name": "inputs", "ansible.builtin.include_tasks": str(folder / ("%s.yml" % HOSTS[role]))}]}
-           for role in OWN_PLAYBOOK]
-    return [[play] for play in own] + [
+    own = [host for host in _hosts() if host.startswith(tuple(HOSTS[role] for role in OWN_PLAYBOOK))]
+    return [[{"name": host, "hosts": host, "gather_facts": False, "module_defaults": defaults,
+              "tasks": [{"name": "inputs", "ansible.builtin.include_tasks": str(folder / ("%s.yml" % host))}]}]
+            for host in own if blocks.get(host)] + [
         [{"name": "the other roles", "hosts": "rel_workers", "gather_facts": False, "strategy": "free",
           "module_defaults": defaults,
           "tasks": [{"name": "inputs", "ansible.builtin.include_tasks": str(folder) + "/{{ inventory_hostname }}.yml"}]}],
@@ -363,7 +383,7 @@ def _playbooks(cluster, moto_cloudwatch, cases, folder):
 def _run_all(run_playbook, playbooks, inventory):
     """Start every playbook, wait for all of them (RUN_LIMIT seconds at most); their records and return codes."""
     started = [run_playbook(json.dumps(playbook) + "\n", inventory=inventory, start=True,
-                            env={"ANSIBLE_FORKS": str(len(HOSTS)), "ANSIBLE_PIPELINING": "true"})
+                            env={"ANSIBLE_FORKS": str(len(_hosts())), "ANSIBLE_PIPELINING": "true"})
                for playbook in playbooks]
     deadline = time.monotonic() + RUN_LIMIT
     records, codes = [], []
@@ -444,7 +464,8 @@ def _bases_change(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path):
     folder = tmp_path / "bases-playbook"
     folder.mkdir()
     before = snapshot(cluster, moto_s3, moto_cloudwatch, roots=[layout["roots"]])
-    records, _codes = _run_all(run_playbook, _playbooks(cluster, moto_cloudwatch, cases, folder), _inventory(cluster))
+    records, _codes = _run_all(run_playbook, _playbooks(cluster, moto_cloudwatch, cases, folder, spread=False),
+                                _inventory(cluster))
     changed = differences(before, snapshot(cluster, moto_s3, moto_cloudwatch, roots=[layout["roots"]]))
     roots = str(layout["roots"])
     expected = {
