@@ -223,6 +223,8 @@ def _extras(layout, bases):
          (alarms + "datapoints_to_alarm", alarms + "evaluation_periods")),
         ("alarm_actions not an ARN", {alarms + "alarm_actions": ["not-an-arn"]}, (alarms + "alarm_actions",)),
         ("ok_actions not an ARN", {alarms + "ok_actions": ["rm -rf /"]}, (alarms + "ok_actions",)),
+        ("insufficient_data_actions not an ARN", {alarms + "insufficient_data_actions": ["sns:topic"]},
+         (alarms + "insufficient_data_actions",)),
         ("namespace reserved", {alarms + "namespace": "AWS/EC2"}, (alarms + "namespace",)),
         ("namespace empty", {alarms + "namespace": ""}, (alarms + "namespace",)),
     ]
@@ -230,12 +232,17 @@ def _extras(layout, bases):
     server = "neo4j_backup_server_"
     extras[("neo4j_backup_server", "main")] = (
         [("listen_address %r" % value, {server + "listen_address": value}, (server + "listen_address",))
-         for value in ("not-an-address", "0.0.0.0:70000", "0.0.0.0:6362\nserver.x=y")]
+         for value in ("not-an-address", "0.0.0.0:70000", "[::1]:0", "0.0.0.0:6362\nserver.x=y")]
         + [("databases illegal name %r" % name, {server + "databases": [name]}, (server + "databases",))
            for name in ("a`b", "x;DROP DATABASE neo4j", "white space")]
         + [("databases empty", {server + "databases": []}, (server + "databases",)),
            ("from empty", {server + "from": []}, (server + "from",)),
            ("from not host:port", {server + "from": ["127.0.0.1:notaport"]}, (server + "from",)),
+           ("from port 0", {server + "from": ["db1:0"]}, (server + "from",)),
+           ("retention keep_full not a number", {server + "retention": {"keep_full": "two"}}, (server + "retention",)),
+           ("cron hour 25", {server + "scheduler": "cron", server + "cron": {"minute": "0", "hour": "25"}},
+            (server + "cron",)),
+           ("randomized_delay negative", {server + "randomized_delay": "-5m"}, (server + "randomized_delay",)),
            ("retention negative keep_full", {server + "retention": {"keep_full": -1}}, (server + "retention",)),
            ("admin_settings line break", {server + "admin_settings": {"server.x": "a\nb"}}, (server + "admin_settings",)),
            ("user that does not exist", {server + "user": "no-such-user-rel"}, (server + "user",)),
@@ -256,6 +263,9 @@ def _extras(layout, bases):
            for value in ("Upper/Case", "name with space", "a;rm -rf /")]
         + [("license no", {image + "accept_license_agreement": "no"}, (image + "accept_license_agreement",)),
            ("tags illegal", {image + "tags": ["bad tag!"]}, (image + "tags",)),
+           ("tags injection", {image + "tags": ["x;rm -rf /"]}, (image + "tags",)),
+           ("healthcheck_start_period not a duration", {image + "healthcheck_start_period": "forever"},
+            (image + "healthcheck_start_period",)),
            ("tags empty", {image + "tags": []}, (image + "tags",)),
            ("plugin_files missing file", {image + "plugin_files": [missing + ".jar"]}, (image + "plugin_files",)),
            ("plugin_files not a jar", {image + "plugin_files": [corrupt]}, (image + "plugin_files",)),
