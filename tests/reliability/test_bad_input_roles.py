@@ -453,14 +453,17 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
     return codes, cases, refused, named, findings, changes
 
 
-def _check(reliability_figures, command, codes, cases, refused, named, findings, changes):
-    reliability_figures("bad input: roles", command=command, must_be_zero=("state_changes", "findings"),
+def _check(reliability_figures, command, codes, cases, refused, named, findings, changes, bases_unchanged=None):
+    extra = {} if bases_unchanged is None else {"bases_without_change": len(bases_unchanged)}
+    reliability_figures("bad input: roles", command=command,
+                        must_be_zero=("state_changes", "findings") + tuple(extra),
                         must_equal=(("refused", "inputs_tried"), ("named", "inputs_tried")),
                         roles=len({case.role for case in cases}), inputs_tried=len(cases), refused=refused,
-                        named=named, findings=len(findings), state_changes=len(changes))
+                        named=named, findings=len(findings), state_changes=len(changes), **extra)
     assert codes == [0] * len(codes), codes
     assert not changes, changes
     assert not findings, "\n".join(findings)
+    assert not bases_unchanged, "bases that change nothing, so their inputs prove nothing: %s" % bases_unchanged
 
 
 def _bases_change(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path):
@@ -503,9 +506,8 @@ def _bases_change(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path):
 @pytest.mark.timeout(1800)
 def test_bad_input_roles_full(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, reliability_figures):
     outcome = _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, lambda cases: cases)
-    _check(reliability_figures, COMMAND_FULL, *outcome)
     unchanged = _bases_change(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path)
-    assert not unchanged, "bases that change nothing, so their inputs prove nothing: %s" % unchanged
+    _check(reliability_figures, COMMAND_FULL, *outcome, bases_unchanged=unchanged)
 
 
 def test_bad_input_roles_short(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, reliability_figures):
