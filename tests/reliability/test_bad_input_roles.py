@@ -477,8 +477,8 @@ def _bases_change(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path):
     folder = tmp_path / "bases-playbook"
     folder.mkdir()
     before = snapshot(cluster, moto_s3, moto_cloudwatch, roots=[layout["roots"]])
-    records, _codes = _run_all(run_playbook, _playbooks(cluster, moto_cloudwatch, cases, folder, spread=False),
-                                _inventory(cluster))
+    playbooks = _playbooks(cluster, moto_cloudwatch, cases, folder, spread=False)
+    records, _codes = _run_all(run_playbook, playbooks, _inventory(cluster))
     changed = differences(before, snapshot(cluster, moto_s3, moto_cloudwatch, roots=[layout["roots"]]))
     roots = str(layout["roots"])
     expected = {

@@ -45,8 +45,8 @@ def test_deployments_are_checked_entry_by_entry():
 
 
 def test_names_follow_neo4j_rules_before_anything_is_read():
-    names = {"a%d" % i: value for i, value in enumerate(["a`b", "x;DROP DATABASE neo4j", "white space", "_under",
-                                                          "systemx", "9lives", "trailing.", "a" * 49])}
+    bad = ["a`b", "x;DROP DATABASE neo4j", "white space", "_under", "systemx", "9lives", "trailing.", "a" * 49]
+    names = {"a%d" % i: value for i, value in enumerate(bad)}
     checked = check_values(names, {label: "alias" for label in names})
     assert [e.split(":", 1)[0] for e in checked["errors"]] == sorted(names, key=lambda k: int(k[1:]))
     assert "the character '`'" in checked["errors"][0]
