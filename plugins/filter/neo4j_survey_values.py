@@ -17,11 +17,12 @@ description:
   - AWX surveys and C(-e key=value) send every answer as a string. This filter reads each value as its kind says,
     parsing strings as YAML (so JSON too), and returns the parsed values and one message per bad variable, each
     naming it, so a role can report every bad variable at once before it reads or changes anything.
-  - "Kinds: V(dict); V(list) (a list of dicts, one dict alone is taken as a list of it); V(nodes) (a non-empty list
-    of dicts); V(queries) (a list of C({query, parameters, expect})); V(count) (an integer >= 0, also as a string);
-    V(positive) (an integer >= 1); V(release) (empty or 14 digits); V(alias) (non-empty, lower-cased);
-    V(deployments) (a list of C({alias, release, nodes, relationships, topology, validation_queries, keep}), each
-    checked as above, one entry per alias)."
+  - "Kinds: V(dict); V(topology) (a dict of C(primaries) >= 1 and C(secondaries) >= 0); V(list) (a list of dicts,
+    one dict alone is taken as a list of it); V(nodes) (a non-empty list of dicts); V(queries) (a list of
+    C({query, parameters, expect})); V(count) (an integer >= 0, also as a string); V(positive) (an integer >= 1);
+    V(release) (empty or 14 digits); V(alias) (non-empty, a legal alias whose release databases have legal names,
+    lower-cased); V(database) (empty or a legal database name); V(deployments) (a list of C({alias, release, nodes,
+    relationships, topology, validation_queries, keep}), each checked as above, one entry per alias)."
 options:
   _input:
     description: Label (the variable's name as the user knows it) to value.

@@ -16,6 +16,9 @@ import re
 
 import yaml
 
+from ansible_collections.graphops.neo4j.plugins.module_utils.cypher import (
+    InvalidName, validate_alias_name, validate_database_name)
+
 RELEASE = re.compile(r"^[0-9]{14}$")
 # Keys a bg_deployments entry may carry: the per-alias settings of a single deployment.
 DEPLOYMENT_KEYS = ("alias", "release", "nodes", "relationships", "topology", "validation_queries", "keep")
@@ -54,6 +57,21 @@ def _dict(value):
     value = _parse(value, {})
     if not isinstance(value, dict):
         raise _Bad("expected a dict (or a YAML/JSON string of one), got %s" % _type_name(value))
+    return value
+
+
+def _topology(value):
+    """{primaries: N >= 1, secondaries: M >= 0}, either left out for the server's default."""
+    value = _dict(value)
+    unknown = sorted(set(value) - {"primaries", "secondaries"})
+    if unknown:
+        raise _Bad("unknown key%s %s (known: primaries, secondaries)" % ("s" if len(unknown) > 1 else "", ", ".join(unknown)))
+    for key, minimum in (("primaries", 1), ("secondaries", 0)):
+        if value.get(key) is not None:
+            try:
+                _count(value[key], minimum)
+            except _Bad as exc:
+                raise _Bad("%s %s" % (key, exc))
     return value
 
 
@@ -105,6 +123,24 @@ def _alias(value):
     value = "" if value is None else str(value).strip().lower()
     if not value:
         raise _Bad("must be set (the alias applications read)")
+    # Neo4j's rules for the alias, and for the release databases named after it (<alias>-<14 digits>), checked here
+    # so that a bad name stops the run before anything is read or changed.
+    try:
+        validate_alias_name(value, option="alias")
+        validate_database_name(value + "-20000101000000", option="the release databases <alias>-<release>")
+    except InvalidName as exc:
+        raise _Bad(str(exc).rstrip("."))
+    return value
+
+
+def _database(value):
+    """Empty, or a name Neo4j accepts for a database."""
+    value = "" if value is None else str(value).strip()
+    if value:
+        try:
+            return validate_database_name(value, option="database")
+        except InvalidName as exc:
+            raise _Bad(str(exc).rstrip("."))
     return value
 
 
@@ -121,7 +157,7 @@ def _deployments(value):
                                                                   ", ".join(DEPLOYMENT_KEYS)))
         one = {}
         checks = (("alias", _alias), ("release", _release), ("nodes", lambda v: _list_of_dicts(v, required=True)),
-                  ("relationships", _list_of_dicts), ("topology", _dict), ("validation_queries", _queries),
+                  ("relationships", _list_of_dicts), ("topology", _topology), ("validation_queries", _queries),
                   ("keep", lambda v: None if v is None else _count(v, 0)))
         for key, check in checks:
             try:
@@ -141,6 +177,7 @@ def _deployments(value):
 
 KINDS = {
     "dict": _dict,
+    "topology": _topology,
     "list": _list_of_dicts,
     "nodes": lambda value: _list_of_dicts(value, required=True),
     "queries": _queries,
@@ -148,6 +185,7 @@ KINDS = {
     "positive": lambda value: _count(value, 1),
     "release": _release,
     "alias": _alias,
+    "database": _database,
     "deployments": _deployments,
 }
 

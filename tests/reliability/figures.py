@@ -81,11 +81,11 @@ def _rows_of_this_session():
 
 def table(rows):
     """The rows as text: one line per suite and variant, its figures as name=value."""
-    lines = ["%-14s %-6s %-7s %s" % ("suite", "run", "verdict", "figures")]
+    lines = ["%-17s %-6s %-7s %s" % ("suite", "run", "verdict", "figures")]
     for row in rows:
         figures = "  ".join("%s=%s" % (name, value) for name, value in row["figures"].items())
-        lines.append("%-14s %-6s %-7s %s" % (row["suite"], row["variant"], "ok" if row["ok"] else "FAILED", figures))
-        lines.append("%-14s %-6s %-7s   command: %s" % ("", "", "", row["command"]))
+        lines.append("%-17s %-6s %-7s %s" % (row["suite"], row["variant"], "ok" if row["ok"] else "FAILED", figures))
+        lines.append("%-17s %-6s %-7s   command: %s" % ("", "", "", row["command"]))
     return lines
 
 

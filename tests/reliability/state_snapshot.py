@@ -1,8 +1,16 @@
-"""The whole state of a simulated cluster (and of moto's S3 and CloudWatch) as plain data, to prove that a batch
-of refused inputs changed nothing: snapshot before, snapshot after, compare."""
+"""The state a refused input must leave alone, as plain data, for the reliability suites (bad input, security).
+
+``cluster_state()`` reads the whole simulator state (servers, databases with their allocations per member, status
+and graph data, aliases and targets, users, roles, privileges); ``s3_state()`` and ``cloudwatch_state()`` moto's S3
+objects and CloudWatch alarms and metrics; ``files_state()`` every file and folder under the given roots (the config
+dirs, build contexts and schedules the roles write), with a digest of each file's content and its mode.
+``snapshot()`` is all of them; ``differences()`` lists what changed between two snapshots.
+"""
 
 import dataclasses
+import hashlib
 import json
+import os
 
 
 def cluster_state(cluster):
@@ -32,8 +40,38 @@ def cloudwatch_state(moto_cloudwatch):
         "metrics": repr(sorted(json.dumps(m, sort_keys=True) for m in cloudwatch.list_metrics()["Metrics"]))}}
 
 
+def _files(root):
+    """Relative path -> 'dir <mode>', 'link <target>' or '<sha256> <mode>' for everything under ``root``."""
+    found = {}
+    for folder, dirs, names in os.walk(root):
+        for name in dirs:
+            path = os.path.join(folder, name)
+            found[os.path.relpath(path, root)] = "dir %o" % os.stat(path).st_mode
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                found[os.path.relpath(path, root)] = "link " + os.readlink(path)
+                continue
+            with open(path, "rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+            found[os.path.relpath(path, root)] = "%s %o" % (digest, os.stat(path).st_mode)
+    return found
+
+
+def files_state(roots):
+    files = {}
+    for root in roots:
+        files.update({os.path.join(str(root), path): value for path, value in _files(root).items()})
+    return {"files": files}
+
+
+def snapshot(cluster, moto_s3, moto_cloudwatch, roots=()):
+    """Everything a module or role could change, as plain data: kind -> key -> text."""
+    return dict(cluster_state(cluster), **s3_state(moto_s3), **cloudwatch_state(moto_cloudwatch), **files_state(roots))
+
+
 def differences(before, after):
-    """``kind key`` for every entry that differs between two snapshots."""
+    """``kind key`` for every entry that differs between two snapshots (or exists in one only)."""
     return ["%s %s" % (kind, key) for kind in sorted(set(before) | set(after))
             for key in sorted(set(before.get(kind, {})) | set(after.get(kind, {})))
             if before.get(kind, {}).get(key) != after.get(kind, {}).get(key)]

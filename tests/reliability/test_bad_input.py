@@ -15,7 +15,8 @@ import json
 import pytest
 from neo4j import GraphDatabase
 
-from reliability import bad_inputs, state_snapshot
+from reliability import bad_inputs
+from reliability.state_snapshot import differences, snapshot
 
 COMMAND_FULL = "make reliability  (pytest -m reliability tests/reliability/test_bad_input.py)"
 COMMAND_SHORT = "pytest tests/reliability/test_bad_input.py -m 'not reliability'"
@@ -59,12 +60,6 @@ def _bases(cluster, moto_s3, moto_cloudwatch, bucket, nodes_file):
     }
 
 
-def _snapshot(cluster, moto_s3, moto_cloudwatch):
-    """Everything a module could change, as plain data."""
-    return dict(state_snapshot.cluster_state(cluster), **state_snapshot.s3_state(moto_s3),
-                **state_snapshot.cloudwatch_state(moto_cloudwatch))
-
-
 # The inputs are spread over this many inventory hosts (all local) that ansible-playbook runs in parallel forks.
 HOSTS = 3
 INVENTORY = "".join("worker%d ansible_connection=local\n" % n for n in range(HOSTS))
@@ -90,7 +85,7 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
     assert sorted(bases) == sorted(specs), "every module needs a valid base in BASES (a new module?)"
     cases = pick(bad_inputs.spread_shared([case for module in sorted(specs)
                                            for case in bad_inputs.cases(module, specs[module], bases[module], files)]))
-    before = _snapshot(cluster, moto_s3, moto_cloudwatch)
+    before = snapshot(cluster, moto_s3, moto_cloudwatch)
     runs, results = [], {}
     for start in range(0, len(cases), CHUNK):
         chunk = cases[start:start + CHUNK]
@@ -100,7 +95,7 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
                            env={"ANSIBLE_FORKS": str(HOSTS), "ANSIBLE_PIPELINING": "true"})
         runs.append(run)
         results.update((record["task"], record["result"]) for record in run.tasks if record["status"] != "skipped")
-    after = _snapshot(cluster, moto_s3, moto_cloudwatch)
+    after = snapshot(cluster, moto_s3, moto_cloudwatch)
     findings, core_unnamed = [], []
     named = 0
     for case in cases:
@@ -116,7 +111,7 @@ def _run(cluster, moto_s3, moto_cloudwatch, run_playbook, tmp_path, pick):
             core_unnamed.append(case.label)
         else:
             findings.append("%s: message names none of %s: %s" % (case.label, case.names, message[:300]))
-    changes = state_snapshot.differences(before, after)
+    changes = differences(before, after)
     return runs, cases, named, core_unnamed, findings, changes
 
 

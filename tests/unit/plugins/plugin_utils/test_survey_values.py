@@ -42,3 +42,27 @@ def test_deployments_are_checked_entry_by_entry():
         "d: [0]: alias must be set (the alias applications read); [1] (alias 'x'): release must be 14 digits "
         "(YYYYMMDDHHMMSS), got '1'; [1] (alias 'x'): validation_queries item 0: expect must be the list of rows the "
         "query returns, got an integer."]
+
+
+def test_names_follow_neo4j_rules_before_anything_is_read():
+    bad = ["a`b", "x;DROP DATABASE neo4j", "white space", "_under", "systemx", "9lives", "trailing.", "a" * 49]
+    names = {"a%d" % i: value for i, value in enumerate(bad)}
+    checked = check_values(names, {label: "alias" for label in names})
+    assert [e.split(":", 1)[0] for e in checked["errors"]] == sorted(names, key=lambda k: int(k[1:]))
+    assert "the character '`'" in checked["errors"][0]
+    assert "<alias>-<release>" in checked["errors"][7]  # the release databases would be longer than 63 characters
+    good = check_values({"a": "Movies-2.x", "d": "", "d2": "Movies-20250101000001"},
+                        {"a": "alias", "d": "database", "d2": "database"})
+    assert good == {"values": {"a": "movies-2.x", "d": "", "d2": "movies-20250101000001"}, "errors": []}
+    # '_' is legal in an alias but not in the database names <alias>-<release>
+    assert check_values({"a": "my_alias"}, {"a": "alias"})["errors"][0].startswith("a: the release databases")
+    bad = check_values({"d": "a`b"}, {"d": "database"})
+    assert bad["errors"][0].startswith("d: database: database name 'a`b' contains the character '`'")
+
+
+def test_topology_counts():
+    assert check_values({"t": "{primaries: 3, secondaries: 0}"}, {"t": "topology"})["errors"] == []
+    errors = check_values({"t": {"primaries": 0}, "u": {"secondaries": -1}, "v": {"primary": 1}},
+                          {"t": "topology", "u": "topology", "v": "topology"})["errors"]
+    assert errors == ["t: primaries expected an integer >= 1, got 0.", "u: secondaries expected an integer >= 0, got -1.",
+                      "v: unknown key primary (known: primaries, secondaries)."]
