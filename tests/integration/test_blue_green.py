@@ -349,7 +349,8 @@ def test_preflight_tag_only_checks_the_cluster(run_playbook, neo4j_target):
         role + "Validating arguments against arg spec 'main' - Deploy a new release of a Neo4j database behind an alias "
         "(blue/green)"] + [role + name for name in (
             "Several deployments in one run", "Fix the release id", "Check the deployment variables",
-            "Take the checked variables", "Name the green database",
+            "Take the checked variables", "Name the green database", "Look up the local source paths",
+            "Check the local source paths",
             "Preflight, read the cluster's health, databases and aliases", "Preflight, the cluster is healthy",
             "Preflight, read dbms.max_databases", "Preflight, room for one more database",
             "Preflight, read the heap of every member", "Preflight, heap use on every member is below bg_max_heap_used_percent",
