@@ -204,21 +204,21 @@ def arrow_stream_cut(bench):
     return bg_outcome("Arrow stream cut", cluster, run.rc, faults.fired["cut"] >= 1)
 
 
-def arrow_create_database_refused(bench):
+def _arrow_action_refused(bench, action, message):
+    """The Arrow server refuses ``action`` once, with ``message``, during a deployment."""
     cluster = blue_serving(bench.make_cluster)
     faults = cluster.model.arrow_server.faults
-    faults.fail_action("CREATE_DATABASE", "Simulated: the server refused to create the database")
+    faults.fail_action(action, message)
     run = bg_run(bench, cluster)
-    return bg_outcome("Arrow CREATE_DATABASE refused", cluster, run.rc, faults.fired["CREATE_DATABASE"] >= 1)
+    return bg_outcome("Arrow %s refused" % action, cluster, run.rc, faults.fired[action] >= 1)
+
+
+def arrow_create_database_refused(bench):
+    return _arrow_action_refused(bench, "CREATE_DATABASE", "Simulated: the server refused to create the database")
 
 
 def arrow_load_done_refused(bench):
-    cluster = blue_serving(bench.make_cluster)
-    faults = cluster.model.arrow_server.faults
-    faults.fail_action("RELATIONSHIP_LOAD_DONE", "Simulated out of memory")
-    run = bg_run(bench, cluster)
-    return bg_outcome("Arrow RELATIONSHIP_LOAD_DONE refused", cluster, run.rc,
-                      faults.fired["RELATIONSHIP_LOAD_DONE"] >= 1)
+    return _arrow_action_refused(bench, "RELATIONSHIP_LOAD_DONE", "Simulated out of memory")
 
 
 class _RecordingDelays(dict):

@@ -21,6 +21,7 @@ import time
 
 import pytest
 
+from plays import header
 from reliability import state_snapshot
 from reliability.tls_certs import security_certs, ssl_policy_dir
 from simulator import query_log
@@ -268,19 +269,8 @@ DATA = os.path.join(REPO_ROOT, "playbooks", "files", "demo")
 PART1 = dict(node_count=160, relationship_count=240, label_counts={"Movie": 60, "Person": 100},
              type_counts={"ACTED_IN": 180, "DIRECTED": 60})
 
-SECRET_TASKS_HEADER = """\
-- name: Modules that take secrets
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/graphops.neo4j.neo4j:
-      uri: "{{ neo4j_uri }}"
-      login_user: "{{ neo4j_username }}"
-      login_password: "{{ neo4j_password }}"
-      connection_timeout: 5
-      retry_timeout: 20
-  tasks:
-"""
+# The integration tests' play header (connection from neo4j_uri, neo4j_username, neo4j_password).
+SECRET_TASKS_HEADER = header(connection_timeout=5, retry_timeout=20)
 
 
 def _secret_tasks(new_user, new_user_password):
