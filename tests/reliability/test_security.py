@@ -17,7 +17,6 @@
 
 import json
 import os
-import time
 
 import pytest
 
@@ -538,15 +537,13 @@ def _privileges_part(make_cluster, run_playbook, tmp_path, full):
 # ----- the suite -----------------------------------------------------------------------------------
 
 def _suite(make_cluster, run_playbook, moto_s3, tmp_path, reliability_figures, full, command):
-    started = time.monotonic()
     (tmp_path / "tls").mkdir()
     tls, tls_findings, tls_changes = _tls_part(make_cluster, run_playbook, tmp_path / "tls", full)
     secrets, secret_findings, received = _secrets_part(make_cluster, run_playbook, moto_s3, tmp_path, full)
     privileges, privilege_findings, privilege_changes = _privileges_part(make_cluster, run_playbook, tmp_path, full)
     findings = tls_findings + secret_findings + privilege_findings
     figures = dict(tls, **secrets)
-    figures.update(privileges, state_changes=len(tls_changes) + len(privilege_changes), findings=len(findings),
-                   seconds=round(time.monotonic() - started))
+    figures.update(privileges, state_changes=len(tls_changes) + len(privilege_changes), findings=len(findings))
     reliability_figures("security", command=command, must_be_zero=("leaks", "state_changes", "findings"),
                         must_equal=(("tls_refused_with_cause", "tls_refusals_expected"),
                                     ("tls_worked", "tls_works_expected"),
