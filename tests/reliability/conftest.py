@@ -13,12 +13,3 @@ if INTEGRATION not in sys.path:
 
 from integration.conftest import collections_path, run_playbook  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
 
-
-# make reliability runs two pytest-xdist workers with --dist loadgroup: the concurrency suite (about half of the
-# CPU time) on one, the other full suites one after another on the other, so the two cores stay busy.
-def pytest_collection_modifyitems(items):
-    import pytest  # pylint: disable=import-outside-toplevel
-    for item in items:
-        if item.get_closest_marker("reliability") and not item.get_closest_marker("xdist_group"):
-            group = "concurrency" if item.module.__name__.endswith("test_concurrency") else "the other suites"
-            item.add_marker(pytest.mark.xdist_group(group))

@@ -15,6 +15,7 @@
 ``make reliability`` runs the full variant (marker ``reliability``); ``make test`` the short one.
 """
 
+import concurrent.futures
 import json
 import os
 
@@ -538,9 +539,15 @@ def _privileges_part(make_cluster, run_playbook, tmp_path, full):
 
 def _suite(make_cluster, run_playbook, moto_s3, tmp_path, reliability_figures, full, command):
     (tmp_path / "tls").mkdir()
-    tls, tls_findings, tls_changes = _tls_part(make_cluster, run_playbook, tmp_path / "tls", full)
-    secrets, secret_findings, received = _secrets_part(make_cluster, run_playbook, moto_s3, tmp_path, full)
-    privileges, privilege_findings, privilege_changes = _privileges_part(make_cluster, run_playbook, tmp_path, full)
+    # The three parts at once: each has its own clusters, files (tls/, secrets/, priv-*) and bucket, and each runs
+    # its playbooks one after another, so together they keep both cores busy.
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        tls_part = pool.submit(_tls_part, make_cluster, run_playbook, tmp_path / "tls", full)
+        secrets_part = pool.submit(_secrets_part, make_cluster, run_playbook, moto_s3, tmp_path, full)
+        privileges_part = pool.submit(_privileges_part, make_cluster, run_playbook, tmp_path, full)
+    tls, tls_findings, tls_changes = tls_part.result()
+    secrets, secret_findings, received = secrets_part.result()
+    privileges, privilege_findings, privilege_changes = privileges_part.result()
     findings = tls_findings + secret_findings + privilege_findings
     figures = dict(tls, **secrets)
     figures.update(privileges, state_changes=len(tls_changes) + len(privilege_changes), findings=len(findings))

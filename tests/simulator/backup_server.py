@@ -22,6 +22,7 @@ those stores inconsistent, which ``neo4j-admin database check`` then reports; ``
 """
 
 import json
+import socket
 import socketserver
 import ssl
 import threading
@@ -29,16 +30,34 @@ import threading
 from .backups import graph_to_dict
 
 
+def _drain(sock, seconds=2.0):
+    """After a refused handshake: read what the client already sent before the socket closes.  TLS 1.3 clients send
+    their request before they learn that their certificate was refused; closing a socket with unread bytes makes
+    Linux send a reset, and the client's kernel then drops the alert that says why (under load, 3 clients in 4 saw
+    "EOF occurred in violation of protocol" instead of "unknown ca").  ``shutdown`` drops the TLS layer, so the
+    reads below are plain ones."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(seconds)
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
 class _Handler(socketserver.StreamRequestHandler):
     def setup(self):
         self.refused = False
         context = self.server.ssl_context
         if context is not None:
+            # The handshake by hand: wrap_socket's own closes the socket the moment it fails (see _drain).
+            self.request = context.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
             try:
-                self.request = context.wrap_socket(self.request, server_side=True)
+                self.request.do_handshake()
             except (ssl.SSLError, OSError) as exc:
                 self.server.refused_handshake(exc)
                 self.refused = True
+                _drain(self.request)
                 return
         super().setup()
 
