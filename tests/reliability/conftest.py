@@ -12,4 +12,3 @@ if INTEGRATION not in sys.path:
     sys.path.insert(0, INTEGRATION)
 
 from integration.conftest import collections_path, run_playbook  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
-

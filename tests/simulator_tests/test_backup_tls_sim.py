@@ -80,11 +80,11 @@ def test_a_refused_client_certificate_is_named_even_when_the_listener_is_slow(tm
     reasons = collections.Counter()
     with Cluster(members=1) as cluster:
         address = cluster.enable_backup("server1", ssl_policy=server)
-        busy = [threading.Thread(target=keep_the_listener_slow, daemon=True) for _ in range(2)]
+        busy = [threading.Thread(target=keep_the_listener_slow, daemon=True) for _thread in range(2)]
         for thread in busy:
             thread.start()
         try:
-            for _ in range(20):
+            for _attempt in range(20):
                 with pytest.raises(neo4j_admin.Unreachable) as refused:
                     neo4j_admin.ask(address, {"op": "databases"}, stranger.client_context())
                 reasons[str(refused.value).split(": ", 1)[1]] += 1

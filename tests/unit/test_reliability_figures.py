@@ -36,7 +36,7 @@ def test_a_fresh_run_matches_unless_a_figure_that_does_not_vary_differs():
 def test_the_recorded_rows_are_the_figures_docs_reliability_md_shows():
     """Every `key` the document's tables name has, in its full and short columns, the recorded run's figure."""
     rows = {(r["suite"], r["variant"]): r for r in json.loads((DOCS / "reliability-figures.json").read_text())["rows"]}
-    assert {suite for suite, _ in rows} == {"bad input", "bad input: roles", "concurrency", "faults", "security"}
+    assert {suite for suite, _variant in rows} == {"bad input", "bad input: roles", "concurrency", "faults", "security"}
     assert all(r["ok"] for r in rows.values())
     text = (DOCS / "reliability.md").read_text(encoding="utf-8")
     checked = 0
