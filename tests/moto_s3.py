@@ -37,6 +37,7 @@ class MotoS3:
     def __init__(self, policy=None):
         self.policy = policy or S3_POLICY
         self.port = free_port()
+        self.address = ("127.0.0.1", self.port)  # what a CuttingProxy in front of it connects to
         self.endpoint = "http://127.0.0.1:%d" % self.port
         self.region = REGION
         self.access_key = self.secret_key = None
@@ -177,6 +178,12 @@ class CuttingProxy:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def close(self):
         self._stop.set()

@@ -257,14 +257,10 @@ def test_secrets_never_appear_in_output_at_vvv(run_playbook, backup_cluster, mot
 def test_an_upload_cut_midway_leaves_nothing_visible_and_a_rerun_ships_it(run_playbook, backup_cluster, moto_s3,
                                                                           s3_bucket, tmp_path):
     backup_cluster.model.backup_store_bytes["movies"] = 12 * MIB
-    host, port = moto_s3.endpoint.rsplit("/", 1)[-1].split(":")
-    proxy = CuttingProxy((host, int(port)), budget=2 * MIB)
-    try:
+    with CuttingProxy(moto_s3.address, budget=2 * MIB) as proxy:
         s3 = s3_options(moto_s3, s3_bucket, endpoint_url=proxy.endpoint, multipart_threshold=5 * MIB,
                         multipart_chunksize=5 * MIB)
         cut = run_playbook(play(backup_task(backup_cluster, tmp_path, database=["movies"], s3=s3))).results["Back up"]
-    finally:
-        proxy.close()
     assert cut["failed"] is True and proxy.cut > 0
     assert "nothing was left in the bucket" in cut["msg"]
     assert moto_s3.keys(s3_bucket) == [] and moto_s3.pending_uploads(s3_bucket) == []
@@ -281,8 +277,7 @@ def test_an_upload_cut_midway_leaves_nothing_visible_and_a_rerun_ships_it(run_pl
 def test_a_killed_upload_leaves_no_object_and_the_rerun_clears_its_parts(run_playbook, backup_cluster, moto_s3,
                                                                          s3_bucket, tmp_path):
     backup_cluster.model.backup_store_bytes["movies"] = 12 * MIB
-    host, port = moto_s3.endpoint.rsplit("/", 1)[-1].split(":")
-    proxy = CuttingProxy((host, int(port)), budget=6 * MIB, mode="stall")
+    proxy = CuttingProxy(moto_s3.address, budget=6 * MIB, mode="stall")
     s3 = s3_options(moto_s3, s3_bucket, endpoint_url=proxy.endpoint, multipart_threshold=5 * MIB,
                     multipart_chunksize=5 * MIB, max_concurrency=1)
     proc = run_playbook(play(backup_task(backup_cluster, tmp_path, database=["movies"], s3=s3)), start=True)

@@ -242,8 +242,7 @@ def test_backup_prints_the_run_and_the_bytes_uploaded(run_playbook, make_cluster
     with cluster.model.lock:
         cluster.model.create_database("movies", primaries=1, secondaries=2, start_delay=0.0)
     cluster.model.backup_store_bytes["movies"] = 6 * MIB
-    host, port = moto_s3.endpoint.rsplit("/", 1)[-1].split(":")
-    proxy = CuttingProxy((host, int(port)), budget=1 << 40, rate=2 * MIB)  # about 3 s for the artefact
+    proxy = CuttingProxy(moto_s3.address, budget=1 << 40, rate=2 * MIB)  # about 3 s for the artefact
     spec = dict(database=["movies"], to_path=str(tmp_path), neo4j_admin=NEO4J_ADMIN, progress_interval=1,
                 s3=s3_options(moto_s3, s3_bucket, endpoint_url=proxy.endpoint), **{"from": [cluster.backup_address("server3")]})
     task = ("- name: Back up\n  graphops.neo4j.neo4j_backup: %s\n  environment: {GRAPHOPS_SIM_BACKUP_SECONDS: '2.5'}\n"

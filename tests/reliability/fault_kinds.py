@@ -390,33 +390,23 @@ def _backup_bench(bench):
     return cluster, bucket, bench.folder("backups")
 
 
-def _moto_address(bench):
-    host, port = bench.moto_s3.endpoint.rsplit("/", 1)[-1].split(":")
-    return host, int(port)
-
-
 def s3_cut_mid_upload(bench):
     cluster, bucket, folder = _backup_bench(bench)
     cluster.model.backup_store_bytes["movies"] = 12 * MIB
-    proxy = CuttingProxy(_moto_address(bench), budget=2 * MIB)
-    try:
+    with CuttingProxy(bench.moto_s3.address, budget=2 * MIB) as proxy:
         s3 = s3_options(bench.moto_s3, bucket, endpoint_url=proxy.endpoint, multipart_threshold=5 * MIB,
                         multipart_chunksize=5 * MIB)
         run = bench.run_playbook(BACKUP, extra_vars=backup_vars(cluster, folder, s3))
-    finally:
-        proxy.close()
     return backup_outcome("S3 connection dropped mid-upload", bench, cluster, bucket, folder, run.rc, proxy.cut > 0,
                           detail="connections cut: %d" % proxy.cut)
 
 
 def s3_refuses_credentials(bench):
     cluster, bucket, folder = _backup_bench(bench)
-    proxy = CuttingProxy(_moto_address(bench), budget=1 << 40, mode="stall")  # counts what reaches S3, cuts nothing
-    try:
+    # The proxy counts what reaches S3 and cuts nothing.
+    with CuttingProxy(bench.moto_s3.address, budget=1 << 40, mode="stall") as proxy:
         s3 = s3_options(bench.moto_s3, bucket, endpoint_url=proxy.endpoint, secret_key="not-the-secret-key")
         run = bench.run_playbook(BACKUP, extra_vars=backup_vars(cluster, folder, s3))
-    finally:
-        proxy.close()
     return backup_outcome("S3 refusing the credentials", bench, cluster, bucket, folder, run.rc, proxy.total > 0,
                           detail="bytes sent to S3: %d" % proxy.total)
 
